@@ -1,0 +1,13 @@
+/** Registers every `turnout` command. One module per command (or command group). */
+import type { Command } from 'commander';
+import * as schema from './schema';
+import * as plan from './plan';
+import * as dev from './dev';
+import * as worker from './worker';
+import * as lab from './lab';
+import * as load from './load';
+
+/** Adds all commands to the program. */
+export function registerCommands(program: Command): void {
+  for (const mod of [dev, worker, plan, lab, load, schema]) mod.register(program);
+}

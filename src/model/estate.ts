@@ -1,0 +1,228 @@
+/**
+ * The estate: everything one rollout touches (DESIGN, "Vocabulary").
+ *
+ * Only zod is imported here, so these schemas are safe inside workflow code.
+ */
+import { z } from 'zod';
+import { toJsonPath } from './issues';
+
+const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
+const host = z.string().min(1).max(253);
+const port = z.number().int().min(1).max(65535);
+
+/** A host and port pair, as used by transports and listeners. */
+export const endpointSchema = z.object({ host, port }).strict();
+export type Endpoint = z.infer<typeof endpointSchema>;
+
+/**
+ * A cluster member. The clone ID is the part of the JSESSIONID cookie after `:`; it routes a session
+ * back to its server, at the plug-in and (in multi-cell sites) at the IP sprayer.
+ */
+export const serverSchema = z
+  .object({
+    name,
+    host,
+    port,
+    cloneId: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'a clone ID is 1-32 letters and digits'),
+    /** plugin-cfg.xml LoadBalanceWeight; 0 takes no new sessions. */
+    weight: z.number().int().min(0).max(1000).default(2),
+    /** The node (machine) the server runs on; servers of an active and a dormant cluster share nodes. */
+    node: z.string().min(1).optional(),
+    /** Requests per second this server carries at its rated load; used by the capacity check. */
+    capacityRps: z.number().positive().optional(),
+    /** Heap the JVM needs, in MiB; used when active and dormant clusters share hardware. */
+    heapMb: z.number().int().positive().optional(),
+    /** ORB (EJB) bootstrap port, used by Java clients (seed 002, Listing 4). */
+    orbPort: port.optional(),
+  })
+  .strict();
+export type Server = z.infer<typeof serverSchema>;
+
+/** Whether a cluster takes traffic now, or is stopped and waiting for the next version. */
+export const clusterStates = { active: 'active', dormant: 'dormant' } as const;
+
+export const clusterSchema = z
+  .object({
+    name,
+    state: z.enum([clusterStates.active, clusterStates.dormant]),
+    servers: z.array(serverSchema).min(1),
+  })
+  .strict();
+export type Cluster = z.infer<typeof clusterSchema>;
+
+/** How a plugin-cfg.xml reaches an HTTP server: a local path, or SSH/SCP with a configured key. */
+export const pluginCfgTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), path: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('ssh'),
+      path: z.string().min(1),
+      host,
+      user: z.string().min(1),
+      port: port.default(22),
+      /** Path of the private key file; the key itself never appears in an estate. */
+      keyFile: z.string().min(1),
+    })
+    .strict(),
+]);
+export type PluginCfgTarget = z.infer<typeof pluginCfgTargetSchema>;
+
+/** A web server whose plug-in routes by plugin-cfg.xml. */
+export const httpServerSchema = z
+  .object({
+    name,
+    host,
+    /** The listener for production traffic (prod_vhost). */
+    port,
+    /** The listener behind the test VIP (test_vhost). */
+    testPort: port.optional(),
+    pluginCfg: pluginCfgTargetSchema,
+    /** Seconds between plug-in re-reads of plugin-cfg.xml (the file's RefreshInterval; IBM's default is 60). */
+    refreshIntervalSeconds: z.number().int().min(1).max(86400).default(60),
+  })
+  .strict();
+export type HttpServer = z.infer<typeof httpServerSchema>;
+
+export const cellSchema = z
+  .object({
+    name,
+    clusters: z.array(clusterSchema).min(1),
+    /** The cell's own bank of HTTP servers (large multi-cell sites have one per cell). */
+    httpServers: z.array(httpServerSchema).default([]),
+  })
+  .strict();
+export type Cell = z.infer<typeof cellSchema>;
+
+/** The IP sprayer in front of the cells. The first real driver is HAProxy through its Runtime API. */
+export const sprayerSchema = z.discriminatedUnion('driver', [
+  z
+    .object({
+      driver: z.literal('haproxy'),
+      /** Where users connect. */
+      listen: endpointSchema,
+      /** The Runtime API: a UNIX socket path, or a TCP endpoint on loopback. */
+      adminSocket: z.union([z.string().min(1), endpointSchema]),
+      /** The backend whose servers are the cells' HTTP server banks. */
+      backend: name.default('cells'),
+      /**
+       * Runtime map: clone ID -> the sprayer server (a cell's HTTP server) that holds the session.
+       * Existing sessions follow it; new sessions go to the servers in state `ready`, so a cell in
+       * `drain` keeps its sessions and takes no new ones.
+       */
+      affinityMap: z.string().min(1),
+    })
+    .strict(),
+]);
+export type Sprayer = z.infer<typeof sprayerSchema>;
+
+export const virtualHostSchema = z
+  .object({
+    name,
+    aliases: z.array(endpointSchema.extend({ host: z.union([host, z.literal('*')]) })).min(1),
+  })
+  .strict();
+export type VirtualHost = z.infer<typeof virtualHostSchema>;
+
+/** Cell-persistent configured JNDI bindings (seed 002, Listing 4), each with its value per cluster. */
+export const bindingSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('string'),
+      name: z.string().min(1),
+      jndiName: z.string().min(1),
+      valueByCluster: z.record(z.string(), z.string().min(1)),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('indirect'),
+      name: z.string().min(1),
+      jndiName: z.string().min(1),
+      providerUrlByCluster: z.record(z.string(), z.string().min(1)),
+      bindingByCluster: z.record(z.string(), z.string().min(1)),
+    })
+    .strict(),
+]);
+export type Binding = z.infer<typeof bindingSchema>;
+
+export const namingSchema = z
+  .object({
+    driver: z.enum(['lab', 'wsadmin']),
+    /** The lab naming service's URL (driver `lab`). */
+    url: z.string().url().optional(),
+    bindings: z.array(bindingSchema).default([]),
+  })
+  .strict();
+export type Naming = z.infer<typeof namingSchema>;
+
+/** How turnout reaches the app servers' administration: the lab's admin endpoint, or wsadmin. */
+export const appServerDriverSchema = z.discriminatedUnion('driver', [
+  z.object({ driver: z.literal('lab'), adminUrl: z.string().url() }).strict(),
+  z
+    .object({
+      driver: z.literal('wsadmin'),
+      /** The wsadmin.sh command line, without the -f script argument. */
+      command: z.array(z.string().min(1)).min(1),
+      /** Environment variable holding the admin password; the password never appears in the estate. */
+      passwordEnv: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+export type AppServerDriver = z.infer<typeof appServerDriverSchema>;
+
+/** Settings the lab needs to run this estate as local processes. Ignored by real estates. */
+export const labSettingsSchema = z
+  .object({
+    /** Folder for the lab's state, sockets, logs and pids, relative to the working directory. */
+    dir: z.string().min(1).default('.turnout/lab'),
+    /** Idle timeout for lab HTTP sessions, in seconds. */
+    sessionIdleSeconds: z.number().positive().default(30),
+    /** The version every installed app starts on. */
+    initialVersion: z.string().min(1).default('1.0'),
+    /** The application the lab serves. */
+    app: z.string().min(1).default('userHitCount'),
+    /** The URI prefix the application answers under. */
+    contextRoot: z.string().startsWith('/').default('/user'),
+  })
+  .strict();
+export type LabSettings = z.infer<typeof labSettingsSchema>;
+
+export const estateSchema = z
+  .object({
+    name,
+    description: z.string().optional(),
+    cells: z.array(cellSchema).min(1),
+    sprayer: sprayerSchema.optional(),
+    virtualHosts: z.object({ production: virtualHostSchema, test: virtualHostSchema }).strict(),
+    naming: namingSchema.optional(),
+    appServer: appServerDriverSchema,
+    /** The site's expected peak load, in requests per second, for the capacity check. */
+    peakLoadRps: z.number().positive().optional(),
+    lab: labSettingsSchema.optional(),
+  })
+  .strict()
+  .superRefine((estate, ctx) => {
+    const seen = { servers: new Map<string, string>(), clones: new Map<string, string>() };
+    estate.cells.forEach((cell, ci) =>
+      cell.clusters.forEach((cluster, ki) =>
+        cluster.servers.forEach((server, si) => {
+          const path = ['cells', ci, 'clusters', ki, 'servers', si];
+          const firstName = seen.servers.get(server.name);
+          if (firstName) ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `server name ${server.name} is also used at ${firstName}` });
+          const firstClone = seen.clones.get(server.cloneId);
+          if (firstClone) ctx.addIssue({ code: 'custom', path: [...path, 'cloneId'], message: `clone ID ${server.cloneId} is also used by ${firstClone}; clone IDs route sessions and must be unique` });
+          seen.servers.set(server.name, toJsonPath(path));
+          seen.clones.set(server.cloneId, server.name);
+        }),
+      ),
+    );
+  });
+/** An estate as written in its JSON file. */
+export type EstateInput = z.input<typeof estateSchema>;
+/** A validated estate, with defaults filled in. */
+export type Estate = z.infer<typeof estateSchema>;
+
+/** Every server of the estate with the cell and cluster it belongs to. */
+export function allServers(estate: Estate): { cell: Cell; cluster: Cluster; server: Server }[] {
+  return estate.cells.flatMap((cell) => cell.clusters.flatMap((cluster) => cluster.servers.map((server) => ({ cell, cluster, server }))));
+}

@@ -1,0 +1,5 @@
+/** The model room: zod schemas and types, safe to import from workflow code. */
+export * from './estate';
+export * from './request';
+export * from './issues';
+export * from './validate';

@@ -1,0 +1,144 @@
+/**
+ * The RolloutRequest: the one JSON object a rollout starts from (DESIGN, "Workflow types").
+ *
+ * Defaults come from the seeds where they say something: groups of "five or so" after a first
+ * group of one node (002), a quiesce wait of 31 minutes (004, `disable-timeout-in-minutes`),
+ * a first-group failure that always rolls back (003).
+ */
+import { z } from 'zod';
+import { estateSchema } from './estate';
+
+const seconds = z.number().int().min(0).max(7 * 24 * 3600);
+const version = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.+-]+$/, 'letters, digits, _ . + - only');
+
+/** What a drain does when its maximum wait passes with sessions still on the servers. */
+export const drainTimeoutActions = { fail: 'fail', proceed: 'proceed', approve: 'approve' } as const;
+
+export const drainPolicySchema = z
+  .object({
+    /** Seconds between session-count polls. */
+    pollIntervalSeconds: z.number().int().min(1).max(3600).default(5),
+    /** Longest wait for sessions to end (seed 004's quiesce default is 31 minutes). */
+    maxWaitSeconds: seconds.default(31 * 60),
+    /** The drain is complete when every server has at most this many live sessions. */
+    sessionThreshold: z.number().int().min(0).default(0),
+    onTimeout: z.enum([drainTimeoutActions.fail, drainTimeoutActions.proceed, drainTimeoutActions.approve]).default(drainTimeoutActions.approve),
+  })
+  .strict();
+export type DrainPolicy = z.infer<typeof drainPolicySchema>;
+
+/** What an approval gate does when nobody answers in time. */
+export const approvalTimeoutActions = { rollback: 'rollback', fail: 'fail', wait: 'wait' } as const;
+
+export const approvalPolicySchema = z
+  .object({
+    /** Phases that need a person's approval; `*` means every phase gate the procedure has. */
+    phases: z.array(z.string().min(1)).default(['*']),
+    timeoutSeconds: seconds.default(24 * 3600),
+    onTimeout: z.enum([approvalTimeoutActions.rollback, approvalTimeoutActions.fail, approvalTimeoutActions.wait]).default(approvalTimeoutActions.wait),
+    /** Four-eyes: the approver must differ from whoever started the rollout. */
+    fourEyes: z.boolean().default(false),
+  })
+  .strict();
+export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
+
+const weekdays = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM, 24-hour');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Off-peak windows: disruptive steps begin only inside one of them. */
+export const windowsSchema = z
+  .object({
+    timeZone: z.string().refine(isTimeZone, 'not an IANA time zone, such as Europe/Berlin'),
+    windows: z.array(z.object({ days: z.array(z.enum(weekdays)).min(1), start: clock, end: clock }).strict()).min(1),
+    blackoutDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD')).default([]),
+  })
+  .strict();
+export type Windows = z.infer<typeof windowsSchema>;
+
+export const smokeTestSchema = z
+  .object({
+    /** Path requested through the test virtual host. */
+    path: z.string().startsWith('/').default('/user/hit'),
+    /** Version the answers must report; the request's toVersion when absent. */
+    expectVersion: version.optional(),
+    requests: z.number().int().min(1).max(1000).default(5),
+    timeoutSeconds: z.number().int().min(1).max(600).default(10),
+  })
+  .strict();
+export type SmokeTest = z.infer<typeof smokeTestSchema>;
+
+/** What a failed step or smoke test does after the first group (the first group always rolls back). */
+export const failureActions = { rollback: 'rollback', pause: 'pause', fail: 'fail' } as const;
+
+export const rollbackPolicySchema = z
+  .object({
+    onFailure: z.enum([failureActions.rollback, failureActions.pause, failureActions.fail]).default(failureActions.rollback),
+    /** Reinstall version N where N+1 went, after routing is restored. */
+    reinstallPrevious: z.boolean().default(true),
+  })
+  .strict();
+export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
+
+export const strategySchema = z
+  .object({
+    /** Order in which cells are rolled (multi-cell); estate order when absent. */
+    cellOrder: z.array(z.string().min(1)).optional(),
+    /** Servers moved in the first group (single cell: "one node first"). */
+    firstGroupSize: z.number().int().min(1).default(1),
+    /** Servers moved per later group (seed 002: "groups of, say, five or so"). */
+    groupSize: z.number().int().min(1).default(5),
+    /** The dormant cluster that receives N+1 (single cell, Java clients). */
+    incomingCluster: z.string().min(1).optional(),
+    /** The cell holding the dormant cluster, for the same-hardware dormant-cell variation. */
+    dormantCell: z.string().min(1).optional(),
+    /** Servers of the dormant cluster to start for the light test; all when absent. */
+    testServers: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type Strategy = z.infer<typeof strategySchema>;
+
+/** The workflow types, one per procedure (DESIGN, "Workflow types"). */
+export const workflowTypes = {
+  multiCellRollout: 'multiCellRollout',
+  singleCellRollout: 'singleCellRollout',
+  javaClientRollout: 'javaClientRollout',
+} as const;
+export type WorkflowType = (typeof workflowTypes)[keyof typeof workflowTypes];
+
+export const rolloutRequestSchema = z
+  .object({
+    /** The procedure (workflow type) the CLI starts; the Temporal UI chooses it in its own field. */
+    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout]).optional(),
+    app: z.string().min(1).max(128),
+    fromVersion: version,
+    toVersion: version,
+    /** What to install: a path or URL to the EAR, or `lab:<version>` (and `lab:broken`) in the lab. */
+    artifact: z.string().min(1),
+    /** The estate itself, or the name of a file in the worker's TURNOUT_ESTATES folder. */
+    estate: z.union([z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'an estate name is a file name in TURNOUT_ESTATES, without folders'), estateSchema]),
+    strategy: strategySchema.default(() => strategySchema.parse({})),
+    drain: drainPolicySchema.default(() => drainPolicySchema.parse({})),
+    /** Seconds a newly routed cell or group runs under production load before the next phase. */
+    burnInSeconds: seconds.default(300),
+    approvals: approvalPolicySchema.default(() => approvalPolicySchema.parse({})),
+    windows: windowsSchema.optional(),
+    smokeTest: smokeTestSchema.default(() => smokeTestSchema.parse({})),
+    rollback: rollbackPolicySchema.default(() => rollbackPolicySchema.parse({})),
+    /** Who starts the rollout; four-eyes approval compares approvers against it. */
+    startedBy: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' });
+/** A request as written (defaults optional). */
+export type RolloutRequestInput = z.input<typeof rolloutRequestSchema>;
+/** A validated request, with defaults filled in. */
+export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
