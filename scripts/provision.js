@@ -11,8 +11,8 @@ const log = (line) => process.stderr.write(`provision: ${line}\n`);
 async function main() {
   const { ensureTemporalBinary } = require(dist('temporal', 'temporal-binary.js'));
   const { ensureHaproxy } = require(dist('lab', 'haproxy.js'));
-  log(`temporal: ${await ensureTemporalBinary({ log })}`);
-  log(`haproxy: ${await ensureHaproxy({ log })}`);
+  log(`temporal: ${(await ensureTemporalBinary({ log })).path}`);
+  log(`haproxy: ${ensureHaproxy(log)}`);
 }
 
 main().catch((err) => {

@@ -3,3 +3,5 @@ export * from './estate';
 export * from './request';
 export * from './issues';
 export * from './validate';
+export * from './plan';
+export * from './status';

@@ -84,6 +84,8 @@ export const rollbackPolicySchema = z
     onFailure: z.enum([failureActions.rollback, failureActions.pause, failureActions.fail]).default(failureActions.rollback),
     /** Reinstall version N where N+1 went, after routing is restored. */
     reinstallPrevious: z.boolean().default(true),
+    /** What to reinstall for version N; `lab:<fromVersion>` when the artifact is a lab one. */
+    previousArtifact: z.string().min(1).optional(),
   })
   .strict();
 export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
@@ -137,8 +139,17 @@ export const rolloutRequestSchema = z
     startedBy: z.string().min(1).optional(),
   })
   .strict()
-  .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' });
+  .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' })
+  .refine((r) => !r.rollback.reinstallPrevious || r.rollback.previousArtifact !== undefined || r.artifact.startsWith('lab:'), {
+    path: ['rollback', 'previousArtifact'],
+    message: 'say what to reinstall for the previous version when rolling back (or set reinstallPrevious to false)',
+  });
 /** A request as written (defaults optional). */
 export type RolloutRequestInput = z.input<typeof rolloutRequestSchema>;
 /** A validated request, with defaults filled in. */
 export type RolloutRequest = z.infer<typeof rolloutRequestSchema>;
+
+/** The artifact that reinstalls version N on rollback. */
+export function previousArtifactOf(request: RolloutRequest): string {
+  return request.rollback.previousArtifact ?? `lab:${request.fromVersion}`;
+}

@@ -19,13 +19,16 @@ describe('turnout plan', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('multiCellRollout: userHitCount 1.0 -> 1.1');
     expect(run.stdout).toContain('ClusterY (active): ServerY1, ServerY2, ServerY3');
+    expect(run.stdout).toMatch(/^ +1\. Route new sessions away from cell X/m);
+    expect(run.stdout).toMatch(/^ +8\. Approval to start cell-Y {2}\[manual\]/m);
   });
 
   it('prints JSON with --json', async () => {
     const run = await runCli(['plan', '--json', path.join(root, 'examples', 'multi-cell.json')], { TURNOUT_ESTATES: estates });
     expect(run.code).toBe(0);
-    const plan = JSON.parse(run.stdout);
-    expect(plan).toMatchObject({ workflowType: 'multiCellRollout', app: 'userHitCount', estate: { name: 'lab-multi-cell' } });
+    const { summary, plan } = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ workflowType: 'multiCellRollout', app: 'userHitCount', estate: { name: 'lab-multi-cell' } });
+    expect(plan.steps[0]).toMatchObject({ id: 'X.stop-new-sessions', kind: 'routeCell' });
   });
 
   it('exits 2 on broken JSON, naming line and column', async () => {
@@ -65,6 +68,16 @@ describe('turnout plan', () => {
     const run = await runCli(['plan', path.join(tmp, 'missing.json')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/missing\.json: no such file/);
+  });
+
+  it('exits 2 when the planner refuses, giving the numbers', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'estates-'));
+    const estate = JSON.parse(readFileSync(path.join(estates, 'lab-multi-cell.json'), 'utf8'));
+    estate.peakLoadRps = 1000;
+    writeFileSync(path.join(dir, 'busy.json'), JSON.stringify(estate));
+    const run = await runCli(['plan', file('busy-req.json', JSON.stringify({ ...good, estate: 'busy' }))], { TURNOUT_ESTATES: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot plan: capacity check failed: the site's peak load is 1000 req\/s, but with cell X out, the other cells carry 300 req\/s/);
   });
 });
 

@@ -31,7 +31,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes ports on loopback only', () => {
-    const ports = Object.values<any>(compose.services).flatMap((s) => s.ports ?? []);
+    const ports = Object.values<{ ports?: string[] }>(compose.services).flatMap((s) => s.ports ?? []);
     expect(ports.length).toBeGreaterThan(0);
     for (const p of ports) expect(p).toMatch(/^127\.0\.0\.1:/);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { validateEstate, validateRequest, type InputProblem } from '../../src/model';
 
 const root = path.resolve(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary fields of the document
 const labEstate = (): Record<string, any> => JSON.parse(readFileSync(path.join(root, 'estates', 'lab.json'), 'utf8'));
 const request = (over: Record<string, unknown> = {}) => ({ app: 'userHitCount', fromVersion: '1.0', toVersion: '1.1', artifact: 'lab:1.1', estate: 'lab', ...over });
 

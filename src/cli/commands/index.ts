@@ -6,8 +6,9 @@ import * as dev from './dev';
 import * as worker from './worker';
 import * as lab from './lab';
 import * as load from './load';
+import * as rollout from './rollout';
 
 /** Adds all commands to the program. */
 export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, lab, load, schema]) mod.register(program);
+  for (const mod of [dev, worker, plan, rollout, lab, load, schema]) mod.register(program);
 }

@@ -1,12 +1,16 @@
 /**
  * `turnout plan REQUEST.json`: validates the request and shows what would happen. Changes nothing.
  *
- * Until a procedure's planner lands, the plan is the validated summary: the target, the estate as
- * turnout understood it, and the policies with their defaults filled in.
+ * It prints the validated summary (the estate as turnout understood it, the policies with their
+ * defaults filled in) and the numbered plan of the procedure. A planner's refusal (say, the capacity
+ * check) is invalid input: exit 2, with the numbers.
  */
 import type { Command } from 'commander';
 import { allServers, workflowTypes, type Estate, type RolloutRequest } from '../../model';
 import { loadRequestFile } from '../request-input';
+import { planRollout, PlanningError } from '../../planning';
+import { renderPlanText } from '../../planning/render';
+import { CliError, ExitCode } from '../exit-codes';
 
 /** The validated summary of a request, as printed by `turnout plan --json`. */
 export interface RequestSummary {
@@ -64,6 +68,15 @@ export function renderSummary(s: RequestSummary, estate: Estate): string {
   return `${lines.join('\n')}\n`;
 }
 
+function planOrRefuse(file: string, request: RolloutRequest, estate: Estate) {
+  try {
+    return planRollout(request.procedure ?? workflowTypes.multiCellRollout, request, estate);
+  } catch (err) {
+    if (err instanceof PlanningError) throw new CliError(`${file}: cannot plan: ${err.message}`, ExitCode.invalidInput);
+    throw err;
+  }
+}
+
 /** Registers the command. */
 export function register(program: Command): void {
   program
@@ -74,6 +87,8 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { json?: boolean }) => {
       const { request, estate } = await loadRequestFile(file);
       const summary = summarize(request, estate);
-      process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary, estate));
+      const plan = planOrRefuse(file, request, estate);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ summary, plan }, null, 2)}\n`);
+      else process.stdout.write(`${renderSummary(summary, estate)}\n${renderPlanText(plan)}`);
     });
 }

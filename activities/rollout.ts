@@ -1,0 +1,125 @@
+/**
+ * The rollout activities: thin, idempotent calls into the drivers. Long waits heartbeat their
+ * progress and resume from the last heartbeat after a worker restart.
+ */
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Estate } from '../src/model';
+import { driversFor, type DriverOptions, type Drivers } from '../src/drivers';
+import { runSmokeTest, SmokeTestError } from '../src/drivers/smoke-test/http-smoke-test';
+import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
+import { failureTypes } from '../workflows/failure-types';
+import { drainProgressSignal } from '../workflows/messages';
+import { targetLeaseId } from '../workflows/target-lease';
+import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
+
+/** What the rollout activities need from the worker. */
+export interface RolloutActivityDeps extends DriverOptions {
+  /** Used to tell workflows about drain progress and to find who holds a target. */
+  client?: Client;
+  /** Drivers for an estate; tests may pass their own factory. */
+  drivers?: (estate: Estate) => Drivers;
+}
+
+/** What a drain remembers in its heartbeat, so a retried attempt continues the same wait. */
+interface DrainHeartbeat {
+  startedAt: number;
+  servers: { name: string; sessions: number }[];
+}
+
+/** The routing to put back: as before, but cells still holding N+1 take no new sessions. */
+function restoreTarget(input: RestoreRoutingInput): SprayerSnapshot {
+  const hold = new Set(input.hold);
+  const servers = input.snapshot.servers.map((s) => (s.cell && hold.has(s.cell) && s.state === 'ready' ? { ...s, state: 'drain' as const } : s));
+  return { ...input.snapshot, servers };
+}
+
+function sameCounts(a: DrainHeartbeat['servers'] | undefined, b: DrainHeartbeat['servers']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Builds the rollout activities around the worker's dependencies. */
+export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
+  const drivers = (estate: Estate): Drivers => (deps.drivers ?? ((e) => driversFor(e, deps)))(estate);
+
+  async function tellWorkflow(stepId: string, servers: DrainHeartbeat['servers'], deadline: string): Promise<void> {
+    const execution = Context.current().info.workflowExecution;
+    if (!deps.client || !execution) return;
+    try {
+      await deps.client.workflow.getHandle(execution.workflowId, execution.runId).signal(drainProgressSignal, { stepId, servers, deadline });
+    } catch (err) {
+      // Progress is for people watching; the drain itself does not depend on it.
+      log.warn('could not report drain progress', { error: (err as Error).message });
+    }
+  }
+
+  return {
+    async findTargetOwner(target: string): Promise<string | null> {
+      if (!deps.client) return null;
+      try {
+        const d = await deps.client.workflow.getHandle(targetLeaseId(target)).describe();
+        return d.status.name === 'RUNNING' ? (d.parentExecution?.workflowId ?? null) : null;
+      } catch {
+        return null;
+      }
+    },
+
+    async snapshotRouting(estate: Estate): Promise<RoutingSnapshot> {
+      return drivers(estate).sprayer().snapshot();
+    },
+
+    async routeCell(input: RouteCellInput): Promise<RoutingSnapshot> {
+      const after = await drivers(input.estate).sprayer().setCellState(input.cell, input.state);
+      log.info('cell routed', { cell: input.cell, state: input.state });
+      return after;
+    },
+
+    async restoreRouting(input: RestoreRoutingInput): Promise<RoutingSnapshot> {
+      const after = await drivers(input.estate).sprayer().restore(restoreTarget(input));
+      log.info('routing restored', { hold: input.hold });
+      return after;
+    },
+
+    async drainServers(input: DrainInput): Promise<DrainResult> {
+      const ctx = Context.current();
+      const resumed = ctx.info.heartbeatDetails as DrainHeartbeat | undefined;
+      const startedAt = resumed?.startedAt ?? Date.now();
+      const deadlineMs = startedAt + input.policy.maxWaitSeconds * 1000;
+      const deadline = new Date(deadlineMs).toISOString();
+      const counter = drivers(input.estate).sessions();
+      if (resumed) log.info('drain resumed from its last heartbeat', { stepId: input.stepId, startedAt: new Date(startedAt).toISOString() });
+      let last: DrainHeartbeat['servers'] | undefined;
+      for (;;) {
+        const servers = await counter.liveSessions(input.servers);
+        ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
+        if (!sameCounts(last, servers)) await tellWorkflow(input.stepId, servers, deadline);
+        last = servers;
+        const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
+        if (drained || Date.now() >= deadlineMs) return { drained, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) };
+        await ctx.sleep(Math.min(input.policy.pollIntervalSeconds * 1000, Math.max(0, deadlineMs - Date.now())));
+      }
+    },
+
+    async installApp(input: InstallInput): Promise<void> {
+      await drivers(input.estate).appServer().install({ app: input.app, clusters: input.clusters, version: input.version, artifact: input.artifact, virtualHost: input.virtualHost });
+      log.info('installed', { app: input.app, version: input.version, clusters: input.clusters, virtualHost: input.virtualHost });
+    },
+
+    async switchVirtualHost(input: VirtualHostInput): Promise<void> {
+      await drivers(input.estate).appServer().setVirtualHost({ app: input.app, clusters: input.clusters, virtualHost: input.virtualHost, restart: input.restart });
+      log.info('virtual host switched', { clusters: input.clusters, virtualHost: input.virtualHost, restart: input.restart });
+    },
+
+    async smokeTest(input: SmokeTestInput): Promise<SmokeTestResult> {
+      try {
+        return await runSmokeTest(input.urls, input.expectVersion, input.policy.requests, input.policy.timeoutSeconds);
+      } catch (err) {
+        if (err instanceof SmokeTestError) throw ApplicationFailure.nonRetryable(err.message, failureTypes.smokeTestFailed);
+        throw err;
+      }
+    },
+  };
+}
+
+/** The rollout activities as workflows see them. */
+export type RolloutActivityFunctions = ReturnType<typeof createRolloutActivities>;

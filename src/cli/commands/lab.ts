@@ -1,0 +1,102 @@
+/** `turnout lab up|down|status`: the local estate of real processes on 127.0.0.1. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Estate } from '../../model/estate';
+import { formatProblems } from '../../model/issues';
+import { validateEstate } from '../../model/validate';
+import { LabAlreadyRunningError, LabPortConflictError, labDown, labStatus, labUp, type LabStatus, type LabUrls } from '../../lab/lab';
+import { CliError, ExitCode } from '../exit-codes';
+
+/** The package's default lab estate (estates/lab.json), found from the source or the build. */
+export function defaultLabEstatePath(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'estates', 'lab.json');
+}
+
+/** Reads and validates an estate file for the CLI: not found exits 3, invalid exits 2 with JSON paths. */
+export function readEstateForCli(path: string): Estate {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new CliError(`estate file not found: ${file}`, ExitCode.conflict);
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`, ExitCode.invalidInput);
+  }
+  const result = validateEstate(input);
+  if (!result.ok) throw new CliError(`${file} is not a valid estate:\n${formatProblems(result.problems)}`, ExitCode.invalidInput);
+  return result.value;
+}
+
+function asCliError(err: unknown): unknown {
+  if (err instanceof LabPortConflictError || err instanceof LabAlreadyRunningError) return new CliError(`turnout lab: ${err.message}`, ExitCode.conflict);
+  if (err instanceof CliError) return err;
+  return new CliError(`turnout lab: ${err instanceof Error ? err.message : String(err)}`, ExitCode.failure);
+}
+
+function formatUrls(urls: LabUrls): string {
+  const lines = [
+    urls.app && `  app (through the sprayer)  ${urls.app}`,
+    urls.sprayer && `  IP sprayer (HAProxy)       ${urls.sprayer}`,
+    urls.runtimeApi && `  HAProxy runtime API        ${urls.runtimeApi}`,
+    urls.admin && `  dmgr admin                 ${urls.admin}`,
+    urls.naming && `  naming                     ${urls.naming}`,
+    ...Object.entries(urls.webServers).map(([name, w]) => `  web server ${name.padEnd(15)} ${w.prod}${w.test ? `  (test VIP ${w.test})` : ''}`),
+    ...Object.entries(urls.appServers).map(([name, u]) => `  app server ${name.padEnd(15)} ${u}`),
+  ];
+  return lines.filter(Boolean).join('\n');
+}
+
+function formatStatus(status: LabStatus): string {
+  const head = status.running ? `lab running (supervisor pid ${status.pid}, since ${status.startedAt})` : 'lab not running';
+  const listeners = status.listeners.map((l) => `  ${l.up ? 'up  ' : 'down'} ${`${l.host}:${l.port}`.padEnd(22)} ${l.name}`);
+  const servers = (status.servers ?? []).map((s) => `  ${s.name.padEnd(10)} ${s.state.padEnd(8)} v${s.version}${s.artifact ? ` (${s.artifact})` : ''} ${s.vhost} sessions ${s.sessions ?? '-'}`);
+  const sprayer = (status.sprayer?.servers ?? []).map((s) => `  ${s.name.padEnd(12)} ${s.state.padEnd(6)} weight ${s.weight}`);
+  return [head, `dir ${status.dir}`, 'listeners:', ...listeners, ...(servers.length ? ['app servers:', ...servers] : []), ...(sprayer.length ? ['sprayer:', ...sprayer] : [])].join('\n');
+}
+
+interface EstateOption {
+  estate?: string;
+}
+
+/** Registers `turnout lab`. */
+export function register(program: Command): void {
+  const lab = program.command('lab').description('Start, stop and inspect the lab estate: real processes on 127.0.0.1.');
+  lab
+    .command('up')
+    .description('Starts the lab in the background and prints its URLs.')
+    .option('--estate <file>', 'estate file (default: the package estates/lab.json)')
+    .action(async (opts: EstateOption) => {
+      const path = opts.estate ?? defaultLabEstatePath();
+      readEstateForCli(path);
+      const info = await labUp(path, { log: (line) => process.stderr.write(`${line}\n`) }).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      process.stdout.write(`lab ${info.estate} is up (supervisor pid ${info.pid})\n${formatUrls(info.urls)}\n`);
+    });
+  lab
+    .command('down')
+    .description('Stops the lab and checks that no process and no port is left.')
+    .option('--estate <file>', 'estate file (default: the package estates/lab.json)')
+    .action(async (opts: EstateOption) => {
+      const estate = readEstateForCli(opts.estate ?? defaultLabEstatePath());
+      const report = await labDown(estate).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      process.stdout.write(report.wasRunning ? `lab ${estate.name} stopped (supervisor pid ${report.pid}); every lab port is free\n` : `lab ${estate.name} was not running; every lab port is free\n`);
+    });
+  lab
+    .command('status')
+    .description('Shows the supervisor, every listener, the app servers and the sprayer routing.')
+    .option('--estate <file>', 'estate file (default: the package estates/lab.json)')
+    .option('--json', 'print JSON')
+    .action(async (opts: EstateOption & { json?: boolean }) => {
+      const estate = readEstateForCli(opts.estate ?? defaultLabEstatePath());
+      const status = await labStatus(estate).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * The application-server administration driver: install a version on clusters, map it to a
+ * virtual host, start and stop servers. One interface; one file per implementation (the lab's
+ * deployment manager now, wsadmin for real cells).
+ */
+
+/** Install an application version on every member of some clusters (seed 002: never on single members). */
+export interface InstallCommand {
+  app: string;
+  clusters: string[];
+  version: string;
+  artifact: string;
+  /** The virtual host the newly installed application is mapped to. */
+  virtualHost: string;
+}
+
+/** Map the application to a virtual host; servers pick the change up only when restarted. */
+export interface VirtualHostCommand {
+  app: string;
+  clusters: string[];
+  virtualHost: string;
+  restart: boolean;
+}
+
+/** One server as the admin side reports it. */
+export interface AppServerState {
+  name: string;
+  cluster: string;
+  running: boolean;
+  version: string;
+  /** The virtual host in the configuration. */
+  virtualHost: string;
+  /** The virtual host the running process serves, when it runs. */
+  runningVirtualHost: string | null;
+}
+
+/** Application-server administration. Every command is idempotent. */
+export interface AppServerDriver {
+  install(cmd: InstallCommand): Promise<void>;
+  setVirtualHost(cmd: VirtualHostCommand): Promise<void>;
+  startCluster(cluster: string): Promise<void>;
+  stopCluster(cluster: string): Promise<void>;
+  servers(): Promise<AppServerState[]>;
+}

@@ -1,0 +1,116 @@
+/**
+ * The sprayer driver over the HAProxy Runtime API. It changes only runtime state (server states,
+ * weights, the affinity map), reads every change back, and fails if HAProxy does not show it.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Estate } from '../../model/estate';
+import { HaproxyRuntimeApi, adminStateOf, type RuntimeApiAddress } from './haproxy-runtime-api';
+import { sameRouting, sprayerServersOf, type SprayerConnections, type SprayerDriver, type SprayerSnapshot, type SprayerState } from './sprayer';
+
+/** Options of the HAProxy sprayer. */
+export interface HaproxySprayerOptions {
+  /** Relative paths in the estate (socket, map) resolve against this; default the working directory. */
+  baseDir?: string;
+  timeoutMs?: number;
+}
+
+/** Raised when HAProxy does not show a change after making it. */
+export class SprayerVerificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SprayerVerificationError';
+  }
+}
+
+class HaproxySprayer implements SprayerDriver {
+  private readonly cells: Map<string, string>;
+
+  constructor(
+    private readonly api: HaproxyRuntimeApi,
+    private readonly backend: string,
+    private readonly map: string,
+    estate: Estate,
+  ) {
+    this.cells = new Map(sprayerServersOf(estate).map((s) => [s.name, s.cell.name]));
+  }
+
+  async snapshot(): Promise<SprayerSnapshot> {
+    const [rows, entries] = await Promise.all([this.api.serversState(this.backend), this.api.showMap(this.map)]);
+    const servers = rows
+      .map((r) => {
+        const cell = this.cells.get(r.name);
+        return { name: r.name, ...(cell ? { cell } : {}), state: adminStateOf(r.adminState), weight: r.weight };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { backend: this.backend, servers, affinity: Object.fromEntries(entries.map((e) => [e.key, e.value])) };
+  }
+
+  private serversOfCell(cell: string): string[] {
+    const names = [...this.cells].filter(([, c]) => c === cell).map(([name]) => name);
+    if (names.length === 0) throw new Error(`cell ${cell} has no HTTP servers at the sprayer (known cells: ${[...new Set(this.cells.values())].join(', ')})`);
+    return names;
+  }
+
+  async setCellState(cell: string, state: SprayerState): Promise<SprayerSnapshot> {
+    const names = new Set(this.serversOfCell(cell));
+    const before = await this.snapshot();
+    for (const server of before.servers.filter((s) => names.has(s.name) && s.state !== state)) await this.api.setServerState(this.backend, server.name, state);
+    const after = await this.snapshot();
+    const wrong = after.servers.filter((s) => names.has(s.name) && s.state !== state);
+    if (wrong.length) throw new SprayerVerificationError(`after setting cell ${cell} to ${state}, haproxy shows ${wrong.map((s) => `${s.name}=${s.state}`).join(', ')}`);
+    return after;
+  }
+
+  async restore(target: SprayerSnapshot): Promise<SprayerSnapshot> {
+    if (target.backend !== this.backend) throw new Error(`snapshot is of backend ${target.backend}, this sprayer drives ${this.backend}`);
+    const before = await this.snapshot();
+    await this.restoreServers(before, target);
+    await this.restoreAffinity(before, target);
+    const after = await this.snapshot();
+    if (!sameRouting(after, target)) throw new SprayerVerificationError(`after restoring, haproxy routing differs from the snapshot: ${JSON.stringify(after)}`);
+    return after;
+  }
+
+  private async restoreServers(before: SprayerSnapshot, target: SprayerSnapshot): Promise<void> {
+    const current = new Map(before.servers.map((s) => [s.name, s]));
+    for (const wanted of target.servers) {
+      const now = current.get(wanted.name);
+      if (!now) throw new Error(`server ${wanted.name} of the snapshot is not in backend ${this.backend}`);
+      // Weight first, so a server coming back to `ready` never takes sessions at a stale weight.
+      if (now.weight !== wanted.weight) await this.api.setWeight(this.backend, wanted.name, wanted.weight);
+      if (now.state !== wanted.state) await this.api.setServerState(this.backend, wanted.name, wanted.state);
+    }
+  }
+
+  private async restoreAffinity(before: SprayerSnapshot, target: SprayerSnapshot): Promise<void> {
+    for (const [key, value] of Object.entries(target.affinity)) {
+      const now = before.affinity[key];
+      if (now !== value) await this.api.putMapEntry(this.map, key, value, now !== undefined);
+    }
+    for (const key of Object.keys(before.affinity)) if (!(key in target.affinity)) await this.api.deleteMapEntry(this.map, key);
+  }
+
+  async connections(): Promise<SprayerConnections[]> {
+    const rows = await this.api.stat();
+    return rows
+      .filter((r) => r.pxname === this.backend && r.svname !== 'BACKEND' && r.svname !== 'FRONTEND')
+      .map((r) => {
+        const cell = this.cells.get(r.svname ?? '');
+        return { server: r.svname ?? '', ...(cell ? { cell } : {}), currentConnections: Number(r.scur ?? 0) };
+      });
+  }
+}
+
+function resolveAddress(address: string | { host: string; port: number }, baseDir?: string): RuntimeApiAddress {
+  if (typeof address !== 'string') return address;
+  return isAbsolute(address) ? address : resolve(baseDir ?? process.cwd(), address);
+}
+
+/** The HAProxy sprayer of an estate (its `sprayer` must use the `haproxy` driver). */
+export function createHaproxySprayer(estate: Estate, opts: HaproxySprayerOptions = {}): SprayerDriver {
+  const sprayer = estate.sprayer;
+  if (!sprayer || sprayer.driver !== 'haproxy') throw new Error(`estate ${estate.name} has no haproxy sprayer`);
+  const api = new HaproxyRuntimeApi(resolveAddress(sprayer.adminSocket, opts.baseDir), opts.timeoutMs);
+  const map = resolveAddress(sprayer.affinityMap, opts.baseDir) as string;
+  return new HaproxySprayer(api, sprayer.backend, map, estate);
+}

@@ -1,0 +1,220 @@
+/**
+ * A lab application server: one process per cluster member, started by the dmgr.
+ *
+ * `node dist/src/lab/app-server.js --estate F --server NAME --state F [--parent-pid N]`
+ *
+ * It serves the lab app under the context root, keeps HTTP sessions with an idle timeout, issues
+ * `JSESSIONID=<id>:<cloneId>`, and answers only requests whose Host port is an alias of the
+ * virtual host the app was mapped to when the server started (seed 002: a virtual host change
+ * "requires a restart of the application servers").
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { allServers, type Estate, type VirtualHost } from '../model/estate';
+import { brokenArtifact, serverConfigSchema, type AppServerHealth, type LabAppResponse, type LiveSessions, type ServerConfig } from './dmgr-api';
+import { labSettings, readEstateFile } from './paths';
+import { exitWhenParentDies, parseArgs, requireArg, sendJson } from './process-utils';
+
+/** Characters of a generated session ID, as in WebSphere's (letters, digits, `_`, `-`). */
+const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+
+/** A new session ID: `0000` (the cache ID) then 23 random characters. */
+export function newSessionId(): string {
+  const bytes = randomBytes(23);
+  let id = '0000';
+  for (const b of bytes) id += sessionAlphabet[b % sessionAlphabet.length];
+  return id;
+}
+
+/** Splits a JSESSIONID value into session ID and clone ID (`id:clone`). */
+export function parseJsessionId(value: string | undefined): { sessionId: string; cloneId?: string } | undefined {
+  if (!value) return undefined;
+  const colon = value.indexOf(':');
+  if (colon < 0) return { sessionId: value };
+  return { sessionId: value.slice(0, colon), cloneId: value.slice(colon + 1) };
+}
+
+/** The JSESSIONID cookie of a Cookie header, if any. */
+export function jsessionIdCookie(cookieHeader: string | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === 'JSESSIONID') return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The host and port a request was addressed to, from its Host header. */
+export function requestHostPort(hostHeader: string | undefined, defaultPort: number): { host: string; port: number } {
+  const value = (hostHeader ?? '').trim();
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(value);
+  const host = match?.[1] ?? value;
+  const port = match?.[2] ? Number(match[2]) : defaultPort;
+  return { host, port };
+}
+
+/** Whether host:port is an alias of the virtual host (`*` matches any host). */
+export function matchesVirtualHost(vhost: VirtualHost, host: string, port: number): boolean {
+  return vhost.aliases.some((a) => a.port === port && (a.host === '*' || a.host.toLowerCase() === host.toLowerCase()));
+}
+
+interface Session {
+  id: string;
+  hits: number;
+  lastAccess: number;
+}
+
+interface AppServerContext {
+  estate: Estate;
+  serverName: string;
+  statePath: string;
+  config: ServerConfig;
+  /** The virtual host read at start; only a new deployment's reload changes it, not a remapping. */
+  vhost: string;
+  sessions: Map<string, Session>;
+}
+
+function readConfig(path: string): ServerConfig {
+  return serverConfigSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+function findServer(estate: Estate, name: string) {
+  const found = allServers(estate).find((s) => s.server.name === name);
+  if (!found) throw new Error(`server ${name} is not in estate ${estate.name}`);
+  return found;
+}
+
+function mappedVirtualHost(estate: Estate, name: string): VirtualHost | undefined {
+  return [estate.virtualHosts.production, estate.virtualHosts.test].find((v) => v.name === name);
+}
+
+function liveSession(ctx: AppServerContext, id: string | undefined, now: number): Session | undefined {
+  if (!id) return undefined;
+  const session = ctx.sessions.get(id);
+  if (!session) return undefined;
+  if (now - session.lastAccess > labSettings(ctx.estate).sessionIdleSeconds * 1000) {
+    ctx.sessions.delete(id);
+    return undefined;
+  }
+  return session;
+}
+
+function expireIdle(ctx: AppServerContext): void {
+  const now = Date.now();
+  for (const id of [...ctx.sessions.keys()]) liveSession(ctx, id, now);
+}
+
+function appBody(ctx: AppServerContext, session: Session | undefined, newSession: boolean): LabAppResponse {
+  const { cell, cluster, server } = findServer(ctx.estate, ctx.serverName);
+  return {
+    app: labSettings(ctx.estate).app,
+    version: ctx.config.version,
+    server: server.name,
+    cloneId: server.cloneId,
+    cell: cell.name,
+    cluster: cluster.name,
+    sessionId: session?.id ?? '',
+    newSession,
+    hits: session?.hits ?? 0,
+  };
+}
+
+function serveApp(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+  const settings = labSettings(ctx.estate);
+  const { server } = findServer(ctx.estate, ctx.serverName);
+  const now = Date.now();
+  const cookie = parseJsessionId(jsessionIdCookie(req.headers.cookie));
+  const headers = { 'X-Turnout-Version': ctx.config.version, 'X-Turnout-Server': server.name };
+  if (path === `${settings.contextRoot}/logout`) {
+    const session = liveSession(ctx, cookie?.sessionId, now);
+    if (session) ctx.sessions.delete(session.id);
+    sendJson(res, 200, { ...appBody(ctx, session, false), loggedOut: true }, { ...headers, 'Set-Cookie': 'JSESSIONID=; Path=/; Max-Age=0' });
+    return;
+  }
+  let session = liveSession(ctx, cookie?.sessionId, now);
+  const isNew = !session;
+  if (!session) {
+    session = { id: newSessionId(), hits: 0, lastAccess: now };
+    ctx.sessions.set(session.id, session);
+  }
+  session.hits++;
+  session.lastAccess = now;
+  const cookieHeaders = isNew ? { 'Set-Cookie': `JSESSIONID=${session.id}:${server.cloneId}; Path=/` } : {};
+  const broken = ctx.config.artifact === brokenArtifact;
+  const body = broken ? { ...appBody(ctx, session, isNew), error: `version ${ctx.config.version} (${brokenArtifact}) is broken` } : appBody(ctx, session, isNew);
+  sendJson(res, broken ? 500 : 200, body, { ...headers, ...cookieHeaders });
+}
+
+function serveLab(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+  if (path === '/__lab/sessions') {
+    expireIdle(ctx);
+    const body: LiveSessions = { server: ctx.serverName, liveCount: ctx.sessions.size };
+    sendJson(res, 200, body);
+  } else if (path === '/__lab/health') {
+    const body: AppServerHealth = { ok: true, server: ctx.serverName, pid: process.pid, version: ctx.config.version, vhost: ctx.vhost };
+    sendJson(res, 200, body);
+  } else if (path === '/__lab/reload' && req.method === 'POST') {
+    // An install on a running member: the new version is served at once. A new deployment (`deploy=1`)
+    // comes with its own virtual host; a remapped one waits for a restart, as in WebSphere.
+    ctx.config = readConfig(ctx.statePath);
+    if ((req.url ?? '').includes('deploy=1')) ctx.vhost = ctx.config.vhost;
+    sendJson(res, 200, { ok: true, server: ctx.serverName, version: ctx.config.version });
+  } else {
+    sendJson(res, 404, { error: `no such lab endpoint ${path}` });
+  }
+}
+
+function handle(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse, port: number): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (path.startsWith('/__lab/')) return serveLab(ctx, req, res, path);
+  const { contextRoot } = labSettings(ctx.estate);
+  const vhost = mappedVirtualHost(ctx.estate, ctx.vhost);
+  const target = requestHostPort(req.headers.host, port);
+  const underRoot = path === contextRoot || path.startsWith(`${contextRoot}/`);
+  if (!underRoot || !vhost || !matchesVirtualHost(vhost, target.host, target.port)) {
+    sendJson(res, 404, { error: `no application at ${target.host}:${target.port}${path} on ${ctx.serverName} (mapped to ${ctx.vhost})` });
+    return;
+  }
+  serveApp(ctx, req, res, path);
+}
+
+/** Starts the app server of `serverName`; resolves once it listens. */
+export async function runAppServer(estate: Estate, serverName: string, statePath: string): Promise<http.Server> {
+  const { server } = findServer(estate, serverName);
+  const config = readConfig(statePath);
+  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map() };
+  const httpServer = http.createServer((req, res) => handle(ctx, req, res, server.port));
+  // Longer than the web tier's pooled-connection idle time, so the server never closes a socket the pool is about to reuse.
+  httpServer.keepAliveTimeout = 65_000;
+  setInterval(() => expireIdle(ctx), 1000).unref();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(server.port, server.host, resolve);
+  });
+  return httpServer;
+}
+
+function shutdownOnSignals(httpServer: http.Server): void {
+  const stop = () => {
+    httpServer.closeAllConnections();
+    httpServer.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const estate = readEstateFile(requireArg(args, 'estate'));
+  const httpServer = await runAppServer(estate, requireArg(args, 'server'), requireArg(args, 'state'));
+  shutdownOnSignals(httpServer);
+  if (args['parent-pid']) exitWhenParentDies(Number(args['parent-pid']));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`app-server: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

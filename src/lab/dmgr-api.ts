@@ -1,0 +1,116 @@
+/**
+ * The lab deployment manager's JSON HTTP API (at estate.appServer.adminUrl): its shapes, shared
+ * by the dmgr, the app servers it starts, and the lab app-server driver.
+ *
+ * | method and path | does |
+ * |---|---|
+ * | `GET /health` | `{ok: true}` once the dmgr has started its active clusters |
+ * | `GET /servers` | `{servers: ServerStatus[]}` |
+ * | `GET /servers/:name` | `ServerStatus` (404 if unknown) |
+ * | `POST /servers/:name/start` / `stop` | starts or stops one server; answers its `ServerStatus` |
+ * | `GET /clusters` | `{clusters: ClusterStatus[]}` |
+ * | `POST /clusters/:name/start` / `stop` | every member; answers the `ClusterStatus` |
+ * | `POST /clusters/:name/install` `{version, artifact?, vhost?}` | installs on every member, mapped to `vhost` if given; running members reload |
+ * | `POST /clusters/:name/vhost` `{vhost}` | maps the app to a virtual host; takes effect at the next start |
+ *
+ * Every command is idempotent: starting a running server or installing the installed version
+ * changes nothing. Errors answer `{error}` with 400 (bad input), 404 (unknown name) or 500.
+ */
+import { z } from 'zod';
+
+/** The artifact that installs a version answering HTTP 500, for failed smoke tests. */
+export const brokenArtifact = 'lab:broken';
+
+/** What the dmgr has installed and configured for one server; also the app server's state file. */
+export const serverConfigSchema = z
+  .object({
+    version: z.string().min(1),
+    /** The artifact installed with the version, if any (`lab:broken` answers 500). */
+    artifact: z.string().min(1).optional(),
+    /** The virtual host the app is mapped to in the configuration (read by the server at start). */
+    vhost: z.string().min(1),
+  })
+  .strict();
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+/** The dmgr's persisted state: every server's configuration and whether it should run. */
+export const dmgrStateSchema = z
+  .object({
+    servers: z.record(z.string(), serverConfigSchema.extend({ running: z.boolean() })),
+  })
+  .strict();
+export type DmgrState = z.infer<typeof dmgrStateSchema>;
+
+/** Body of `POST /clusters/:name/install`. */
+export const installRequestSchema = z
+  .object({
+    version: z.string().min(1),
+    artifact: z.string().min(1).optional(),
+    /**
+     * The virtual host the new deployment is mapped to. A deployment starts with its mapping, so a
+     * running member serves it at once; remapping an installed application (`/vhost`) needs a restart.
+     */
+    vhost: z.string().min(1).optional(),
+  })
+  .strict();
+export type InstallRequest = z.infer<typeof installRequestSchema>;
+
+/** Body of `POST /clusters/:name/vhost`. */
+export const vhostRequestSchema = z.object({ vhost: z.string().min(1) }).strict();
+export type VhostRequest = z.infer<typeof vhostRequestSchema>;
+
+/** One server as the dmgr reports it. */
+export interface ServerStatus {
+  name: string;
+  cell: string;
+  cluster: string;
+  host: string;
+  port: number;
+  cloneId: string;
+  state: 'running' | 'stopped';
+  pid: number | null;
+  /** The version installed in the configuration. */
+  version: string;
+  artifact?: string;
+  /** The virtual host in the configuration. */
+  vhost: string;
+  /** The virtual host the running process serves (it changes only at restart). */
+  runningVhost: string | null;
+  /** The PMI LiveCount of the running server, or null when stopped or unreachable. */
+  sessions: number | null;
+}
+
+/** One cluster as the dmgr reports it. */
+export interface ClusterStatus {
+  name: string;
+  cell: string;
+  servers: ServerStatus[];
+}
+
+/** `GET /__lab/sessions` of an app server: the PMI LiveCount. */
+export interface LiveSessions {
+  server: string;
+  liveCount: number;
+}
+
+/** `GET /__lab/health` of an app server. */
+export interface AppServerHealth {
+  ok: true;
+  server: string;
+  pid: number;
+  version: string;
+  vhost: string;
+}
+
+/** The body every lab app response carries (DESIGN, "The lab"). */
+export interface LabAppResponse {
+  app: string;
+  version: string;
+  server: string;
+  cloneId: string;
+  cell: string;
+  cluster: string;
+  sessionId: string;
+  newSession: boolean;
+  hits: number;
+}

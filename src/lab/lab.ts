@@ -1,0 +1,421 @@
+/**
+ * The lab supervisor: starts the estate's processes on loopback (naming service, dmgr with its
+ * app servers, one web tier per HTTP server, HAProxy), waits until each answers, and stops them
+ * all so that no process and no port is left behind.
+ *
+ * `startLab` runs them as children of the calling process (tests, `turnout dev --lab`); `labUp`
+ * runs the same thing in a detached supervisor process (`turnout lab up`) that records itself in
+ * `<lab dir>/lab.json`, and `labDown` / `labStatus` find it there.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { allServers, type Estate } from '../model/estate';
+import { validateEstate } from '../model/validate';
+import { formatProblems } from '../model/issues';
+import { createHaproxySprayer } from '../drivers/sprayer/haproxy-sprayer';
+import type { SprayerSnapshot } from '../drivers/sprayer/sprayer';
+import type { ServerStatus } from './dmgr-api';
+import { adminSocketAddress, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
+import { labPaths, labScript, resolveFrom, type LabPaths } from './paths';
+import { allHttpServers, renderInitialPluginCfg } from './plugin-cfg-initial';
+import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
+
+/** Options of `startLab` and friends. */
+export interface LabOptions {
+  /** Relative paths in the estate resolve against this folder; default the working directory. */
+  baseDir?: string;
+  /** Progress lines (which process started, where its log is). */
+  log?: (line: string) => void;
+}
+
+/** Where the lab's services answer. */
+export interface LabUrls {
+  /** The IP sprayer: where users connect. */
+  sprayer?: string;
+  /** The HAProxy Runtime API (socket path or tcp://host:port). */
+  runtimeApi?: string;
+  /** The dmgr admin endpoint. */
+  admin?: string;
+  naming?: string;
+  /** Per web server: the production listener and the test VIP. */
+  webServers: Record<string, { prod: string; test?: string }>;
+  /** Per app server (running or not). */
+  appServers: Record<string, string>;
+  /** The app through the sprayer (or the first web server). */
+  app?: string;
+}
+
+/** A running lab started by `startLab`. */
+export interface LabHandle {
+  estate: Estate;
+  dir: string;
+  urls: LabUrls;
+  /** The pid of each direct child process. */
+  pids: Record<string, number>;
+  /** Stops every lab process and waits until every lab port is free. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** One port the lab listens on. */
+export interface LabPort {
+  /** What listens there, such as `ServerX1` or `webX1 (test)`. */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** The lab cannot start: some of its ports are taken. */
+export class LabPortConflictError extends Error {
+  constructor(readonly ports: LabPort[]) {
+    super(`the lab's ports are already taken: ${ports.map((p) => `${p.host}:${p.port} (${p.name})`).join(', ')}. Stop what holds them (\`turnout lab down\` if it is a lab) or use an estate with other ports.`);
+    this.name = 'LabPortConflictError';
+  }
+}
+
+/** A lab for this estate is already running. */
+export class LabAlreadyRunningError extends Error {
+  constructor(
+    readonly pid: number,
+    readonly dir: string,
+  ) {
+    super(`a lab is already running for this estate (supervisor pid ${pid}, lab dir ${dir}); stop it with \`turnout lab down\``);
+    this.name = 'LabAlreadyRunningError';
+  }
+}
+
+function urlEndpoint(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port || 80) };
+}
+
+/** Every port the lab of this estate listens on (dormant app servers included: they start later). */
+export function labPorts(estate: Estate): LabPort[] {
+  const ports: LabPort[] = allServers(estate).map(({ server }) => ({ name: server.name, host: server.host, port: server.port }));
+  for (const { httpServer } of allHttpServers(estate)) {
+    ports.push({ name: httpServer.name, host: httpServer.host, port: httpServer.port });
+    if (httpServer.testPort) ports.push({ name: `${httpServer.name} (test)`, host: httpServer.host, port: httpServer.testPort });
+  }
+  if (estate.sprayer) {
+    ports.push({ name: 'sprayer', host: estate.sprayer.listen.host, port: estate.sprayer.listen.port });
+    if (typeof estate.sprayer.adminSocket !== 'string') ports.push({ name: 'sprayer runtime API', ...estate.sprayer.adminSocket });
+  }
+  if (estate.appServer.driver === 'lab') ports.push({ name: 'dmgr', ...urlEndpoint(estate.appServer.adminUrl) });
+  if (estate.naming?.driver === 'lab' && estate.naming.url) ports.push({ name: 'naming', ...urlEndpoint(estate.naming.url) });
+  return ports;
+}
+
+/** The lab ports that something else holds now. */
+export async function takenPorts(estate: Estate): Promise<LabPort[]> {
+  const checks = await Promise.all(labPorts(estate).map(async (p) => ((await canBind(p.host, p.port)) ? undefined : p)));
+  return checks.filter((p): p is LabPort => p !== undefined);
+}
+
+/** The lab's URLs for an estate. */
+export function labUrls(estate: Estate, baseDir?: string): LabUrls {
+  const sprayer = estate.sprayer ? `http://${estate.sprayer.listen.host}:${estate.sprayer.listen.port}` : undefined;
+  const webServers = Object.fromEntries(
+    allHttpServers(estate).map(({ httpServer: h }) => [h.name, { prod: `http://${h.host}:${h.port}`, ...(h.testPort ? { test: `http://${h.host}:${h.testPort}` } : {}) }]),
+  );
+  const appServers = Object.fromEntries(allServers(estate).map(({ server: s }) => [s.name, `http://${s.host}:${s.port}`]));
+  const contextRoot = estate.lab?.contextRoot ?? '/user';
+  const front = sprayer ?? Object.values(webServers)[0]?.prod;
+  const runtimeApi = estate.sprayer ? adminSocketAddress(estate.sprayer.adminSocket, baseDir).replace(/^ipv4@/, 'tcp://') : undefined;
+  return {
+    ...(sprayer ? { sprayer } : {}),
+    ...(runtimeApi ? { runtimeApi } : {}),
+    ...(estate.appServer.driver === 'lab' ? { admin: estate.appServer.adminUrl } : {}),
+    ...(estate.naming?.driver === 'lab' && estate.naming.url ? { naming: estate.naming.url } : {}),
+    webServers,
+    appServers,
+    ...(front ? { app: `${front}${contextRoot}/` } : {}),
+  };
+}
+
+/** Removes the state of an earlier lab run, so every start is the estate's starting state. */
+function resetState(estate: Estate, paths: LabPaths, baseDir?: string): void {
+  for (const path of [paths.dmgrState, paths.serverStateDir, paths.namingState, paths.haproxyCfg]) rmSync(path, { recursive: true, force: true });
+  for (const { httpServer } of allHttpServers(estate)) if (httpServer.pluginCfg.kind === 'local') rmSync(resolveFrom(baseDir, httpServer.pluginCfg.path), { force: true });
+  if (estate.sprayer) {
+    rmSync(resolveFrom(baseDir, estate.sprayer.affinityMap), { force: true });
+    if (typeof estate.sprayer.adminSocket === 'string') rmSync(resolveFrom(baseDir, estate.sprayer.adminSocket), { force: true });
+  }
+}
+
+function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir?: string): void {
+  mkdirSync(paths.logDir, { recursive: true });
+  writeFileAtomic(paths.estate, `${JSON.stringify(estate, null, 2)}\n`);
+  for (const { cell, httpServer } of allHttpServers(estate)) {
+    if (httpServer.pluginCfg.kind !== 'local') throw new Error(`${httpServer.name}: the lab needs a local plugin-cfg.xml`);
+    writeFileAtomic(resolveFrom(baseDir, httpServer.pluginCfg.path), renderInitialPluginCfg(estate, cell, httpServer));
+  }
+  if (estate.sprayer) {
+    writeFileAtomic(resolveFrom(baseDir, estate.sprayer.affinityMap), renderAffinityMap(estate));
+    if (typeof estate.sprayer.adminSocket === 'string') mkdirSync(join(resolveFrom(baseDir, estate.sprayer.adminSocket), '..'), { recursive: true });
+    writeFileAtomic(paths.haproxyCfg, renderHaproxyCfg(estate, baseDir));
+  }
+}
+
+/** A child the supervisor started, and how to tell that it is ready. */
+interface LabChild {
+  name: string;
+  process: ChildProcess;
+  log: string;
+  ready: () => Promise<boolean>;
+}
+
+function tail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function spawnChild(paths: LabPaths, name: string, args: string[], cwd: string, ready: () => Promise<boolean>, command = process.execPath): LabChild {
+  const log = join(paths.logDir, `${name}.log`);
+  const fd = openSync(log, 'a');
+  const child = spawn(command, args, { cwd, stdio: ['ignore', fd, fd] });
+  return { name, process: child, log, ready };
+}
+
+const okStatus = (url: string) => () => requestJson(url, 'GET', undefined, 1000).then((r) => r.status === 200);
+
+function labChildren(estate: Estate, paths: LabPaths, cwd: string, haproxyBin: string | undefined): LabChild[] {
+  const parent = ['--parent-pid', String(process.pid)];
+  const node = (script: string, extra: string[] = []) => [labScript(script), '--estate', paths.estate, ...extra, ...parent];
+  const children: LabChild[] = [];
+  if (estate.naming?.driver === 'lab' && estate.naming.url) children.push(spawnChild(paths, 'naming', node('naming-service'), cwd, okStatus(`${estate.naming.url}/health`)));
+  if (estate.appServer.driver === 'lab') children.push(spawnChild(paths, 'dmgr', node('dmgr'), cwd, okStatus(`${estate.appServer.adminUrl}/health`)));
+  for (const { httpServer: h } of allHttpServers(estate)) {
+    const listeners = [h.port, ...(h.testPort ? [h.testPort] : [])];
+    const ready = async () => (await Promise.all(listeners.map((p) => okStatus(`http://${h.host}:${p}/__lab/health`)()))).every(Boolean);
+    children.push(spawnChild(paths, h.name, node('web-tier', ['--name', h.name]), cwd, ready));
+  }
+  if (estate.sprayer && haproxyBin) {
+    const { host, port } = estate.sprayer.listen;
+    const args = [labScript('child-guard'), ...parent, '--', haproxyBin, '-db', '-f', paths.haproxyCfg];
+    children.push(spawnChild(paths, 'haproxy', args, cwd, () => isListening(host, port, 500)));
+  }
+  return children;
+}
+
+async function waitUntilReady(child: LabChild): Promise<void> {
+  await waitFor(
+    async () => {
+      if (child.process.exitCode !== null || child.process.signalCode !== null) throw new Error('exited');
+      return child.ready();
+    },
+    30_000,
+    `${child.name} did not become ready within 30 s`,
+  ).catch((err: unknown) => {
+    const exited = child.process.exitCode !== null || child.process.signalCode !== null;
+    const why = exited ? `${child.name} exited (code ${child.process.exitCode ?? child.process.signalCode})` : (err as Error).message;
+    throw new Error(`lab: ${why}; log ${child.log}:\n${tail(child.log)}`);
+  });
+}
+
+async function stopChildren(children: LabChild[]): Promise<void> {
+  // Front to back: the sprayer first, so nothing new arrives while the rest stops.
+  for (const child of [...children].reverse()) {
+    const pid = child.process.pid;
+    if (pid === undefined || child.process.exitCode !== null || child.process.signalCode !== null) continue;
+    child.process.kill('SIGTERM');
+    await waitForExit(pid, child.name === 'dmgr' ? 10_000 : 5000);
+  }
+}
+
+async function waitForPortsFree(estate: Estate, timeoutMs: number): Promise<LabPort[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = (await Promise.all(labPorts(estate).map(async (p) => ((await isListening(p.host, p.port, 300)) ? p : undefined)))).filter((p): p is LabPort => !!p);
+    if (busy.length === 0 || Date.now() > deadline) return busy;
+    await sleep(100);
+  }
+}
+
+async function applyStartingSprayerStates(estate: Estate, baseDir: string | undefined): Promise<void> {
+  if (!estate.sprayer) return;
+  const sprayer = createHaproxySprayer(estate, baseDir ? { baseDir } : {});
+  await waitFor(() => sprayer.snapshot().then(() => true), 10_000, 'the HAProxy runtime API did not answer within 10 s');
+  const cells = estate.cells.filter((c) => c.httpServers.length > 0 && c.clusters.every((k) => k.state === 'dormant'));
+  for (const cell of cells) await sprayer.setCellState(cell.name, 'drain');
+}
+
+/**
+ * Starts the lab for `estate` as children of this process and resolves once every listener
+ * answers. Cells whose clusters are all dormant start in `drain` at the sprayer (no new sessions).
+ * Throws `LabPortConflictError` when a lab port is taken.
+ */
+export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<LabHandle> {
+  const log = opts.log ?? (() => undefined);
+  const cwd = resolveFrom(opts.baseDir, '.');
+  const paths = labPaths(estate, cwd);
+  const haproxyBin = estate.sprayer ? ensureHaproxy(log) : undefined;
+  const taken = await takenPorts(estate);
+  if (taken.length) throw new LabPortConflictError(taken);
+  resetState(estate, paths, cwd);
+  writeStartingFiles(estate, paths, cwd);
+  const children = labChildren(estate, paths, cwd, haproxyBin);
+  for (const child of children) log(`lab: started ${child.name} (pid ${child.process.pid ?? '?'}), log ${child.log}`);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await stopChildren(children);
+      const busy = await waitForPortsFree(estate, 10_000);
+      if (busy.length) throw new Error(`lab: ports still in use after stopping: ${busy.map((p) => `${p.host}:${p.port} (${p.name})`).join(', ')}`);
+    })());
+  try {
+    await Promise.all(children.map(waitUntilReady));
+    await applyStartingSprayerStates(estate, cwd);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
+  return { estate, dir: paths.dir, urls: labUrls(estate, cwd), pids, stop };
+}
+
+/** What `<lab dir>/lab.json` records about a detached lab. */
+export const labInfoSchema = z.object({
+  pid: z.number().int(),
+  estate: z.string(),
+  startedAt: z.string(),
+  baseDir: z.string(),
+  urls: z.custom<LabUrls>(),
+  pids: z.record(z.string(), z.number()),
+});
+export type LabInfo = z.infer<typeof labInfoSchema>;
+
+/** Reads lab.json, or undefined when there is none (or it is unreadable). */
+export function readLabInfo(estate: Estate, baseDir?: string): LabInfo | undefined {
+  const file = labPaths(estate, baseDir).labInfo;
+  if (!existsSync(file)) return undefined;
+  try {
+    return labInfoSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and validates an estate file; throws with one `$.path: message` line per problem. */
+export function loadEstate(path: string): Estate {
+  const result = validateEstate(JSON.parse(readFileSync(path, 'utf8')));
+  if (!result.ok) throw new Error(`${path} is not a valid estate:\n${formatProblems(result.problems)}`);
+  return result.value;
+}
+
+/**
+ * `turnout lab up`: starts a detached supervisor running the lab of the estate file and resolves
+ * once it is ready (its lab.json written). Throws `LabAlreadyRunningError` or
+ * `LabPortConflictError` without starting anything.
+ */
+export async function labUp(estatePath: string, opts: LabOptions = {}): Promise<LabInfo> {
+  const baseDir = resolveFrom(opts.baseDir, '.');
+  const estateFile = resolveFrom(baseDir, estatePath);
+  const estate = loadEstate(estateFile);
+  const paths = labPaths(estate, baseDir);
+  const running = readLabInfo(estate, baseDir);
+  if (running && isAlive(running.pid)) throw new LabAlreadyRunningError(running.pid, paths.dir);
+  const taken = await takenPorts(estate);
+  if (taken.length) throw new LabPortConflictError(taken);
+  if (estate.sprayer) ensureHaproxy(opts.log);
+  rmSync(paths.labInfo, { force: true });
+  mkdirSync(paths.dir, { recursive: true });
+  const out = openSync(paths.supervisorLog, 'a');
+  const child = spawn(process.execPath, [labScript('supervisor'), '--estate', estateFile, '--base-dir', baseDir], { cwd: baseDir, detached: true, stdio: ['ignore', out, out] });
+  const pid = child.pid ?? 0;
+  child.unref();
+  let info: LabInfo | undefined;
+  await waitFor(
+    () => {
+      if (!isAlive(pid)) throw new Error('exited');
+      info = readLabInfo(estate, baseDir);
+      return info?.pid === pid;
+    },
+    90_000,
+    'timeout',
+  ).catch(async (err: unknown) => {
+    if (isAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      await waitForExit(pid, 15_000);
+    }
+    const why = (err as Error).message === 'exited' ? 'the lab supervisor exited' : 'the lab did not become ready within 90 s';
+    throw new Error(`${why}; log ${paths.supervisorLog}:\n${tail(paths.supervisorLog)}`);
+  });
+  return info as LabInfo;
+}
+
+/** What `labDown` did. */
+export interface LabDownReport {
+  /** Whether a supervisor was running. */
+  wasRunning: boolean;
+  pid?: number;
+}
+
+/**
+ * `turnout lab down`: stops the detached supervisor (which stops its children), then checks that
+ * none of its processes is alive and every lab port is free; throws if not.
+ */
+export async function labDown(estate: Estate, opts: LabOptions = {}): Promise<LabDownReport> {
+  const baseDir = resolveFrom(opts.baseDir, '.');
+  const info = readLabInfo(estate, baseDir);
+  const wasRunning = !!info && isAlive(info.pid);
+  if (info && wasRunning) {
+    process.kill(info.pid, 'SIGTERM');
+    await waitForExit(info.pid, 30_000);
+  }
+  const leftovers = Object.entries(info?.pids ?? {}).filter(([, pid]) => isAlive(pid));
+  for (const [, pid] of leftovers) {
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 2000);
+  }
+  rmSync(labPaths(estate, baseDir).labInfo, { force: true });
+  const busy = await waitForPortsFree(estate, 10_000);
+  if (busy.length) throw new Error(`lab down: ports still in use: ${busy.map((p) => `${p.host}:${p.port} (${p.name})`).join(', ')}`);
+  return { wasRunning, ...(info ? { pid: info.pid } : {}) };
+}
+
+/** What `labStatus` reports. */
+export interface LabStatus {
+  running: boolean;
+  pid?: number;
+  startedAt?: string;
+  dir: string;
+  urls: LabUrls;
+  listeners: (LabPort & { up: boolean })[];
+  servers?: ServerStatus[];
+  sprayer?: SprayerSnapshot;
+}
+
+/** `turnout lab status`: the supervisor, every listener, the app servers and the sprayer's routing. */
+export async function labStatus(estate: Estate, opts: LabOptions = {}): Promise<LabStatus> {
+  const baseDir = resolveFrom(opts.baseDir, '.');
+  const info = readLabInfo(estate, baseDir);
+  const running = !!info && isAlive(info.pid);
+  const listeners = await Promise.all(labPorts(estate).map(async (p) => ({ ...p, up: await isListening(p.host, p.port, 500) })));
+  const servers =
+    estate.appServer.driver === 'lab' ? await requestJson<{ servers: ServerStatus[] }>(`${estate.appServer.adminUrl}/servers`, 'GET', undefined, 3000).then((r) => r.body.servers, () => undefined) : undefined;
+  const sprayer = estate.sprayer && sprayerSocketExists(estate, baseDir) ? await createHaproxySprayer(estate, { baseDir, timeoutMs: 2000 }).snapshot().catch(() => undefined) : undefined;
+  return {
+    running,
+    ...(info ? { pid: info.pid, startedAt: info.startedAt } : {}),
+    dir: labPaths(estate, baseDir).dir,
+    urls: labUrls(estate, baseDir),
+    listeners,
+    ...(servers ? { servers } : {}),
+    ...(sprayer ? { sprayer } : {}),
+  };
+}
+
+function sprayerSocketExists(estate: Estate, baseDir: string): boolean {
+  const socket = estate.sprayer?.adminSocket;
+  if (socket === undefined) return false;
+  if (typeof socket !== 'string') return true;
+  try {
+    return statSync(resolveFrom(baseDir, socket)).isSocket();
+  } catch {
+    return false;
+  }
+}

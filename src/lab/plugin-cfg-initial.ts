@@ -1,0 +1,77 @@
+/**
+ * The plugin-cfg.xml each lab web server starts with, as GenPluginCfg would dump it for its cell
+ * (seed 002, Listings 1-2): one ServerCluster per cluster of the cell, active clusters routed
+ * through prod_vhost and dormant clusters through test_vhost. A cell with no dormant cluster routes
+ * its test VIP to its own active cluster: in the multi-cell procedure a cell's N+1 is tested there
+ * ("Test cell X version N+1 with a test virtual IP mapped to a test virtual host").
+ */
+import type { Cell, Cluster, Estate, HttpServer, VirtualHost } from '../model/estate';
+import { labSettings } from './paths';
+
+/** Escapes a value for an XML attribute. */
+export function xmlAttr(value: string | number): string {
+  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function virtualHostGroup(vhost: VirtualHost): string[] {
+  return [`  <VirtualHostGroup Name="${xmlAttr(vhost.name)}">`, ...vhost.aliases.map((a) => `    <VirtualHost Name="${xmlAttr(`${a.host}:${a.port}`)}"/>`), '  </VirtualHostGroup>'];
+}
+
+function serverCluster(cluster: Cluster): string[] {
+  return [
+    `  <ServerCluster LoadBalance="Round Robin" Name="${xmlAttr(cluster.name)}">`,
+    ...cluster.servers.flatMap((s) => [
+      `    <Server CloneID="${xmlAttr(s.cloneId)}" LoadBalanceWeight="${s.weight}" Name="${xmlAttr(s.name)}">`,
+      `      <Transport Hostname="${xmlAttr(s.host)}" Port="${s.port}" Protocol="http"/>`,
+      '    </Server>',
+    ]),
+    '    <PrimaryServers>',
+    ...cluster.servers.map((s) => `      <Server Name="${xmlAttr(s.name)}"/>`),
+    '    </PrimaryServers>',
+    '  </ServerCluster>',
+  ];
+}
+
+/** The UriGroup name GenPluginCfg would give a cluster's application on a virtual host. */
+export function uriGroupName(vhost: string, cluster: string): string {
+  return `${vhost}_${cluster}_URIs`;
+}
+
+function routes(estate: Estate, cell: Cell): string[] {
+  const { production, test } = estate.virtualHosts;
+  const testsOwnCluster = !cell.clusters.some((c) => c.state === 'dormant');
+  return cell.clusters.flatMap((c) => [
+    ...routing(estate, c, c.state === 'active' ? production.name : test.name),
+    ...(testsOwnCluster ? routing(estate, c, test.name) : []),
+  ]);
+}
+
+function routing(estate: Estate, cluster: Cluster, vhost: string): string[] {
+  const group = uriGroupName(vhost, cluster.name);
+  return [
+    `  <UriGroup Name="${xmlAttr(group)}">`,
+    `    <Uri AffinityCookie="JSESSIONID" AffinityURLIdentifier="jsessionid" Name="${xmlAttr(`${labSettings(estate).contextRoot}/*`)}"/>`,
+    '  </UriGroup>',
+    `  <Route ServerCluster="${xmlAttr(cluster.name)}" UriGroup="${xmlAttr(group)}" VirtualHostGroup="${xmlAttr(vhost)}"/>`,
+  ];
+}
+
+/** Renders the starting plugin-cfg.xml of one web server of `cell`. */
+export function renderInitialPluginCfg(estate: Estate, cell: Cell, httpServer: HttpServer): string {
+  const lines = [
+    '<?xml version="1.0" encoding="ISO-8859-1"?>',
+    `<!-- ${xmlAttr(httpServer.name)}: starting plugin-cfg.xml for cell ${xmlAttr(cell.name)}, rendered by the turnout lab -->`,
+    `<Config RefreshInterval="${httpServer.refreshIntervalSeconds}">`,
+    ...virtualHostGroup(estate.virtualHosts.production),
+    ...virtualHostGroup(estate.virtualHosts.test),
+    ...cell.clusters.flatMap(serverCluster),
+    ...routes(estate, cell),
+    '</Config>',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every web server of the estate with its cell, in estate order. */
+export function allHttpServers(estate: Estate): { cell: Cell; httpServer: HttpServer }[] {
+  return estate.cells.flatMap((cell) => cell.httpServers.map((httpServer) => ({ cell, httpServer })));
+}

@@ -1,0 +1,162 @@
+/**
+ * Small process, file and socket helpers shared by the lab's processes and its supervisor.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { dirname } from 'node:path';
+
+/** Writes a file through a temp file and a rename, so readers never see half of it. */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, path);
+}
+
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM means it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Exits this process when `parentPid` goes away, so a crashed supervisor never leaves lab
+ * processes behind. `onOrphaned` runs first (to stop grandchildren) and may be async.
+ */
+export function exitWhenParentDies(parentPid: number, onOrphaned: () => Promise<void> | void = () => undefined): void {
+  const timer = setInterval(() => {
+    if (isAlive(parentPid) && process.ppid === parentPid) return;
+    clearInterval(timer);
+    void Promise.resolve()
+      .then(onOrphaned)
+      .finally(() => process.exit(0));
+  }, 500);
+  timer.unref();
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; throws `message` on timeout. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, message: string, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(message);
+    await sleep(intervalMs);
+  }
+}
+
+/** Waits until `pid` has exited; SIGKILLs it after `graceMs`. */
+export async function waitForExit(pid: number, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(25);
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  while (isAlive(pid)) await sleep(25);
+}
+
+/** Whether something accepts TCP connections on host:port. */
+export function isListening(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (up: boolean) => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Whether this process could bind host:port right now. */
+export function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The answer of a small JSON HTTP call. */
+export interface JsonResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** Sends one JSON request (no keep-alive) and parses the JSON answer. */
+export function requestJson<T = unknown>(url: string, method = 'GET', body?: unknown, timeoutMs = 10_000): Promise<JsonResponse<T>> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(url, { method, agent: false, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+        } catch {
+          reject(new Error(`${method} ${url}: answer is not JSON: ${text.slice(0, 200)}`));
+        }
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Reads a request body as text (lab bodies are small). */
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Answers with a JSON body. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Parses `--key value` pairs of a lab child's command line. */
+export function parseArgs(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (key?.startsWith('--') && value !== undefined) {
+      out[key.slice(2)] = value;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Returns the named argument or exits with a usage message. */
+export function requireArg(args: Record<string, string>, key: string): string {
+  const value = args[key];
+  if (value === undefined) {
+    process.stderr.write(`missing --${key}\n`);
+    process.exit(2);
+  }
+  return value;
+}

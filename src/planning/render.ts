@@ -1,0 +1,19 @@
+/** The plan as a person reads it: a numbered list, grouped by phase. Pure, so workflows use it too. */
+import type { Plan, Step } from '../model';
+
+function detail(step: Step): string {
+  return step.kind === 'approval' ? `  [${step.gate}] ${step.question}` : '';
+}
+
+/** Renders a plan as numbered lines with a header, for `turnout plan` and Current details. */
+export function renderPlanText(plan: Plan): string {
+  const width = String(plan.steps.length).length;
+  const lines = [`${plan.workflowType} for ${plan.target}: ${plan.app} ${plan.fromVersion} -> ${plan.toVersion}, ${plan.steps.length} steps`, plan.capacity.note];
+  let phase = '';
+  plan.steps.forEach((step, i) => {
+    if (step.phase !== phase) lines.push('', `${(phase = step.phase)}:`);
+    lines.push(`  ${String(i + 1).padStart(width)}. ${step.title}${step.disruptive ? '  (disruptive)' : ''}${detail(step)}`);
+  });
+  lines.push('', `final routing: ${Object.entries(plan.finalRouting).map(([cell, state]) => `${cell} ${state}`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

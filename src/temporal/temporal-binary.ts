@@ -1,0 +1,213 @@
+/**
+ * Finding the `temporal` CLI, or building it with Go when it is missing (DESIGN, "Temporal server").
+ *
+ * Order: `TURNOUT_TEMPORAL_BIN`, `temporal` on PATH, `<package root>/.tools/bin/temporal`. With none
+ * of those and Go on PATH, `go install` builds CLI v1.5.1 into `.tools/bin`; later versions carry a
+ * `replace` directive that `go install` refuses.
+ *
+ * Run as a script, `node dist/src/temporal/temporal-binary.js --ensure` prints the binary's path.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { packageRoot } from '../paths';
+
+/** The CLI version turnout builds; later ones cannot be installed with `go install`. */
+export const temporalCliVersion = 'v1.5.1';
+/** The Go package `go install` builds. */
+export const temporalCliPackage = 'github.com/temporalio/cli/cmd/temporal';
+/** Environment variable that points at a `temporal` binary to use. */
+export const temporalBinEnv = 'TURNOUT_TEMPORAL_BIN';
+
+/** Receives progress lines meant for a person. */
+export type LineLog = (line: string) => void;
+
+/** Where a binary was found, for messages. */
+export const binarySources = { env: 'env', path: 'path', tools: 'tools', built: 'built' } as const;
+export type BinarySource = (typeof binarySources)[keyof typeof binarySources];
+
+/** A `temporal` binary and where it came from. */
+export interface TemporalBinary {
+  path: string;
+  source: BinarySource;
+}
+
+/** Options shared by the lookup functions. */
+export interface BinaryOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The package root that holds `.tools/`; found from this file by default. */
+  root?: string;
+}
+
+/** How long a second caller waits for another build to finish before giving up. */
+const lockWaitMs = 30 * 60_000;
+const lockPollMs = 1_000;
+const progressEveryMs = 15_000;
+
+/** `<root>/.tools/bin`, where a built binary goes. */
+export function toolsBinDir(root: string = packageRoot()): string {
+  return path.join(root, '.tools', 'bin');
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    return statSync(file).isFile() && (accessSync(file, constants.X_OK), true);
+  } catch {
+    return false;
+  }
+}
+
+/** Finds `name` on PATH, like `command -v`. */
+export function whichSync(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Finds an existing `temporal` binary, or returns undefined. A `TURNOUT_TEMPORAL_BIN` that does not
+ * point at an executable is an error rather than a reason to look elsewhere: the person meant it.
+ */
+export function findTemporalBinary(opts: BinaryOptions = {}): TemporalBinary | undefined {
+  const env = opts.env ?? process.env;
+  const fromEnv = env[temporalBinEnv];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new Error(`${temporalBinEnv}=${fromEnv} is not an executable file`);
+    return { path: path.resolve(fromEnv), source: binarySources.env };
+  }
+  const onPath = whichSync('temporal', env);
+  if (onPath) return { path: onPath, source: binarySources.path };
+  const tools = path.join(toolsBinDir(opts.root ?? packageRoot()), 'temporal');
+  return isExecutable(tools) ? { path: tools, source: binarySources.tools } : undefined;
+}
+
+/** Options for {@link ensureTemporalBinary}. */
+export interface EnsureOptions extends BinaryOptions {
+  /** Progress for a person: the build takes minutes. */
+  log?: LineLog;
+}
+
+/**
+ * Finds the `temporal` binary, building it with `go install` when there is none. Two callers at once
+ * share one build: the second waits on the lock file and then uses what the first built.
+ */
+export async function ensureTemporalBinary(opts: EnsureOptions = {}): Promise<TemporalBinary> {
+  const found = findTemporalBinary(opts);
+  if (found) return found;
+  const env = opts.env ?? process.env;
+  const go = whichSync('go', env);
+  if (!go) throw new Error(noGoMessage());
+  const root = opts.root ?? packageRoot();
+  await buildUnderLock(go, root, env, opts.log ?? (() => undefined));
+  const built = findTemporalBinary({ ...opts, root });
+  if (!built) throw new Error(`go install finished but ${path.join(toolsBinDir(root), 'temporal')} is missing; see ${buildLogPath(root)}`);
+  return { path: built.path, source: binarySources.built };
+}
+
+function noGoMessage(): string {
+  return [
+    'The Temporal CLI (`temporal`) was not found and Go is not installed to build it.',
+    `Either set ${temporalBinEnv} to a temporal binary, put \`temporal\` on PATH,`,
+    `install Go and run again (turnout builds CLI ${temporalCliVersion} into .tools/bin),`,
+    'or, on a machine with internet access, download the Temporal CLI from https://temporal.io/setup/install-temporal-cli.',
+  ].join('\n');
+}
+
+/** `<root>/.tools/build.log`, the full `go install` output. */
+export function buildLogPath(root: string): string {
+  return path.join(root, '.tools', 'build.log');
+}
+
+async function buildUnderLock(go: string, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
+  const lockFile = path.join(root, '.tools', 'build.lock');
+  await mkdir(toolsBinDir(root), { recursive: true });
+  const release = await acquireLock(lockFile, log);
+  try {
+    // Another caller may have finished the build while this one waited for the lock.
+    if (isExecutable(path.join(toolsBinDir(root), 'temporal'))) return;
+    await runGoInstall(go, root, env, log);
+  } finally {
+    await release();
+  }
+}
+
+async function acquireLock(lockFile: string, log: LineLog): Promise<() => Promise<void>> {
+  const deadline = Date.now() + lockWaitMs;
+  let announced = false;
+  for (;;) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (lockIsStale(lockFile)) {
+      await rm(lockFile, { force: true });
+      continue;
+    }
+    if (!announced) log(`Another process is building the Temporal CLI (lock ${lockFile}); waiting for it.`);
+    announced = true;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build lock ${lockFile}`);
+    await new Promise((resolve) => setTimeout(resolve, lockPollMs));
+  }
+}
+
+/** A lock whose owner process is gone (killed mid-build) must not block every later caller. */
+function lockIsStale(lockFile: string): boolean {
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+async function runGoInstall(go: string, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
+  const target = `${temporalCliPackage}@${temporalCliVersion}`;
+  const logFile = buildLogPath(root);
+  log(`Building the Temporal CLI ${temporalCliVersion} with Go into ${toolsBinDir(root)} (takes several minutes; output in ${logFile}).`);
+  const out = await open(logFile, 'a');
+  const started = Date.now();
+  try {
+    await out.write(`\n# ${new Date().toISOString()} go install ${target}\n`);
+    const child = spawn(go, ['install', target], {
+      cwd: root,
+      env: { ...env, GOBIN: toolsBinDir(root) },
+      stdio: ['ignore', out.fd, out.fd],
+    });
+    const timer = setInterval(() => log(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)...`), progressEveryMs);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (exitCode) => resolve(exitCode));
+    }).finally(() => clearInterval(timer));
+    if (code !== 0) throw new Error(`go install ${target} failed (exit ${code}); see ${logFile}`);
+    log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
+  } finally {
+    await out.close();
+  }
+}
+
+async function runAsScript(argv: string[]): Promise<void> {
+  if (!argv.includes('--ensure')) {
+    process.stderr.write('usage: temporal-binary.js --ensure   (prints the path of the temporal binary, building it if needed)\n');
+    process.exitCode = 2;
+    return;
+  }
+  const binary = await ensureTemporalBinary({ log: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(`${binary.path}\n`);
+}
+
+if (require.main === module) {
+  runAsScript(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

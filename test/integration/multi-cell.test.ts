@@ -1,0 +1,173 @@
+/**
+ * multiCellRollout end to end: the real dev server, real HAProxy and the lab's processes, with
+ * session-aware load (50 req/s) through the sprayer for the whole of every scenario.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { LoadReport } from '../../src/lab/load';
+import type { RolloutStatus } from '../../src/model';
+import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
+import { runCli } from '../support/cli';
+import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+
+const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
+
+function expectCleanLoad(report: LoadReport): void {
+  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
+  expect(report.requests).toBeGreaterThan(100);
+  expect(report.sessions).toBeGreaterThan(10);
+}
+
+function stepIdsWith(status: RolloutStatus, type: string): string[] {
+  return status.events.filter((e) => e.type === type && e.stepId).map((e) => e.stepId as string);
+}
+
+/** Every step started once and finished once: none repeated, none skipped. */
+function expectEachStepOnce(status: RolloutStatus, ids: string[]): void {
+  expect(stepIdsWith(status, 'step-started')).toEqual(ids);
+  expect(stepIdsWith(status, 'step-done')).toEqual(ids);
+}
+
+describe('multiCellRollout on the lab, under load', () => {
+  let lab: ScenarioLab;
+  // One offset per scenario, all keeping ports below the ephemeral range (32768+), where a client
+  // retrying a closed port can connect to itself and hold it in TIME-WAIT.
+  let offset = 14000;
+
+  beforeEach(async () => {
+    lab = await startScenarioLab((offset += 500));
+  });
+  afterEach(async () => {
+    stopAllLoad();
+    await lab?.stop();
+  });
+
+  const activities = (client: Client) => createActivities({ estatesDir, client, baseDir: lab.dir });
+
+  it('(a) rolls every cell to N+1 and ends with the routing the plan says', async () => {
+    const load = startLoad(lab.estate);
+    const before = await lab.routing();
+    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `a-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const gate = await waitForState(handle, 'awaiting-approval');
+      expect(gate.pendingApproval?.phase).toBe('cell-Y');
+      const afterApproval = await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'X looks good' }] });
+      expect(afterApproval.approvals).toEqual([expect.objectContaining({ phase: 'cell-Y', by: 'alice', comment: 'X looks good' })]);
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-succeeded');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('succeeded');
+    expectCleanLoad(report);
+    const servers = await lab.servers();
+    expect(servers.map((s) => [s.name, s.version, s.running, s.runningVirtualHost])).toEqual(
+      ['ServerX1', 'ServerX2', 'ServerX3', 'ServerY1', 'ServerY2', 'ServerY3'].map((n) => [n, '1.1', true, 'prod_vhost']),
+    );
+    const after = await lab.routing();
+    expect(after.servers.map((s) => [s.cell, s.state])).toEqual([
+      ['X', 'ready'],
+      ['Y', 'ready'],
+    ]);
+    expect(routingOf(after)).toEqual(routingOf(before));
+    expect(report.versions['1.1']).toBeGreaterThan(0);
+    expectEachStepOnce(final, final.steps.map((s) => s.id));
+  });
+
+  /** Runs `fn` while an in-process worker with the rollout activities polls a fresh task queue. */
+  async function withTestWorkerActivities<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+    const client = await testClient();
+    return withTestWorker(activities(client), ({ taskQueue }) => fn(client, taskQueue));
+  }
+
+  it('(b) rolls back while the second cell drains: routing as before, end state rolled-back', async () => {
+    const load = startLoad(lab.estate);
+    const before = await lab.routing();
+    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `b-${Date.now()}`, args: [labRequest(lab.estate)] });
+      await waitForState(handle, 'awaiting-approval');
+      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
+      const draining = await waitForStatus(handle, (s) => s.state === 'draining' && s.currentStep === 'Y.drain', 'the drain of cell Y');
+      expect(draining.drain?.servers.map((s) => s.name)).toEqual(['ServerY1', 'ServerY2', 'ServerY3']);
+      const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'error rate on cell X' }] });
+      expect(rolling.state).toBe('rolling-back');
+      expect(rolling.events).toContainEqual(expect.objectContaining({ by: 'bob', type: 'rollback-requested', message: 'error rate on cell X' }));
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-rollback-draining');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('rolled-back');
+    expect(final.reason).toBe('error rate on cell X');
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    expect(final.steps.find((s) => s.id === 'rollback.routing')?.status).toBe('done');
+    expectCleanLoad(report);
+  });
+
+  it('(c) rolls back while awaiting approval', async () => {
+    const load = startLoad(lab.estate);
+    const before = await lab.routing();
+    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `c-${Date.now()}`, args: [labRequest(lab.estate)] });
+      await waitForState(handle, 'awaiting-approval');
+      await handle.signal('rollback', { by: 'carol', reason: 'not today' });
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-rollback-approval');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('rolled-back');
+    expect(final.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toContain('Y.drain');
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).every((s) => s.version === '1.0' && s.running && s.runningVirtualHost === 'prod_vhost')).toBe(true);
+    expectCleanLoad(report);
+  });
+
+  it('(d) rolls back on its own when the smoke test fails on the first cell', async () => {
+    const load = startLoad(lab.estate);
+    const before = await lab.routing();
+    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `d-${Date.now()}`, args: [labRequest(lab.estate, { artifact: 'lab:broken', smokeTest: { requests: 2, timeoutSeconds: 3 } })] });
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-smoke-test-failed');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('rolled-back');
+    expect(final.reason).toMatch(/step X\.smoke-test failed: .*expected 1\.1, got HTTP 500/);
+    expect(final.steps.find((s) => s.id === 'X.smoke-test')?.status).toBe('failed');
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    expectCleanLoad(report);
+  });
+
+  it('(f) refuses a second rollout of the same target, and touches nothing', async () => {
+    await withTestWorkerActivities(async (client, taskQueue) => {
+      const first = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f1-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] });
+      await waitForStatus(first, (s) => s.currentStep === 'X.burn-in', 'the burn-in of cell X');
+      const routing = routingOf(await lab.routing());
+      const servers = await lab.servers();
+      // Through the API with another workflow ID: the workflow itself refuses.
+      const second = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f2-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const failure = await second.result().catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(((failure as WorkflowFailedError).cause as Error).message).toBe(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}; nothing was touched`);
+      // Through the CLI: exit 3, before anything starts.
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'turnout-f-')), 'req.json');
+      writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
+      const cli = await runCli(['start', file], { TEMPORAL_ADDRESS: testTemporal().address, TURNOUT_TASK_QUEUE: taskQueue });
+      expect(cli.code).toBe(3);
+      expect(cli.stderr).toContain(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}`);
+      expect(routingOf(await lab.routing())).toEqual(routing);
+      expect(await lab.servers()).toEqual(servers);
+      await first.signal('rollback', { by: 'test', reason: 'done with (f)' });
+      expect(((await first.result()) as RolloutStatus).state).toBe('rolled-back');
+      expect((await first.query(statusQuery)).state).toBe('rolled-back');
+    });
+  });
+});

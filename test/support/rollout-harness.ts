@@ -1,0 +1,129 @@
+/**
+ * What the rollout integration tests share: a fresh multi-cell lab per scenario, session-aware load
+ * through HAProxy, polling a rollout's status, and recording its history for the replay test.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Estate, RolloutState, RolloutStatus } from '../../src/model';
+import { startLab, type LabHandle } from '../../src/lab/lab';
+import { runLoad, type LoadReport } from '../../src/lab/load';
+import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
+import type { SprayerSnapshot } from '../../src/drivers/sprayer/sprayer';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import type { AppServerState } from '../../src/drivers/app-server/app-server';
+import { statusQuery } from '../../workflows/messages';
+import { labEstateForTest } from './lab-estate';
+
+/** A running lab for one scenario. */
+export interface ScenarioLab {
+  estate: Estate;
+  lab: LabHandle;
+  dir: string;
+  routing(): Promise<SprayerSnapshot>;
+  servers(): Promise<AppServerState[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the multi-cell lab (ports shifted by `offset`) with short session idle times, so drains are quick. */
+export async function startScenarioLab(offset: number, file = 'lab-multi-cell.json'): Promise<ScenarioLab> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-rollout-'));
+  const estate = labEstateForTest(offset, dir, file);
+  estate.lab = { ...estate.lab!, sessionIdleSeconds: 3 };
+  const lab = await startLab(estate, { baseDir: dir });
+  const sprayer = createHaproxySprayer(estate, { baseDir: dir });
+  const admin = createLabAppServer(estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
+  return { estate, lab, dir, routing: () => sprayer.snapshot(), servers: () => admin.servers(), stop: () => lab.stop() };
+}
+
+/** Session-aware load through the sprayer, running until stopped. */
+export interface RunningLoad {
+  stop(): Promise<LoadReport>;
+}
+
+const running = new Set<AbortController>();
+
+/** Stops every load still running (a failed test never reached its own stop). */
+export function stopAllLoad(): void {
+  for (const abort of running) abort.abort();
+  running.clear();
+}
+
+/** Starts load at `rate` req/s through the estate's sprayer. */
+export function startLoad(estate: Estate, rate = 50): RunningLoad {
+  const abort = new AbortController();
+  running.add(abort);
+  const port = estate.sprayer?.listen.port;
+  const done = runLoad({
+    target: `http://127.0.0.1:${port}/user/hit`,
+    rate,
+    durationSeconds: 900,
+    requestsPerSession: [4, 10],
+    thinkTimeMs: 250,
+    signal: abort.signal,
+  });
+  return {
+    async stop() {
+      abort.abort();
+      running.delete(abort);
+      return done;
+    },
+  };
+}
+
+/** A rollout request for the lab with short waits. */
+export function labRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    procedure: 'multiCellRollout',
+    app: 'userHitCount',
+    fromVersion: '1.0',
+    toVersion: '1.1',
+    artifact: 'lab:1.1',
+    estate,
+    drain: { pollIntervalSeconds: 1, maxWaitSeconds: 120, sessionThreshold: 0, onTimeout: 'fail' },
+    burnInSeconds: 2,
+    smokeTest: { requests: 3, timeoutSeconds: 10 },
+    approvals: { phases: ['*'], timeoutSeconds: 3600, onTimeout: 'wait' },
+    startedBy: 'release-bot',
+    ...over,
+  };
+}
+
+const pollLimitMs = 240_000;
+
+/** Polls the status query until `want` holds; the limit is far beyond any real wait. */
+export async function waitForStatus(handle: WorkflowHandle, want: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus> {
+  const deadline = Date.now() + pollLimitMs;
+  let last: RolloutStatus | undefined;
+  for (;;) {
+    try {
+      last = await handle.query(statusQuery);
+      if (want(last)) return last;
+    } catch {
+      // The workflow may not have run its first task yet.
+    }
+    if (Date.now() > deadline) throw new Error(`rollout never reached ${what}; last status: ${JSON.stringify(last, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits for a state. */
+export function waitForState(handle: WorkflowHandle, state: RolloutState): Promise<RolloutStatus> {
+  return waitForStatus(handle, (s) => s.state === state, `state ${state}`);
+}
+
+/** Where integration tests leave the histories the replay test replays. */
+export const historiesDir = path.resolve(__dirname, '..', '..', 'test-results', 'histories');
+
+/** Saves a finished workflow's history as JSON for the replay test. */
+export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  mkdirSync(historiesDir, { recursive: true });
+  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(history));
+}
+
+/** Routing as compared by tests: server states and weights, and the affinity map. */
+export function routingOf(s: SprayerSnapshot): unknown {
+  return { servers: s.servers.map(({ name, state, weight }) => ({ name, state, weight })), affinity: s.affinity };
+}

@@ -1,0 +1,37 @@
+/**
+ * Activity proxies with the timeouts and retries each kind of step needs. Mutating activities are
+ * idempotent, so retrying them is safe; a smoke test that saw the wrong version is not retried.
+ */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { RolloutActivities } from '../activities/rollout-types';
+import type { DrainPolicy } from '../src/model';
+import { failureTypes } from './failure-types';
+
+const nonRetryableErrorTypes = [failureTypes.invalidInput, failureTypes.smokeTestFailed, failureTypes.planningRefused];
+
+/** Short activities: routing, installs, virtual hosts, snapshots. */
+export const acts = proxyActivities<RolloutActivities>({
+  startToCloseTimeout: '3 minutes',
+  // Routing changes run to completion even during a rollback, so the sprayer is never left half-set.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+
+/** The smoke test: one attempt per step; its own requests already tolerate a slow start. */
+export const smoke = proxyActivities<Pick<RolloutActivities, 'smokeTest'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 2, nonRetryableErrorTypes },
+});
+
+/**
+ * The drain: long, heartbeating (a restarted worker resumes from the last heartbeat), and
+ * cancelled at once by a rollback since it only reads.
+ */
+export function drainActivities(policy: DrainPolicy) {
+  return proxyActivities<Pick<RolloutActivities, 'drainServers'>>({
+    startToCloseTimeout: `${policy.maxWaitSeconds + 300} seconds`,
+    heartbeatTimeout: `${Math.max(10, policy.pollIntervalSeconds * 3)} seconds`,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
+  });
+}

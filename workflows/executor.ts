@@ -1,0 +1,137 @@
+/**
+ * The shared executor every procedure runs on: validate, plan, claim the target, then the plan's
+ * steps in order through gates, pauses and drains, with a rollback that can start at any moment.
+ *
+ * Order matters for "nothing touched": validation, estate resolution, planning and the target
+ * claim all happen before the first activity that changes anything.
+ */
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { formatProblems, validateRequest, type Estate, type Plan, type RolloutRequest, type RolloutStatus, type WorkflowType } from '../src/model';
+import { PlanningError } from '../src/planning/planning-error';
+import { acts } from './activity-proxies';
+import { failureTypes } from './failure-types';
+import { rollBack } from './rollback';
+import { RolloutRun } from './rollout-run';
+import { rolloutSearchAttributes } from './search-attributes';
+import { runStep, type StepContext } from './steps';
+import { rolloutTargetLease, targetLeaseId } from './target-lease';
+
+/** A procedure's planner, as the executor calls it. */
+export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
+
+function validated(input: unknown): RolloutRequest {
+  const checked = validateRequest(input);
+  if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid rollout request:\n${formatProblems(checked.problems)}`, failureTypes.invalidInput);
+  return checked.value;
+}
+
+function planned(planner: Planner, request: RolloutRequest, estate: Estate): Plan {
+  try {
+    return planner(request, estate);
+  } catch (err) {
+    if (err instanceof PlanningError) throw ApplicationFailure.nonRetryable(`cannot plan: ${err.message}`, failureTypes.planningRefused);
+    throw err;
+  }
+}
+
+async function claimTarget(target: string): Promise<void> {
+  try {
+    await startChild(rolloutTargetLease, {
+      workflowId: targetLeaseId(target),
+      args: [workflowInfo().workflowId],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const owner = await acts.findTargetOwner(target);
+    throw ApplicationFailure.nonRetryable(`a rollout of ${target} is already running${owner ? `: ${owner}` : ''}; nothing was touched`, failureTypes.targetBusy);
+  }
+}
+
+function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
+  Object.assign(run.status, { app: request.app, fromVersion: request.fromVersion, toVersion: request.toVersion, target: plan.target });
+  run.status.steps = plan.steps.map((s) => ({ id: s.id, title: s.title, status: 'pending' }));
+  run.plan = plan;
+  upsertSearchAttributes([
+    { key: rolloutSearchAttributes.app, value: request.app },
+    { key: rolloutSearchAttributes.target, value: plan.target },
+    { key: rolloutSearchAttributes.strategy, value: plan.workflowType },
+    { key: rolloutSearchAttributes.state, value: run.status.state },
+  ]);
+  run.event(request.startedBy ?? 'turnout', 'rollout-started', `${plan.workflowType}: ${request.app} ${request.fromVersion} -> ${request.toVersion}, ${plan.steps.length} steps`);
+}
+
+/** What a failed step does: the first phase always rolls back (seed 003); later ones follow the policy. */
+function onStepFailure(ctx: StepContext, stepId: string, phase: string, err: unknown): 'rollback' | 'pause' {
+  const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  const reason = `step ${stepId} failed: ${message}`;
+  ctx.run.markStep(stepId, 'failed');
+  ctx.run.event('turnout', 'step-failed', reason, stepId);
+  ctx.run.status.reason = reason;
+  const firstPhase = ctx.plan.steps[0]?.phase === phase;
+  const action = firstPhase ? 'rollback' : ctx.request.rollback.onFailure;
+  if (action === 'fail') {
+    ctx.run.setState('failed');
+    throw ApplicationFailure.nonRetryable(reason, failureTypes.rolloutFailed);
+  }
+  if (action === 'pause') {
+    ctx.run.paused = true;
+    return 'pause';
+  }
+  ctx.run.requestRollback({ by: 'turnout', reason: firstPhase ? `${reason} (a failure in the first phase always rolls back)` : reason });
+  return 'rollback';
+}
+
+/** Runs the plan's steps; returns the step that failed into a rollback, if one did. */
+async function runSteps(ctx: StepContext): Promise<string | undefined> {
+  const { run, plan } = ctx;
+  for (let i = 0; i < plan.steps.length; ) {
+    await run.holdWhilePaused();
+    if (run.rollback) return undefined;
+    const step = plan.steps[i] as Plan['steps'][number];
+    try {
+      if ((await runStep(ctx, step)) === 'interrupted') return undefined;
+      i++;
+    } catch (err) {
+      if (run.rollback) return step.id;
+      // 'pause' retries the same step after a person resumes.
+      if (onStepFailure(ctx, step.id, step.phase, err) === 'rollback') return step.id;
+    }
+  }
+  return undefined;
+}
+
+/** Runs a rollout of `workflowType` with its planner. Resolves to the final status. */
+export async function runRollout(workflowType: WorkflowType, input: unknown, planner: Planner): Promise<RolloutStatus> {
+  const run = new RolloutRun(workflowType);
+  run.registerHandlers();
+  const request = validated(input);
+  run.request = request;
+  const estate = typeof request.estate === 'string' ? await acts.resolveEstate(request.estate) : request.estate;
+  const plan = planned(planner, request, estate);
+  begin(run, request, plan);
+  await claimTarget(plan.target);
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [] };
+  if (!run.rollback && estate.sprayer) ctx.before = await acts.snapshotRouting(estate);
+  const failedStep = await runSteps(ctx);
+  run.status.currentStep = null;
+  if (run.rollback) {
+    await rollBack(ctx, failedStep);
+    run.status.reason ??= run.rollback.reason;
+    run.setState('rolled-back');
+    run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);
+    return run.status;
+  }
+  run.setState('succeeded');
+  run.event('turnout', 'succeeded', `${request.app} ${request.toVersion} is live on ${plan.target}`);
+  return run.status;
+}

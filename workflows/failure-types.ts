@@ -1,0 +1,19 @@
+/**
+ * `ApplicationFailure` types that turnout raises, shared by activities, workflows and the client
+ * (which maps them to exit codes). Pure constants, safe in workflow code.
+ */
+export const failureTypes = {
+  /** A request or estate failed validation; the message names each bad field by JSON path. */
+  invalidInput: 'InvalidInput',
+  /** The request is valid but its planner refused it (the capacity check, an unknown cell). */
+  planningRefused: 'PlanningRefused',
+  /** Another rollout holds the target (application + estate); nothing was touched. */
+  targetBusy: 'TargetBusy',
+  /** The smoke test through the test virtual host did not see the new version answer. */
+  smokeTestFailed: 'SmokeTestFailed',
+  /** A step failed and the request's policy says to stop there. */
+  rolloutFailed: 'RolloutFailed',
+  /** A drain reached its maximum wait with sessions left, and the policy says to fail. */
+  drainTimedOut: 'DrainTimedOut',
+} as const;
+export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];

@@ -1,0 +1,7 @@
+/**
+ * Every workflow type the worker registers. The bundler loads this file, so it exports workflow
+ * functions (and types) only.
+ */
+export { pingWorkflow, type PingResult } from './ping';
+export { multiCellRollout } from './multi-cell-rollout';
+export { rolloutTargetLease } from './target-lease';
