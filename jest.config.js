@@ -8,6 +8,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 180_000,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { Estate, RolloutState, RolloutStatus } from '../../src/model';
 import { startLab, type LabHandle } from '../../src/lab/lab';
 import { runLoad, type LoadReport } from '../../src/lab/load';
@@ -113,6 +114,20 @@ export function waitForState(handle: WorkflowHandle, state: RolloutState): Promi
   return waitForStatus(handle, (s) => s.state === state, `state ${state}`);
 }
 
+type History = temporal.api.history.v1.IHistory;
+const historyType = temporal.api.history.v1.History;
+
+// The SDK's historyToJSON does not work with the protobufjs these packages resolve to here; protobufjs's
+// own object form round-trips exactly (longs as strings, enums by name, bytes as base64).
+function historyToObject(history: History): unknown {
+  return historyType.toObject(historyType.fromObject(history), { longs: String, enums: String, bytes: String });
+}
+
+/** Reads a history saved by {@link recordHistory}. */
+export function historyFromObject(json: unknown): History {
+  return historyType.fromObject(json as Record<string, unknown>);
+}
+
 /** Where integration tests leave the histories the replay test replays. */
 export const historiesDir = path.resolve(__dirname, '..', '..', 'test-results', 'histories');
 
@@ -120,7 +135,7 @@ export const historiesDir = path.resolve(__dirname, '..', '..', 'test-results', 
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   mkdirSync(historiesDir, { recursive: true });
-  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(history));
+  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToObject(history)));
 }
 
 /** Routing as compared by tests: server states and weights, and the affinity map. */
