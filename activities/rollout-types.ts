@@ -30,6 +30,8 @@ export interface DrainInput {
   stepId: string;
   servers: string[];
   policy: DrainPolicy;
+  /** The cell being drained: its sprayer connections are read as a second, coarser signal. */
+  cell?: string;
 }
 
 /** How a drain ended: at the threshold (`drained`), or at the deadline with sessions left. */
@@ -38,6 +40,8 @@ export interface DrainResult {
   servers: { name: string; sessions: number }[];
   deadline: string;
   waitedSeconds: number;
+  /** Open TCP connections from the sprayer to the cell's HTTP servers at the end (`scur`): connections, not sessions. */
+  sprayerConnections?: number;
 }
 
 export interface InstallInput {

@@ -53,6 +53,18 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
     }
   }
 
+  /** HAProxy's `scur` for the cell's sprayer servers: TCP connections, a second source beside the session counts. */
+  async function cellConnections(input: DrainInput): Promise<number | undefined> {
+    if (!input.cell || !input.estate.sprayer) return undefined;
+    try {
+      const rows = await drivers(input.estate).sprayer().connections();
+      return rows.filter((r) => r.cell === input.cell).reduce((sum, r) => sum + r.currentConnections, 0);
+    } catch (err) {
+      log.warn('could not read sprayer connections', { error: (err as Error).message });
+      return undefined;
+    }
+  }
+
   return {
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;
@@ -95,7 +107,10 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
         if (!sameCounts(last, servers)) await tellWorkflow(input.stepId, servers, deadline);
         last = servers;
         const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
-        if (drained || Date.now() >= deadlineMs) return { drained, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) };
+        if (drained || Date.now() >= deadlineMs) {
+          const sprayerConnections = await cellConnections(input);
+          return { drained, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000), ...(sprayerConnections === undefined ? {} : { sprayerConnections }) };
+        }
         await ctx.sleep(Math.min(input.policy.pollIntervalSeconds * 1000, Math.max(0, deadlineMs - Date.now())));
       }
     },

@@ -64,12 +64,13 @@ function approvalTimedOut(ctx: StepContext, phase: string): boolean {
 async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
   run.setState('draining');
-  const result = await run.interruptible(() => drainActivities(request.drain).drainServers({ estate, stepId: step.id, servers: step.servers, policy: request.drain }));
+  const result = await run.interruptible(() => drainActivities(request.drain).drainServers({ estate, stepId: step.id, servers: step.servers, policy: request.drain, cell: step.cell }));
   run.status.drain = undefined;
   if (!result) return 'interrupted';
   run.setState('running');
   if (result.drained) {
-    run.event('turnout', 'drained', `${step.servers.join(', ')} drained in ${result.waitedSeconds}s`, step.id);
+    const connections = result.sprayerConnections === undefined ? '' : `; sprayer connections to cell ${step.cell}: ${result.sprayerConnections} (TCP connections, not sessions)`;
+    run.event('turnout', 'drained', `${step.servers.join(', ')} drained in ${result.waitedSeconds}s${connections}`, step.id);
     return 'done';
   }
   const left = result.servers.filter((s) => s.sessions > request.drain.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate } from '../../workflows/messages';
-import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, uniqueTaskQueue } from '../support/temporal';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -57,6 +57,7 @@ describe('multiCellRollout survives a worker killed during a drain', () => {
   });
   afterAll(async () => {
     stopAllLoad();
+    await terminateLeftovers();
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
     await lab?.stop();
   });
@@ -67,7 +68,7 @@ describe('multiCellRollout survives a worker killed during a drain', () => {
     const load = startLoad(lab.estate);
     const first = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(first);
-    const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `e-${Date.now()}`, args: [labRequest(lab.estate)] });
+    const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `e-${Date.now()}`, args: [labRequest(lab.estate)] }));
     await waitForStatus(handle, (s) => s.currentStep === 'X.drain' && (s.drain?.servers.some((x) => x.sessions > 0) ?? false), 'a drain of cell X with sessions left');
     await kill9(first);
     const second = await startWorkerProcess(taskQueue, lab.dir);

@@ -9,9 +9,9 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
-import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
+import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
-import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
@@ -43,6 +43,7 @@ describe('multiCellRollout on the lab, under load', () => {
   });
   afterEach(async () => {
     stopAllLoad();
+    await terminateLeftovers();
     await lab?.stop();
   });
 
@@ -52,7 +53,15 @@ describe('multiCellRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
-      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `a-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `a-${Date.now()}`, args: [labRequest(lab.estate)] }));
+      // A pause asked for mid-drain holds at the next step boundary: X.drain done, X.install not begun.
+      await waitForStatus(handle, (s) => s.currentStep === 'X.drain', 'the drain of cell X');
+      const paused = await handle.executeUpdate(pauseRolloutUpdate, { args: [{ by: 'dave', reason: 'lunch' }] });
+      expect(paused.state).toBe('paused');
+      expect(paused.steps.find((s) => s.id === 'X.drain')?.status).toBe('done');
+      expect(paused.steps.find((s) => s.id === 'X.install')?.status).toBe('pending');
+      const resumed = await handle.executeUpdate(resumeRolloutUpdate, { args: [{ by: 'dave' }] });
+      expect(resumed.state).not.toBe('paused');
       const gate = await waitForState(handle, 'awaiting-approval');
       expect(gate.pendingApproval?.phase).toBe('cell-Y');
       const afterApproval = await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'X looks good' }] });
@@ -88,10 +97,11 @@ describe('multiCellRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
-      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `b-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `b-${Date.now()}`, args: [labRequest(lab.estate)] }));
       await waitForState(handle, 'awaiting-approval');
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
-      const draining = await waitForStatus(handle, (s) => s.state === 'draining' && s.currentStep === 'Y.drain', 'the drain of cell Y');
+      // Counts arrive from the drain activity a moment after the step starts.
+      const draining = await waitForStatus(handle, (s) => s.state === 'draining' && s.currentStep === 'Y.drain' && s.drain !== undefined, 'the drain of cell Y');
       expect(draining.drain?.servers.map((s) => s.name)).toEqual(['ServerY1', 'ServerY2', 'ServerY3']);
       const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'error rate on cell X' }] });
       expect(rolling.state).toBe('rolling-back');
@@ -113,7 +123,7 @@ describe('multiCellRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
-      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `c-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `c-${Date.now()}`, args: [labRequest(lab.estate)] }));
       await waitForState(handle, 'awaiting-approval');
       await handle.signal('rollback', { by: 'carol', reason: 'not today' });
       const result = (await handle.result()) as RolloutStatus;
@@ -132,7 +142,7 @@ describe('multiCellRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
-      const handle = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `d-${Date.now()}`, args: [labRequest(lab.estate, { artifact: 'lab:broken', smokeTest: { requests: 2, timeoutSeconds: 3 } })] });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `d-${Date.now()}`, args: [labRequest(lab.estate, { artifact: 'lab:broken', smokeTest: { requests: 2, timeoutSeconds: 3 } })] }));
       const result = (await handle.result()) as RolloutStatus;
       await recordHistory(client, handle.workflowId, 'multi-cell-smoke-test-failed');
       return result;
@@ -148,12 +158,12 @@ describe('multiCellRollout on the lab, under load', () => {
 
   it('(f) refuses a second rollout of the same target, and touches nothing', async () => {
     await withTestWorkerActivities(async (client, taskQueue) => {
-      const first = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f1-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] });
+      const first = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f1-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] }));
       await waitForStatus(first, (s) => s.currentStep === 'X.burn-in', 'the burn-in of cell X');
       const routing = routingOf(await lab.routing());
       const servers = await lab.servers();
       // Through the API with another workflow ID: the workflow itself refuses.
-      const second = await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f2-${Date.now()}`, args: [labRequest(lab.estate)] });
+      const second = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f2-${Date.now()}`, args: [labRequest(lab.estate)] }));
       const failure = await second.result().catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       expect(((failure as WorkflowFailedError).cause as Error).message).toBe(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}; nothing was touched`);

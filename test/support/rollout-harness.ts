@@ -32,6 +32,8 @@ export async function startScenarioLab(offset: number, file = 'lab-multi-cell.js
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-rollout-'));
   const estate = labEstateForTest(offset, dir, file);
   estate.lab = { ...estate.lab!, sessionIdleSeconds: 3 };
+  // Each scenario is its own target, so a rollout a failed scenario left behind cannot block the next.
+  estate.name = `${estate.name}-${offset}`;
   const lab = await startLab(estate, { baseDir: dir });
   const sprayer = createHaproxySprayer(estate, { baseDir: dir });
   const admin = createLabAppServer(estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
@@ -91,22 +93,49 @@ export function labRequest(estate: Estate, over: Record<string, unknown> = {}): 
   };
 }
 
-const pollLimitMs = 240_000;
+const pollLimitMs = 150_000;
 
-/** Polls the status query until `want` holds; the limit is far beyond any real wait. */
+async function closedStatus(handle: WorkflowHandle): Promise<string | undefined> {
+  const d = await handle.describe();
+  return d.status.name === 'RUNNING' ? undefined : d.status.name;
+}
+
+/**
+ * Polls the status query until `want` holds. Fails at once if the workflow closes first; the time
+ * limit is far beyond any real wait.
+ */
 export async function waitForStatus(handle: WorkflowHandle, want: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus> {
   const deadline = Date.now() + pollLimitMs;
   let last: RolloutStatus | undefined;
-  for (;;) {
+  for (let i = 0; ; i++) {
     try {
       last = await handle.query(statusQuery);
       if (want(last)) return last;
     } catch {
       // The workflow may not have run its first task yet.
     }
-    if (Date.now() > deadline) throw new Error(`rollout never reached ${what}; last status: ${JSON.stringify(last, null, 1)}`);
+    const closed = i % 10 === 9 ? await closedStatus(handle) : undefined;
+    if (closed || Date.now() > deadline) {
+      const why = closed ? `the workflow closed (${closed})` : 'time ran out';
+      throw new Error(`rollout never reached ${what}: ${why}; last status: ${JSON.stringify(last, null, 1)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+const started = new Set<WorkflowHandle>();
+
+/** Remembers a rollout so that {@link terminateLeftovers} can end it if its test fails. */
+export function track<H extends WorkflowHandle>(handle: H): H {
+  started.add(handle);
+  return handle;
+}
+
+/** Terminates every tracked rollout still running (a failed test never reached its end). */
+export async function terminateLeftovers(): Promise<void> {
+  const handles = [...started];
+  started.clear();
+  await Promise.all(handles.map((h) => h.terminate('test cleanup').catch(() => undefined)));
 }
 
 /** Waits for a state. */

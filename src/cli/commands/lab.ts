@@ -85,7 +85,7 @@ export function register(program: Command): void {
       const report = await labDown(estate).catch((err: unknown) => {
         throw asCliError(err);
       });
-      process.stdout.write(report.wasRunning ? `lab ${estate.name} stopped (supervisor pid ${report.pid}); every lab port is free\n` : `lab ${estate.name} was not running; every lab port is free\n`);
+      process.stdout.write(report.wasRunning ? `lab of estate ${estate.name} stopped (supervisor pid ${report.pid}); every lab port is free\n` : `lab of estate ${estate.name} was not running; every lab port is free\n`);
     });
   lab
     .command('status')

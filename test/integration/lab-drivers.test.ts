@@ -1,0 +1,38 @@
+/** The app-server and sessions contracts against the lab: real app servers and deployment manager. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import { createLabSessionCounter } from '../../src/drivers/sessions/lab-sessions';
+import { startLab, type LabHandle } from '../../src/lab/lab';
+import type { Estate } from '../../src/model';
+import { labEstateForTest } from '../support/lab-estate';
+import { appServerContract } from './app-server-contract';
+import { sessionsContract } from './sessions-contract';
+
+async function lab(offset: number): Promise<{ estate: Estate; handle: LabHandle }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-drivers-'));
+  const estate = labEstateForTest(offset, dir);
+  return { estate, handle: await startLab(estate, { baseDir: dir }) };
+}
+
+const adminUrl = (estate: Estate) => (estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
+
+appServerContract('lab', async () => {
+  const { estate, handle } = await lab(21000);
+  const webX = estate.cells[0]?.httpServers[0];
+  return { driver: createLabAppServer(adminUrl(estate)), cluster: 'ClusterX', testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`, cleanup: () => handle.stop() };
+});
+
+sessionsContract('lab', async () => {
+  const { estate, handle } = await lab(22000);
+  const x1 = estate.cells[0]?.clusters[0]?.servers[0];
+  // Straight to ServerX1, with the Host a request forwarded by webX1 carries (a prod_vhost alias).
+  const webX = estate.cells[0]?.httpServers[0];
+  return {
+    counter: createLabSessionCounter(estate),
+    running: { name: 'ServerX1', appUrl: `http://127.0.0.1:${x1?.port}/user/hit`, host: `127.0.0.1:${webX?.port}` },
+    stopped: 'ServerY1',
+    cleanup: () => handle.stop(),
+  };
+});
