@@ -3,7 +3,7 @@
  * progress and resume from the last heartbeat after a worker restart.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Estate } from '../src/model';
 import { driversFor, type DriverOptions, type Drivers } from '../src/drivers';
 import { runSmokeTest, SmokeTestError } from '../src/drivers/smoke-test/http-smoke-test';
@@ -42,15 +42,18 @@ function sameCounts(a: DrainHeartbeat['servers'] | undefined, b: DrainHeartbeat[
 export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
   const drivers = (estate: Estate): Drivers => (deps.drivers ?? ((e) => driversFor(e, deps)))(estate);
 
-  async function tellWorkflow(stepId: string, servers: DrainHeartbeat['servers'], deadline: string): Promise<void> {
+  /** Reports progress to the workflow; false when the workflow has ended (the drain is then moot). */
+  async function tellWorkflow(stepId: string, servers: DrainHeartbeat['servers'], deadline: string): Promise<boolean> {
     const execution = Context.current().info.workflowExecution;
-    if (!deps.client || !execution) return;
+    if (!deps.client || !execution) return true;
     try {
       await deps.client.workflow.getHandle(execution.workflowId, execution.runId).signal(drainProgressSignal, { stepId, servers, deadline });
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
       // Progress is for people watching; the drain itself does not depend on it.
       log.warn('could not report drain progress', { error: (err as Error).message });
     }
+    return true;
   }
 
   /** HAProxy's `scur` for the cell's sprayer servers: TCP connections, a second source beside the session counts. */
@@ -104,7 +107,11 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
       for (;;) {
         const servers = await counter.liveSessions(input.servers);
         ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
-        if (!sameCounts(last, servers)) await tellWorkflow(input.stepId, servers, deadline);
+        if (!sameCounts(last, servers) && !(await tellWorkflow(input.stepId, servers, deadline))) {
+          // A rollback ended the rollout while this attempt still ran: nobody waits for it any more.
+          log.info('drain stopped: its workflow has ended', { stepId: input.stepId });
+          return { drained: false, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) };
+        }
         last = servers;
         const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
         if (drained || Date.now() >= deadlineMs) {

@@ -14,7 +14,7 @@ import * as http from 'node:http';
 import { allServers, type Estate, type VirtualHost } from '../model/estate';
 import { brokenArtifact, serverConfigSchema, type AppServerHealth, type LabAppResponse, type LiveSessions, type ServerConfig } from './dmgr-api';
 import { labSettings, readEstateFile } from './paths';
-import { exitWhenParentDies, parseArgs, requireArg, sendJson } from './process-utils';
+import { parseArgs, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** Characters of a generated session ID, as in WebSphere's (letters, digits, `_`, `-`). */
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -194,27 +194,11 @@ export async function runAppServer(estate: Estate, serverName: string, statePath
   return httpServer;
 }
 
-function shutdownOnSignals(httpServer: http.Server): void {
-  const stop = () => {
-    httpServer.closeAllConnections();
-    httpServer.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 1000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const estate = readEstateFile(requireArg(args, 'estate'));
   const httpServer = await runAppServer(estate, requireArg(args, 'server'), requireArg(args, 'state'));
-  shutdownOnSignals(httpServer);
-  if (args['parent-pid']) exitWhenParentDies(Number(args['parent-pid']));
+  stopOnSignalsAndOrphaning([httpServer], args['parent-pid']);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`app-server: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runLabMain('app-server', main);

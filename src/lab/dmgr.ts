@@ -24,7 +24,7 @@ import {
   type ServerStatus,
 } from './dmgr-api';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
-import { exitWhenParentDies, parseArgs, readBody, requestJson, requireArg, sendJson, waitFor, waitForExit, writeFileAtomic } from './process-utils';
+import { parseArgs, readBody, requestJson, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 
 /** An error that maps to an HTTP status of the admin API. */
 class ApiError extends Error {
@@ -321,21 +321,8 @@ async function main(): Promise<void> {
   const dmgr = new Dmgr(estate, paths, loadState(estate, paths));
   const url = new URL(estate.appServer.adminUrl);
   const server = await serve(dmgr, url.hostname, Number(url.port || 80));
-  const stop = async () => {
-    server.close();
-    server.closeAllConnections();
-    await dmgr.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
-  if (args['parent-pid']) exitWhenParentDies(Number(args['parent-pid']), () => dmgr.shutdown());
+  stopOnSignalsAndOrphaning([server], args['parent-pid'], () => dmgr.shutdown());
   await dmgr.boot();
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`dmgr: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runLabMain('dmgr', main);

@@ -19,7 +19,7 @@ import * as http from 'node:http';
 import { z } from 'zod';
 import type { Estate } from '../model/estate';
 import { labPaths, readEstateFile } from './paths';
-import { exitWhenParentDies, parseArgs, readBody, requireArg, sendJson, writeFileAtomic } from './process-utils';
+import { parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, writeFileAtomic } from './process-utils';
 
 /** A configured binding as the naming service holds it. */
 export const namingBindingSchema = z.discriminatedUnion('kind', [
@@ -98,19 +98,7 @@ async function main(): Promise<void> {
   persist();
   const url = new URL(estate.naming.url);
   const server = await serve(bindings, persist, url.hostname, Number(url.port || 80));
-  const stop = () => {
-    server.closeAllConnections();
-    server.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  if (args['parent-pid']) exitWhenParentDies(Number(args['parent-pid']));
+  stopOnSignalsAndOrphaning([server], args['parent-pid']);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`naming-service: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runLabMain('naming-service', main);

@@ -160,3 +160,32 @@ export function requireArg(args: Record<string, string>, key: string): string {
   }
   return value;
 }
+
+/**
+ * Runs a lab process's entry point. A failure is one line on stderr and exit code 1: these
+ * processes are read by people in log files, not by debuggers.
+ */
+export function runLabMain(name: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * Stops a lab process on SIGTERM or SIGINT, and when its parent dies: closes its HTTP servers,
+ * runs `cleanup`, and exits.
+ */
+export function stopOnSignalsAndOrphaning(servers: readonly http.Server[], parentPid: string | undefined, cleanup: () => Promise<void> | void = () => undefined): void {
+  const stop = async () => {
+    for (const s of servers) {
+      s.close();
+      s.closeAllConnections();
+    }
+    await cleanup();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  if (parentPid) exitWhenParentDies(Number(parentPid), cleanup);
+}

@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { labPaths } from './paths';
 import { loadEstate, startLab, type LabHandle, type LabInfo } from './lab';
-import { parseArgs, requireArg, writeFileAtomic } from './process-utils';
+import { parseArgs, requireArg, runLabMain, writeFileAtomic } from './process-utils';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -42,9 +42,4 @@ async function main(): Promise<void> {
   log(`lab: ready; ${JSON.stringify(handle.urls)}`);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`lab supervisor: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runLabMain('lab supervisor', main);

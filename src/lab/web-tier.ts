@@ -18,7 +18,7 @@ import { jsessionIdCookie, parseJsessionId, requestHostPort } from './app-server
 import { allHttpServers } from './plugin-cfg-initial';
 import { parsePluginConfig, routeRequest, type PluginConfig, type PluginServer, type RoundRobinState } from './plugin-routing';
 import { readEstateFile, resolveFrom } from './paths';
-import { exitWhenParentDies, parseArgs, readBody, requireArg, sendJson } from './process-utils';
+import { parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** How long a server that refused a connection is skipped (the plug-in's RetryInterval, shortened for the lab). */
 const retryIntervalMs = 2000;
@@ -159,21 +159,7 @@ async function main(): Promise<void> {
   scheduleRefresh(tier);
   const ports = [httpServer.port, ...(httpServer.testPort ? [httpServer.testPort] : [])];
   const servers = await Promise.all(ports.map((p) => listen(tier, httpServer.host, p)));
-  const stop = () => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-    process.exit(0);
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  if (args['parent-pid']) exitWhenParentDies(Number(args['parent-pid']));
+  stopOnSignalsAndOrphaning(servers, args['parent-pid']);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`web-tier: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runLabMain('web-tier', main);

@@ -1,0 +1,70 @@
+/**
+ * Times every driver call the activities make, so the overhead bench can subtract the drivers' own
+ * time from a step's duration. Each call is tagged with the workflow whose activity made it.
+ */
+import { performance } from 'node:perf_hooks';
+import { Context } from '@temporalio/activity';
+import type { Drivers } from '../src/drivers';
+import type { Interval } from './stats';
+
+/** One timed call, in epoch milliseconds (sub-millisecond precision), comparable with workflow times. */
+export interface TimedCall extends Interval {
+  workflowId: string | undefined;
+  what: string;
+}
+
+/** Epoch time with sub-millisecond precision. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function currentWorkflowId(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    // Called outside an activity (the bench's own reads): not part of any step.
+    return undefined;
+  }
+}
+
+/** Records driver (and driver-like) calls. */
+export class CallTimer {
+  readonly calls: TimedCall[] = [];
+
+  /** Runs `fn`, recording how long it took under `what`. */
+  async time<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const workflowId = currentWorkflowId();
+    const start = nowMs();
+    try {
+      return await fn();
+    } finally {
+      this.calls.push({ workflowId, what, start, end: nowMs() });
+    }
+  }
+
+  /** `target` with each of its methods timed as `<label>.<method>`. */
+  private timed<T extends object>(label: string, target: T): T {
+    return new Proxy(target, {
+      get: (obj, key, receiver) => {
+        const value: unknown = Reflect.get(obj, key, receiver);
+        if (typeof value !== 'function') return value;
+        // Bound to the real object: its internal calls (setCellState's snapshots) are not counted twice.
+        return (...args: unknown[]) => this.time(`${label}.${String(key)}`, () => Promise.resolve(value.apply(obj, args)));
+      },
+    });
+  }
+
+  /** The same drivers, every call timed. */
+  wrapDrivers(drivers: Drivers): Drivers {
+    return {
+      sprayer: () => this.timed('sprayer', drivers.sprayer()),
+      appServer: () => this.timed('appServer', drivers.appServer()),
+      sessions: () => this.timed('sessions', drivers.sessions()),
+    };
+  }
+
+  /** Calls made by one workflow's activities, optionally only those named `what`. */
+  callsOf(workflowId: string, what?: string): TimedCall[] {
+    return this.calls.filter((c) => c.workflowId === workflowId && (what === undefined || c.what === what));
+  }
+}
