@@ -107,13 +107,14 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
       for (;;) {
         const servers = await counter.liveSessions(input.servers);
         ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
-        if (!sameCounts(last, servers) && !(await tellWorkflow(input.stepId, servers, deadline))) {
+        const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
+        // Nobody needs live counts from a drain that is already over.
+        if (!drained && !sameCounts(last, servers) && !(await tellWorkflow(input.stepId, servers, deadline))) {
           // A rollback ended the rollout while this attempt still ran: nobody waits for it any more.
           log.info('drain stopped: its workflow has ended', { stepId: input.stepId });
           return { drained: false, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) };
         }
         last = servers;
-        const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
         if (drained || Date.now() >= deadlineMs) {
           const sprayerConnections = await cellConnections(input);
           return { drained, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000), ...(sprayerConnections === undefined ? {} : { sprayerConnections }) };

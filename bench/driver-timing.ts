@@ -10,6 +10,8 @@ import type { Interval } from './stats';
 /** One timed call, in epoch milliseconds (sub-millisecond precision), comparable with workflow times. */
 export interface TimedCall extends Interval {
   workflowId: string | undefined;
+  /** The activity execution that made the call (`<type>#<id>`): one per step for the short steps. */
+  activity: string | undefined;
   what: string;
 }
 
@@ -18,12 +20,13 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function currentWorkflowId(): string | undefined {
+function currentActivity(): { workflowId: string | undefined; activity: string | undefined } {
   try {
-    return Context.current().info.workflowExecution?.workflowId;
+    const info = Context.current().info;
+    return { workflowId: info.workflowExecution?.workflowId, activity: `${info.activityType}#${info.activityId}` };
   } catch {
     // Called outside an activity (the bench's own reads): not part of any step.
-    return undefined;
+    return { workflowId: undefined, activity: undefined };
   }
 }
 
@@ -33,12 +36,12 @@ export class CallTimer {
 
   /** Runs `fn`, recording how long it took under `what`. */
   async time<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const workflowId = currentWorkflowId();
+    const { workflowId, activity } = currentActivity();
     const start = nowMs();
     try {
       return await fn();
     } finally {
-      this.calls.push({ workflowId, what, start, end: nowMs() });
+      this.calls.push({ workflowId, activity, what, start, end: nowMs() });
     }
   }
 
@@ -67,4 +70,21 @@ export class CallTimer {
   callsOf(workflowId: string, what?: string): TimedCall[] {
     return this.calls.filter((c) => c.workflowId === workflowId && (what === undefined || c.what === what));
   }
+}
+
+/**
+ * Wall-clock engine time between steps: for each activity execution after the first, the time from
+ * the end of the previous execution's last call to the start of its own first call. Workflow time
+ * does not advance inside a workflow task (so local activities look instant in it); these gaps are
+ * measured on the worker's clock and hold everything the engine does between two steps' drivers.
+ */
+export function gapsBetweenActivities(calls: readonly TimedCall[]): number[] {
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const c of calls) {
+    if (!c.activity) continue;
+    const span = spans.get(c.activity);
+    spans.set(c.activity, span ? { start: Math.min(span.start, c.start), end: Math.max(span.end, c.end) } : { start: c.start, end: c.end });
+  }
+  const ordered = [...spans.values()].sort((a, b) => a.start - b.start);
+  return ordered.slice(1).map((span, i) => Math.max(0, span.start - (ordered[i] as { end: number }).end));
 }

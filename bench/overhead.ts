@@ -2,17 +2,20 @@
  * `npm run bench -- overhead`: the engine's time per step beyond the drivers' own (DESIGN,
  * "Targets": under 25 ms per step, median).
  *
- * Rollouts without sessions, load, burn-in or approvals run end to end on the lab. A step lasts
- * from its start to its end as the workflow recorded them; the drivers' calls made inside that
- * window, timed by a wrapper injected through `createActivities({ drivers })`, are subtracted.
- * The smoke test is not behind the Drivers interface, so its activity body (its HTTP requests)
- * counts as its driver time.
+ * Rollouts without sessions, load, burn-in or approvals run end to end on the lab. Every driver call
+ * is timed by a wrapper injected through `createActivities({ drivers })`; the smoke test is not
+ * behind the Drivers interface, so its activity body counts as its driver time.
+ *
+ * The figure judged against the target is wall-clock: the engine's time between one step's driver
+ * work and the next step's (see `gapsBetweenActivities`). The per-step split by workflow time is kept
+ * for its breakdown, but workflow time stands still inside a workflow task, so steps run as local
+ * activities read as nearly instant there.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Activities } from '../activities';
 import type { Plan, RolloutStatus } from '../src/model';
 import { planQuery } from '../workflows/messages';
-import { CallTimer } from './driver-timing';
+import { CallTimer, gapsBetweenActivities } from './driver-timing';
 import { withBenchEnv, type BenchEnv } from './harness';
 import { activityTimes, breakdown, type StepBreakdown } from './history-timing';
 import { machineInfo, progress, publish } from './report';
@@ -60,7 +63,7 @@ async function stepSamples(env: BenchEnv, timer: CallTimer, handle: WorkflowHand
 }
 
 /** Rollout `i` moves 1.i to 1.(i+1), so every install really changes the version. */
-async function oneRollout(env: BenchEnv, timer: CallTimer, i: number): Promise<{ samples: StepSample[]; wallMs: number }> {
+async function oneRollout(env: BenchEnv, timer: CallTimer, i: number): Promise<{ samples: StepSample[]; wallMs: number; gaps: number[] }> {
   const [from, to] = [`1.${i}`, `1.${i + 1}`];
   const request = benchRequest(env.estate, { fromVersion: from, toVersion: to, artifact: `lab:${to}`, approvals: { phases: [] }, drain: { pollIntervalSeconds: 1, maxWaitSeconds: 120, sessionThreshold: 0, onTimeout: 'fail' } });
   const started = Date.now();
@@ -68,7 +71,7 @@ async function oneRollout(env: BenchEnv, timer: CallTimer, i: number): Promise<{
   const final = await expectEnd(handle, 'succeeded');
   const wallMs = Date.now() - started;
   await waitForTargetFree(env.client, 'userHitCount', env.estate);
-  return { samples: await stepSamples(env, timer, handle, final, i), wallMs };
+  return { samples: await stepSamples(env, timer, handle, final, i), wallMs, gaps: gapsBetweenActivities(timer.callsOf(handle.workflowId)) };
 }
 
 function byKind(samples: StepSample[]): Record<string, object> {
@@ -98,21 +101,24 @@ async function run(env: BenchEnv, timer: CallTimer): Promise<void> {
   const rollouts = rolloutCount();
   const samples: StepSample[] = [];
   const wallMs: number[] = [];
+  const gaps: number[] = [];
   for (let i = 0; i < rollouts; i++) {
     const one = await oneRollout(env, timer, i);
     samples.push(...one.samples);
     wallMs.push(one.wallMs);
-    const median = summarize(one.samples.map((s) => s.overheadMs)).p50;
-    log(`rollout ${i + 1}/${rollouts}: ${one.samples.length} steps in ${one.wallMs} ms, median overhead ${median} ms`);
+    gaps.push(...one.gaps);
+    log(`rollout ${i + 1}/${rollouts}: ${one.samples.length} steps in ${one.wallMs} ms, median engine gap ${summarize(one.gaps).p50} ms`);
   }
   const overhead = summarize(samples.map((s) => s.overheadMs));
+  const engine = summarize(gaps);
   publish(name, {
     benchmark: name,
-    measures: 'per step: (step end - step start, as the workflow recorded them) - (wall time of driver calls inside the step); ms',
-    target: { medianBelowMs: targetMedianMs, medianMs: overhead.p50, met: overhead.p50 < targetMedianMs },
-    samples: samples.length,
+    measures: 'wall clock, per step: engine time from the end of one step\'s driver calls to the start of the next step\'s; ms',
+    target: { medianBelowMs: targetMedianMs, medianMs: engine.p50, met: engine.p50 < targetMedianMs },
+    samples: gaps.length,
     rollouts,
-    overheadMs: overhead,
+    engineGapMs: engine,
+    byWorkflowTime: { measures: '(step end - step start, in workflow time) - driver wall time; understates steps run as local activities', overheadMs: overhead },
     byKind: byKind(samples),
     engineBreakdown: { from: 'workflow history event times, steps that ran an activity', ...whereItGoes(samples) },
     rolloutWallMs: summarize(wallMs),

@@ -2,7 +2,7 @@
  * Activity proxies with the timeouts and retries each kind of step needs. Mutating activities are
  * idempotent, so retrying them is safe; a smoke test that saw the wrong version is not retried.
  */
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
@@ -16,6 +16,31 @@ export const acts = proxyActivities<RolloutActivities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
 });
+
+const localActs = proxyLocalActivities<RolloutActivities>({
+  startToCloseTimeout: '3 minutes',
+  // Past this, retries are scheduled as timers rather than held inside one workflow task.
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+
+const localSmoke = proxyLocalActivities<Pick<RolloutActivities, 'smokeTest'>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 2, nonRetryableErrorTypes },
+});
+
+/**
+ * The activities of short steps (routing, installs, virtual hosts, snapshots, the smoke test). They
+ * run as local activities: each saves the server round trip a regular activity costs (schedule,
+ * poll, complete, next workflow task), which was most of the engine's overhead per step. Patched,
+ * so histories recorded with regular activities still replay.
+ */
+export function shortActs(): Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest'> {
+  // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
+  const [a, t] = patched('short-steps-as-local-activities') ? [localActs, localSmoke] : [acts, smoke];
+  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost } = a;
+  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, smokeTest: t.smokeTest };
+}
 
 /** The smoke test: one attempt per step; its own requests already tolerate a slow start. */
 export const smoke = proxyActivities<Pick<RolloutActivities, 'smokeTest'>>({

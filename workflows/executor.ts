@@ -16,7 +16,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { formatProblems, validateRequest, type Estate, type Plan, type RolloutRequest, type RolloutStatus, type WorkflowType } from '../src/model';
 import { PlanningError } from '../src/planning/planning-error';
-import { acts } from './activity-proxies';
+import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import { rollBack } from './rollback';
 import { RolloutRun } from './rollout-run';
@@ -52,7 +52,7 @@ async function claimTarget(target: string): Promise<void> {
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const owner = await acts.findTargetOwner(target);
+    const owner = await shortActs().findTargetOwner(target);
     throw ApplicationFailure.nonRetryable(`a rollout of ${target} is already running${owner ? `: ${owner}` : ''}; nothing was touched`, failureTypes.targetBusy);
   }
 }
@@ -116,12 +116,12 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pla
   run.registerHandlers();
   const request = validated(input);
   run.request = request;
-  const estate = typeof request.estate === 'string' ? await acts.resolveEstate(request.estate) : request.estate;
+  const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
   const plan = planned(planner, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
   const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [] };
-  if (!run.rollback && estate.sprayer) ctx.before = await acts.snapshotRouting(estate);
+  if (!run.rollback && estate.sprayer) ctx.before = await shortActs().snapshotRouting(estate);
   const failedStep = await runSteps(ctx);
   run.status.currentStep = null;
   if (run.rollback) {

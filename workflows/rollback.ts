@@ -6,7 +6,7 @@
  * original routing, so the end state equals the start.
  */
 import type { StepStatus } from '../src/model';
-import { drainActivities, acts } from './activity-proxies';
+import { drainActivities, shortActs } from './activity-proxies';
 import type { StepContext } from './steps';
 import { previousArtifactOf } from '../src/model/request';
 
@@ -48,7 +48,7 @@ export async function rollBack(ctx: StepContext, failedStep?: string): Promise<v
     if (before) addStep(ctx, `rollback.${cell}.route`, `Give cell ${cell} back its routing from before the rollout`);
   }
   run.publish();
-  if (before) await tracked(ctx, 'rollback.routing', () => acts.restoreRouting({ estate, snapshot: before, hold: tainted }));
+  if (before) await tracked(ctx, 'rollback.routing', () => shortActs().restoreRouting({ estate, snapshot: before, hold: tainted }));
   for (const [i, cell] of repairs.entries()) await repairCell(ctx, cell, repairs.slice(i + 1));
 }
 
@@ -63,8 +63,8 @@ async function repairCell(ctx: StepContext, cell: string, stillHeld: string[]): 
   await tracked(ctx, `rollback.${cell}.drain`, () => drainActivities(policy).drainServers({ estate, stepId: `rollback.${cell}.drain`, servers, policy }));
   await tracked(ctx, `rollback.${cell}.reinstall`, async () => {
     const virtualHost = estate.virtualHosts.production.name;
-    await acts.installApp({ estate, app: request.app, clusters: names, version: request.fromVersion, artifact: previousArtifactOf(request), virtualHost });
-    await acts.switchVirtualHost({ estate, app: request.app, clusters: names, virtualHost, restart: true });
+    await shortActs().installApp({ estate, app: request.app, clusters: names, version: request.fromVersion, artifact: previousArtifactOf(request), virtualHost });
+    await shortActs().switchVirtualHost({ estate, app: request.app, clusters: names, virtualHost, restart: true });
   });
-  if (before) await tracked(ctx, `rollback.${cell}.route`, () => acts.restoreRouting({ estate, snapshot: before, hold: stillHeld }));
+  if (before) await tracked(ctx, `rollback.${cell}.route`, () => shortActs().restoreRouting({ estate, snapshot: before, hold: stillHeld }));
 }

@@ -5,7 +5,7 @@
 import { ApplicationFailure, condition, patched, sleep } from '@temporalio/workflow';
 import type { Estate, Plan, RolloutRequest, Step } from '../src/model';
 import type { RoutingSnapshot } from '../activities/rollout-types';
-import { acts, drainActivities, smoke } from './activity-proxies';
+import { drainActivities, shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
 
@@ -85,22 +85,22 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
   switch (step.kind) {
     case 'routeCell':
-      await acts.routeCell({ estate, cell: step.cell, state: step.state });
+      await shortActs().routeCell({ estate, cell: step.cell, state: step.state });
       return 'done';
     case 'drain':
       return runDrain(ctx, step);
     case 'install':
       // Recorded before the call: a half-finished install must be repaired by a rollback too.
       if (!ctx.tainted.includes(step.cell)) ctx.tainted.push(step.cell);
-      await acts.installApp({ estate, app: request.app, clusters: step.clusters, version: step.version, artifact: step.artifact, virtualHost: step.virtualHost });
+      await shortActs().installApp({ estate, app: request.app, clusters: step.clusters, version: step.version, artifact: step.artifact, virtualHost: step.virtualHost });
       return 'done';
     case 'smokeTest': {
-      const r = await smoke.smokeTest({ urls: step.urls, expectVersion: step.expectVersion, policy: request.smokeTest });
+      const r = await shortActs().smokeTest({ urls: step.urls, expectVersion: step.expectVersion, policy: request.smokeTest });
       run.event('turnout', 'smoke-test-passed', `${r.requests} request(s) answered ${step.expectVersion}`, step.id);
       return 'done';
     }
     case 'switchVirtualHost':
-      await acts.switchVirtualHost({ estate, app: request.app, clusters: step.clusters, virtualHost: step.virtualHost, restart: step.restart });
+      await shortActs().switchVirtualHost({ estate, app: request.app, clusters: step.clusters, virtualHost: step.virtualHost, restart: step.restart });
       return 'done';
     case 'burnIn':
       // A zero burn-in needs no timer: the SDK would turn sleep(0) into a 1 ms timer that the

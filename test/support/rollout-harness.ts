@@ -93,7 +93,7 @@ export function labRequest(estate: Estate, over: Record<string, unknown> = {}): 
   };
 }
 
-const pollLimitMs = 150_000;
+const pollLimitMs = Number(process.env.TURNOUT_TEST_POLL_MS ?? 150_000);
 
 async function closedStatus(handle: WorkflowHandle): Promise<string | undefined> {
   const d = await handle.describe();
