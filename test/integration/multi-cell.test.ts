@@ -156,6 +156,20 @@ describe('multiCellRollout on the lab, under load', () => {
     expectCleanLoad(report);
   });
 
+  it('rolls back on its own when nobody approves the gate in time (onTimeout: rollback)', async () => {
+    const before = await lab.routing();
+    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `t-${Date.now()}`, args: [labRequest(lab.estate, { approvals: { phases: ['*'], timeoutSeconds: 2, onTimeout: 'rollback' } })] }));
+      const gate = await waitForState(handle, 'awaiting-approval');
+      expect(gate.pendingApproval?.timeoutAt).toBeDefined();
+      return (await handle.result()) as RolloutStatus;
+    });
+    expect(final.state).toBe('rolled-back');
+    expect(final.reason).toBe('nobody approved cell-Y within 2s');
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+  });
+
   it('(f) refuses a second rollout of the same target, and touches nothing', async () => {
     await withTestWorkerActivities(async (client, taskQueue) => {
       const first = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f1-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] }));
