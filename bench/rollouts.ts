@@ -5,25 +5,19 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Estate, RolloutStatus } from '../src/model';
 import { targetOf } from '../src/model/plan';
+import { labRolloutRequest } from '../src/lab/lab-request';
 import { statusQuery } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
 
 /** A multiCellRollout request on the bench lab; `over` replaces top-level fields. */
 export function benchRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    procedure: 'multiCellRollout',
-    app: 'userHitCount',
-    fromVersion: '1.0',
-    toVersion: '1.1',
-    artifact: 'lab:1.1',
-    estate,
+  return labRolloutRequest(estate, {
     drain: { pollIntervalSeconds: 1, maxWaitSeconds: 3600, sessionThreshold: 0, onTimeout: 'fail' },
     burnInSeconds: 0,
     smokeTest: { requests: 1, timeoutSeconds: 10 },
-    approvals: { phases: ['*'], timeoutSeconds: 3600, onTimeout: 'wait' },
     startedBy: 'bench',
     ...over,
-  };
+  });
 }
 
 /** Far beyond any real wait: reaching it means the state never came. */

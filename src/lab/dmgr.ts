@@ -24,7 +24,7 @@ import {
   type ServerStatus,
 } from './dmgr-api';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
-import { parseArgs, readBody, requestJson, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, waitFor, waitForExit, writeFileAtomic } from './process-utils';
+import { listenOn, parseArgs, readBody, requestJson, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 
 /** An error that maps to an HTTP status of the admin API. */
 class ApiError extends Error {
@@ -302,10 +302,7 @@ function serve(dmgr: Dmgr, host: string, port: number): Promise<http.Server> {
         (err: unknown) => sendJson(res, err instanceof ApiError ? err.status : 500, { error: err instanceof Error ? err.message : String(err) }),
       );
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listenOn(server, host, port);
 }
 
 function loadState(estate: Estate, paths: LabPaths): DmgrState {

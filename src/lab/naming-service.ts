@@ -19,7 +19,7 @@ import * as http from 'node:http';
 import { z } from 'zod';
 import type { Estate } from '../model/estate';
 import { labPaths, readEstateFile } from './paths';
-import { parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, writeFileAtomic } from './process-utils';
+import { listenOn, parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, writeFileAtomic } from './process-utils';
 
 /** A configured binding as the naming service holds it. */
 export const namingBindingSchema = z.discriminatedUnion('kind', [
@@ -82,10 +82,7 @@ function serve(bindings: NamingBinding[], persist: () => void, host: string, por
       return sendJson(res, 200, bindings[index]);
     }, () => res.destroy());
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listenOn(server, host, port);
 }
 
 async function main(): Promise<void> {

@@ -189,3 +189,11 @@ export function stopOnSignalsAndOrphaning(servers: readonly http.Server[], paren
   process.once('SIGINT', () => void stop());
   if (parentPid) exitWhenParentDies(Number(parentPid), cleanup);
 }
+
+/** Starts `server` listening on host:port; rejects if the port cannot be taken. */
+export function listenOn(server: http.Server, host: string, port: number): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -18,7 +18,7 @@ import { jsessionIdCookie, parseJsessionId, requestHostPort } from './app-server
 import { allHttpServers } from './plugin-cfg-initial';
 import { parsePluginConfig, routeRequest, type PluginConfig, type PluginServer, type RoundRobinState } from './plugin-routing';
 import { readEstateFile, resolveFrom } from './paths';
-import { parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
+import { listenOn, parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** How long a server that refused a connection is skipped (the plug-in's RetryInterval, shortened for the lab). */
 const retryIntervalMs = 2000;
@@ -139,10 +139,7 @@ function listen(tier: WebTier, host: string, port: number): Promise<http.Server>
   const server = http.createServer(handler(tier, port));
   // Longer than HAProxy's idle server connections, so the web tier never closes one HAProxy is about to reuse.
   server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listenOn(server, host, port);
 }
 
 async function main(): Promise<void> {

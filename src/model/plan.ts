@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-/** Sprayer states of a cell (HAProxy server states): new sessions, affinity only, nothing. */
+/** Sprayer states of a cell (HAProxy server states): new sessions and existing ones; existing (affinity) sessions only; nothing. */
 export const cellRoutingStates = { ready: 'ready', drain: 'drain', maint: 'maint' } as const;
 export const cellRoutingStateSchema = z.enum([cellRoutingStates.ready, cellRoutingStates.drain, cellRoutingStates.maint]);
 export type CellRoutingState = z.infer<typeof cellRoutingStateSchema>;

@@ -9,6 +9,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Estate, RolloutState, RolloutStatus } from '../../src/model';
 import { startLab, type LabHandle } from '../../src/lab/lab';
+import { labRolloutRequest } from '../../src/lab/lab-request';
 import { runLoad, type LoadReport } from '../../src/lab/load';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../../src/drivers/sprayer/sprayer';
@@ -77,20 +78,13 @@ export function startLoad(estate: Estate, rate = 50): RunningLoad {
 
 /** A rollout request for the lab with short waits. */
 export function labRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    procedure: 'multiCellRollout',
-    app: 'userHitCount',
-    fromVersion: '1.0',
-    toVersion: '1.1',
-    artifact: 'lab:1.1',
-    estate,
+  return labRolloutRequest(estate, {
     drain: { pollIntervalSeconds: 1, maxWaitSeconds: 120, sessionThreshold: 0, onTimeout: 'fail' },
     burnInSeconds: 2,
     smokeTest: { requests: 3, timeoutSeconds: 10 },
-    approvals: { phases: ['*'], timeoutSeconds: 3600, onTimeout: 'wait' },
     startedBy: 'release-bot',
     ...over,
-  };
+  });
 }
 
 const pollLimitMs = Number(process.env.TURNOUT_TEST_POLL_MS ?? 150_000);

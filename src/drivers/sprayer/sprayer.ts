@@ -5,17 +5,14 @@
  * Each cell's HTTP servers are servers of one sprayer backend, named `<cell>_<httpServer>`.
  */
 import type { Cell, Estate, HttpServer } from '../../model/estate';
+import type { CellRoutingState } from '../../model/plan';
 
-/** How a sprayer server takes traffic. */
-export const sprayerStates = {
-  /** New sessions and existing ones. */
-  ready: 'ready',
-  /** Existing (affinity) sessions only; no new ones. */
-  drain: 'drain',
-  /** Nothing; its sessions fail over to other servers. */
-  maint: 'maint',
-} as const;
-export type SprayerState = (typeof sprayerStates)[keyof typeof sprayerStates];
+/**
+ * How a sprayer server takes traffic: `ready` (new sessions and existing ones), `drain` (existing,
+ * affinity sessions only), `maint` (nothing; its sessions fail over). The plan's cell states.
+ */
+export { cellRoutingStates as sprayerStates } from '../../model/plan';
+export type SprayerState = CellRoutingState;
 
 /** One sprayer server's routing state. */
 export interface SprayerServerRouting {
