@@ -6,7 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Estate, RolloutStatus } from '../src/model';
 import { targetOf } from '../src/model/plan';
 import { labRolloutRequest } from '../src/lab/lab-request';
-import { statusQuery } from '../workflows/messages';
+import { waitForStatus as waitForLabStatus } from '../src/lab/wait-for-status';
 import { targetLeaseId } from '../workflows/target-lease';
 
 /** A multiCellRollout request on the bench lab; `over` replaces top-level fields. */
@@ -27,20 +27,9 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls the status query every `everyMs` until `want` holds. */
-export async function waitForStatus(handle: WorkflowHandle, want: (s: RolloutStatus) => boolean, what: string, everyMs = 20): Promise<RolloutStatus> {
-  const deadline = Date.now() + waitLimitMs;
-  let last: RolloutStatus | undefined;
-  for (;;) {
-    try {
-      last = await handle.query(statusQuery);
-      if (want(last)) return last;
-    } catch {
-      // The workflow may not have run its first task yet.
-    }
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} never reached ${what}; last state ${last?.state}, step ${last?.currentStep}`);
-    await sleep(everyMs);
-  }
+/** Polls the status query every `everyMs` until `want` holds (the lab's poller, at bench pace). */
+export function waitForStatus(handle: WorkflowHandle, want: (s: RolloutStatus) => boolean, what: string, everyMs = 20): Promise<RolloutStatus> {
+  return waitForLabStatus(handle, want, what, { everyMs, limitMs: waitLimitMs });
 }
 
 /**

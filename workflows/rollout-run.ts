@@ -5,6 +5,8 @@
  */
 import { CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Plan, RolloutRequest, RolloutState, RolloutStatus, StepStatus } from '../src/model';
+import type { z } from 'zod';
+import { problemsOf } from '../src/model/issues';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
 import {
@@ -39,10 +41,11 @@ export interface RollbackRequest {
   reason: string;
 }
 
-function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown): T {
+/** Validates a message's input; a refused update names each bad field by JSON path. */
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  throw new Error(r.error.issues.map((i) => `$${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`).join('; '));
+  throw new Error(problemsOf(r.error).map((p) => `${p.path}: ${p.message}`).join('; '));
 }
 
 /** A rollout's live state. One instance per workflow execution. */
@@ -80,9 +83,9 @@ export class RolloutRun {
     setHandler(statusQuery, () => this.status, { description: d.status });
     setHandler(planQuery, () => this.plan as Plan, { description: d.plan });
     setHandler(approveSignal, (input) => this.onApprove(input, false), { description: d.approve });
-    setHandler(rollbackSignal, (input) => this.onRollback(input, false), { description: d.rollback });
-    setHandler(pauseSignal, (input) => this.onPause(input, false), { description: d.pause });
-    setHandler(resumeSignal, (input) => this.onResume(input, false), { description: d.resume });
+    setHandler(rollbackSignal, (input) => this.onRollback(input), { description: d.rollback });
+    setHandler(pauseSignal, (input) => this.onPause(input), { description: d.pause });
+    setHandler(resumeSignal, (input) => this.onResume(input), { description: d.resume });
     setHandler(drainProgressSignal, (p) => this.onDrainProgress(p), { description: d.drainProgress });
     // Updates answer once the executor has acted on them, so the status they return shows the effect.
     setHandler(approvePhaseUpdate, async (input) => {
@@ -95,7 +98,7 @@ export class RolloutRun {
       validator: (input) => this.validateApprove(input),
     });
     setHandler(requestRollbackUpdate, async (input) => {
-      this.onRollback(input, true);
+      this.onRollback(input);
       await condition(() => this.status.state === 'rolling-back' || isFinal(this.status.state));
       return this.status;
     }, {
@@ -103,7 +106,7 @@ export class RolloutRun {
       validator: (input) => this.validateRollback(input),
     });
     setHandler(pauseRolloutUpdate, async (input) => {
-      this.onPause(input, true);
+      this.onPause(input);
       await condition(() => this.status.state === 'paused' || this.rollback !== undefined || isFinal(this.status.state));
       return this.status;
     }, {
@@ -111,7 +114,7 @@ export class RolloutRun {
       validator: (input) => this.validatePause(input),
     });
     setHandler(resumeRolloutUpdate, async (input) => {
-      this.onResume(input, true);
+      this.onResume(input);
       await condition(() => this.status.state !== 'paused');
       return this.status;
     }, {
@@ -172,21 +175,21 @@ export class RolloutRun {
     this.event(a.by, 'approval-received', `approved ${phase}${a.comment ? `: ${a.comment}` : ''}`);
   }
 
-  private onRollback(input: RollbackInput, _validated: boolean): void {
+  private onRollback(input: RollbackInput): void {
     const parsed = rollbackInputSchema.safeParse(input);
     const r = parsed.success ? parsed.data : { by: (input as { by?: string })?.by || 'unknown', reason: 'no reason given' };
     if (this.rollback || isFinal(this.status.state)) return this.event(r.by, 'message-refused', `rollback ignored: ${this.rollback ? 'already rolling back' : `the rollout has ended (${this.status.state})`}`);
     this.requestRollback(r);
   }
 
-  private onPause(input: PauseInput, _validated: boolean): void {
+  private onPause(input: PauseInput): void {
     const by = pauseInputSchema.safeParse(input).success ? input.by : 'unknown';
     if (this.paused || this.rollback || isFinal(this.status.state)) return this.event(by, 'message-refused', 'pause ignored');
     this.paused = true;
     this.event(by, 'pause-requested', input.reason ?? 'paused at the next step boundary');
   }
 
-  private onResume(input: { by: string }, _validated: boolean): void {
+  private onResume(input: { by: string }): void {
     const by = resumeInputSchema.safeParse(input).success ? input.by : 'unknown';
     if (!this.paused) return this.event(by, 'message-refused', 'resume ignored: not paused');
     this.paused = false;

@@ -8,19 +8,23 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { connectClient, describeConnectError } from '../temporal/connection';
 import { CliError, ExitCode } from './exit-codes';
 
-/** Loads the configuration; a bad variable is invalid input. */
-export function cliConfig(): Config {
+/** A bad configuration value is invalid input (exit 2); other errors pass through. */
+export function asCliError(err: unknown): unknown {
+  return err instanceof ConfigError ? new CliError(`turnout: invalid configuration: ${err.message}`, ExitCode.invalidInput) : err;
+}
+
+/** Loads the configuration; a bad variable is invalid input (exit 2), named in the message. */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
-    return loadConfig();
+    return loadConfig(env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, ExitCode.invalidInput);
-    throw err;
+    throw asCliError(err);
   }
 }
 
 /** Runs `fn` with a connected client and closes the connection afterwards. */
 export async function withClient<T>(fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
-  const config = cliConfig();
+  const config = loadCliConfig();
   let client: Client;
   try {
     client = await connectClient(config.temporal);

@@ -92,33 +92,8 @@ export function canBind(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** The answer of a small JSON HTTP call. */
-export interface JsonResponse<T = unknown> {
-  status: number;
-  body: T;
-}
-
-/** Sends one JSON request (no keep-alive) and parses the JSON answer. */
-export function requestJson<T = unknown>(url: string, method = 'GET', body?: unknown, timeoutMs = 10_000): Promise<JsonResponse<T>> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(url, { method, agent: false, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
-        } catch {
-          reject(new Error(`${method} ${url}: answer is not JSON: ${text.slice(0, 200)}`));
-        }
-      });
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+// The lab and the drivers talk JSON over HTTP the same way; the drivers own the one client.
+export { requestJson, type JsonResponse } from '../drivers/http-json';
 
 /** Reads a request body as text (lab bodies are small). */
 export function readBody(req: http.IncomingMessage): Promise<Buffer> {

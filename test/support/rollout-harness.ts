@@ -10,12 +10,12 @@ import { temporal } from '@temporalio/proto';
 import type { Estate, RolloutState, RolloutStatus } from '../../src/model';
 import { startLab, type LabHandle } from '../../src/lab/lab';
 import { labRolloutRequest } from '../../src/lab/lab-request';
+import { waitForStatus } from '../../src/lab/wait-for-status';
 import { runLoad, type LoadReport } from '../../src/lab/load';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../../src/drivers/sprayer/sprayer';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import type { AppServerState } from '../../src/drivers/app-server/app-server';
-import { statusQuery } from '../../workflows/messages';
 import { labEstateForTest } from './lab-estate';
 
 /** A running lab for one scenario. */
@@ -87,35 +87,7 @@ export function labRequest(estate: Estate, over: Record<string, unknown> = {}): 
   });
 }
 
-const pollLimitMs = Number(process.env.TURNOUT_TEST_POLL_MS ?? 150_000);
-
-async function closedStatus(handle: WorkflowHandle): Promise<string | undefined> {
-  const d = await handle.describe();
-  return d.status.name === 'RUNNING' ? undefined : d.status.name;
-}
-
-/**
- * Polls the status query until `want` holds. Fails at once if the workflow closes first; the time
- * limit is far beyond any real wait.
- */
-export async function waitForStatus(handle: WorkflowHandle, want: (s: RolloutStatus) => boolean, what: string): Promise<RolloutStatus> {
-  const deadline = Date.now() + pollLimitMs;
-  let last: RolloutStatus | undefined;
-  for (let i = 0; ; i++) {
-    try {
-      last = await handle.query(statusQuery);
-      if (want(last)) return last;
-    } catch {
-      // The workflow may not have run its first task yet.
-    }
-    const closed = i % 10 === 9 ? await closedStatus(handle) : undefined;
-    if (closed || Date.now() > deadline) {
-      const why = closed ? `the workflow closed (${closed})` : 'time ran out';
-      throw new Error(`rollout never reached ${what}: ${why}; last status: ${JSON.stringify(last, null, 1)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+export { waitForStatus } from '../../src/lab/wait-for-status';
 
 const started = new Set<WorkflowHandle>();
 

@@ -19,7 +19,7 @@ import { watchForShutdown } from '../../temporal/shutdown';
 import { ensureTemporalBinary } from '../../temporal/temporal-binary';
 import { createTurnoutWorker, installRuntimeLogging, runInBackground, shutdownRuntime, type RunningWorker } from '../../temporal/worker';
 import { CliError, ExitCode } from '../exit-codes';
-import { asCliError, loadCliConfig } from './worker';
+import { asCliError, loadCliConfig } from '../temporal-client';
 
 /** Options of `turnout dev`, as commander parses them. */
 export interface DevOptions {

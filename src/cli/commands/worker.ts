@@ -5,26 +5,13 @@
 import type { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { createActivities } from '../../../activities';
-import { ConfigError, loadConfig, type Config } from '../../config';
+import { ConfigError, type Config } from '../../config';
+import { asCliError, loadCliConfig } from '../temporal-client';
 import { createLogger, type Logger } from '../../logging';
 import { connectClient, connectWorker, describeConnectError } from '../../temporal/connection';
 import { watchForShutdown } from '../../temporal/shutdown';
 import { createTurnoutWorker, installRuntimeLogging, runInBackground, shutdownRuntime } from '../../temporal/worker';
-import { CliError, ExitCode } from '../exit-codes';
-
-/** A bad configuration value is invalid input (exit 2); other errors pass through. */
-export function asCliError(err: unknown): unknown {
-  return err instanceof ConfigError ? new CliError(`turnout: invalid configuration: ${err.message}`, ExitCode.invalidInput) : err;
-}
-
-/** Loads the configuration; a bad variable is invalid input (exit 2), named in the message. */
-export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    throw asCliError(err);
-  }
-}
+import { ExitCode } from '../exit-codes';
 
 /** Connects the worker's connection; unreadable TLS files are invalid input, an unreachable server a failure. */
 export async function connectCliWorker(config: Config): Promise<NativeConnection> {
