@@ -5,3 +5,4 @@ export * from './issues';
 export * from './validate';
 export * from './plan';
 export * from './status';
+export * from './bindings';

@@ -34,11 +34,30 @@ export interface AppServerState {
   runningVirtualHost: string | null;
 }
 
+/** Client connections open to one server's ORB (EJB) port: what a Java-client transition watches. */
+export interface ServerConnections {
+  name: string;
+  connections: number;
+}
+
 /** Application-server administration. Every command is idempotent. */
 export interface AppServerDriver {
   install(cmd: InstallCommand): Promise<void>;
   setVirtualHost(cmd: VirtualHostCommand): Promise<void>;
   startCluster(cluster: string): Promise<void>;
   stopCluster(cluster: string): Promise<void>;
+  /** Starts some servers (a dormant cluster's test subset, say); running ones are left alone. */
+  startServers(servers: readonly string[]): Promise<void>;
+  /** Stops some servers; stopped ones are left alone. */
+  stopServers(servers: readonly string[]): Promise<void>;
+  /** Stops and starts running servers, so they pick up configuration (the cell-persistent namespace, say). */
+  restartServers(servers: readonly string[]): Promise<void>;
   servers(): Promise<AppServerState[]>;
+  /** Open client connections to each server's ORB port (seed 002: "netstat ... ORB port connections"). */
+  connections(servers: readonly string[]): Promise<ServerConnections[]>;
+  /**
+   * The plugin-cfg.xml the cell's administration generates for `cell` (GenPluginCfg, seed 002 step
+   * B.1.3), as text. Generation only: turnout transforms and distributes it itself.
+   */
+  generatePluginCfg(cell: string): Promise<string>;
 }

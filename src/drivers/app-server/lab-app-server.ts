@@ -1,7 +1,7 @@
 /** The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts). */
 import type { ClusterStatus, ServerStatus } from '../../lab/dmgr-api';
 import { httpJson } from '../http-json';
-import type { AppServerDriver, AppServerState, InstallCommand, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
 
 function toState(s: ServerStatus): AppServerState {
   return { name: s.name, cluster: s.cluster, running: s.state === 'running', version: s.version, virtualHost: s.vhost, runningVirtualHost: s.runningVhost };
@@ -36,6 +36,34 @@ class LabAppServer implements AppServerDriver {
 
   async stopCluster(cluster: string): Promise<void> {
     await this.cluster(cluster, 'stop');
+  }
+
+  private server(name: string, action: 'start' | 'stop'): Promise<ServerStatus> {
+    return httpJson<ServerStatus>(`${this.adminUrl}/servers/${encodeURIComponent(name)}/${action}`, 'POST');
+  }
+
+  async startServers(servers: readonly string[]): Promise<void> {
+    for (const name of servers) await this.server(name, 'start');
+  }
+
+  async stopServers(servers: readonly string[]): Promise<void> {
+    for (const name of servers) await this.server(name, 'stop');
+  }
+
+  async restartServers(servers: readonly string[]): Promise<void> {
+    const running = new Set((await this.servers()).filter((s) => s.running).map((s) => s.name));
+    for (const name of servers.filter((n) => running.has(n))) {
+      await this.server(name, 'stop');
+      await this.server(name, 'start');
+    }
+  }
+
+  connections(_servers: readonly string[]): Promise<ServerConnections[]> {
+    return Promise.reject(new Error('lab ORB connections: not built yet'));
+  }
+
+  generatePluginCfg(_cell: string): Promise<string> {
+    return Promise.reject(new Error('lab GenPluginCfg: not built yet'));
   }
 
   async servers(): Promise<AppServerState[]> {
