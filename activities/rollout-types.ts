@@ -2,7 +2,8 @@
  * Inputs and outputs of the rollout activities. Plain data: they cross the workflow boundary and are
  * recorded in history, so workflows import this file (types only) too.
  */
-import type { CellRoutingState, DrainPolicy, Estate, SmokeTest } from '../src/model';
+import type { BindingValue, CellRoutingState, DrainPolicy, Estate, SmokeTest } from '../src/model';
+import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 
 /** A routing snapshot of the IP sprayer, as the sprayer driver takes it. */
 export interface RoutingSnapshot {
@@ -32,6 +33,8 @@ export interface DrainInput {
   policy: DrainPolicy;
   /** The cell being drained: its sprayer connections are read as a second, coarser signal. */
   cell?: string;
+  /** What to wait on: HTTP sessions (default) or ORB connections of Java clients. */
+  measure?: 'sessions' | 'connections';
 }
 
 /** How a drain ended: at the threshold (`drained`), or at the deadline with sessions left. */
@@ -85,4 +88,61 @@ export interface RolloutActivities {
   installApp(input: InstallInput): Promise<void>;
   switchVirtualHost(input: VirtualHostInput): Promise<void>;
   smokeTest(input: SmokeTestInput): Promise<SmokeTestResult>;
+  /** Every HTTP server's plugin-cfg.xml, byte for byte, before the rollout touches it. */
+  snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot>;
+  /** GenPluginCfg for `cells` (step B.1.3), merged when there are two (the dormant-cell variation). */
+  generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<string>;
+  /** Computes a stage's file from the generated one and writes it to every HTTP server; idempotent. */
+  distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult>;
+  /** Writes back each HTTP server's snapshot bytes. */
+  restorePluginCfg(input: { estate: Estate; snapshot: PluginCfgSnapshot }): Promise<DistributeResult>;
+  /** The servers running now. */
+  runningServers(estate: Estate): Promise<string[]>;
+  /** Starts, stops or restarts servers. */
+  manageServers(input: ServersInput): Promise<void>;
+  /** The configured bindings' current values. */
+  readBindings(estate: Estate): Promise<BindingValue[]>;
+  /** Sets configured bindings; idempotent. */
+  setBindings(input: { estate: Estate; values: BindingValue[] }): Promise<void>;
+  /** Test Java clients call the EJB through `cluster`'s binding values (test bindings). */
+  probeEjb(input: EjbProbeInput): Promise<EjbProbeResult>;
+}
+
+/** Every HTTP server's plugin-cfg.xml as it was, byte for byte (base64; null when there was no file). */
+export interface PluginCfgSnapshot {
+  servers: { name: string; base64: string | null }[];
+}
+
+/** The plugin-cfg.xml files the single-cell procedure writes, plus the rollback's hold file. */
+export type PluginCfgStage = 'generated' | 'transition' | 'final' | 'hold';
+
+export interface DistributePluginCfgInput {
+  estate: Estate;
+  /** The step-B file as generated (and merged), the base every later file is computed from. */
+  generated: string;
+  stage: PluginCfgStage;
+  active: string;
+  incoming: string;
+  /** Transition and hold: incoming servers moved into the active cluster (cumulative). */
+  moved?: string[];
+  /** Transition: active servers at LoadBalanceWeight 0 (cumulative). */
+  drained?: string[];
+}
+
+/** What a distribution did on each HTTP server. */
+export interface DistributeResult {
+  servers: { name: string; changed: boolean; sha256: string }[];
+}
+
+export interface ServersInput {
+  estate: Estate;
+  action: 'start' | 'stop' | 'restart';
+  servers: string[];
+}
+
+export interface EjbProbeInput {
+  estate: Estate;
+  cluster: string;
+  calls: number;
+  expectVersion: string;
 }

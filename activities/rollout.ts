@@ -9,6 +9,7 @@ import { driversFor, type DriverOptions, type Drivers } from '../src/drivers';
 import { runSmokeTest, SmokeTestError } from '../src/drivers/smoke-test/http-smoke-test';
 import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
 import { failureTypes } from '../workflows/failure-types';
+import { createClusterActivities } from './cluster-rollout';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
 import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
@@ -36,6 +37,12 @@ function restoreTarget(input: RestoreRoutingInput): SprayerSnapshot {
 
 function sameCounts(a: DrainHeartbeat['servers'] | undefined, b: DrainHeartbeat['servers']): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What a drain counts: HTTP sessions, or (Java clients) ORB connections, in the same shape. */
+function countersFor(d: Drivers, measure: DrainInput['measure']): { liveSessions(servers: readonly string[]): Promise<DrainHeartbeat['servers']> } {
+  if (measure !== 'connections') return d.sessions();
+  return { liveSessions: async (servers) => (await d.appServer().connections(servers)).map((c) => ({ name: c.name, sessions: c.connections })) };
 }
 
 /** Builds the rollout activities around the worker's dependencies. */
@@ -69,6 +76,8 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
   }
 
   return {
+    ...createClusterActivities(drivers),
+
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;
       try {
@@ -101,7 +110,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
       const startedAt = resumed?.startedAt ?? Date.now();
       const deadlineMs = startedAt + input.policy.maxWaitSeconds * 1000;
       const deadline = new Date(deadlineMs).toISOString();
-      const counter = drivers(input.estate).sessions();
+      const counter = countersFor(drivers(input.estate), input.measure);
       if (resumed) log.info('drain resumed from its last heartbeat', { stepId: input.stepId, startedAt: new Date(startedAt).toISOString() });
       let last: DrainHeartbeat['servers'] | undefined;
       for (;;) {

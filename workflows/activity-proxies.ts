@@ -9,8 +9,23 @@ import { failureTypes } from './failure-types';
 
 const nonRetryableErrorTypes = [failureTypes.invalidInput, failureTypes.smokeTestFailed, failureTypes.planningRefused];
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own activity function shape
+type AnyActivity = (...args: any[]) => Promise<any>;
+
+/** An activity proxy function that also takes call-site options (the SDK adds `executeWithOptions`). */
+export type WithOptions<F extends AnyActivity> = F & { executeWithOptions(options: { summary?: string }, args: Parameters<F>): Promise<Awaited<ReturnType<F>>> };
+type Summarizable<T> = { [K in keyof T]: T[K] extends AnyActivity ? WithOptions<T[K]> : never };
+
+/**
+ * Calls an activity with a one-line summary that the Temporal UI shows in the timeline, so the
+ * timeline reads like the plan.
+ */
+export function summarized<F extends AnyActivity>(fn: WithOptions<F>, summary: string, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> {
+  return fn.executeWithOptions({ summary: summary.length > 200 ? `${summary.slice(0, 197)}...` : summary }, args);
+}
+
 /** Short activities: routing, installs, virtual hosts, snapshots. */
-export const acts = proxyActivities<RolloutActivities>({
+export const acts: Summarizable<RolloutActivities> = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '3 minutes',
   // Routing changes run to completion even during a rollback, so the sprayer is never left half-set.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -35,7 +50,7 @@ const localSmoke = proxyLocalActivities<Pick<RolloutActivities, 'smokeTest'>>({
  * poll, complete, next workflow task), which was most of the engine's overhead per step. Patched,
  * so histories recorded with regular activities still replay.
  */
-export function shortActs(): Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest'> {
+export function shortActs(): Summarizable<Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest'>> {
   // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
   const [a, t] = patched('short-steps-as-local-activities') ? [localActs, localSmoke] : [acts, smoke];
   const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost } = a;
@@ -52,7 +67,7 @@ export const smoke = proxyActivities<Pick<RolloutActivities, 'smokeTest'>>({
  * The drain: long, heartbeating (a restarted worker resumes from the last heartbeat), and
  * cancelled at once by a rollback since it only reads.
  */
-export function drainActivities(policy: DrainPolicy) {
+export function drainActivities(policy: DrainPolicy): Summarizable<Pick<RolloutActivities, 'drainServers'>> {
   return proxyActivities<Pick<RolloutActivities, 'drainServers'>>({
     startToCloseTimeout: `${policy.maxWaitSeconds + 300} seconds`,
     heartbeatTimeout: `${Math.max(10, policy.pollIntervalSeconds * 3)} seconds`,

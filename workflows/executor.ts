@@ -18,7 +18,7 @@ import { formatProblems, validateRequest, type Estate, type Plan, type RolloutRe
 import { PlanningError } from '../src/planning/planning-error';
 import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
-import { rollBack } from './rollback';
+import { noClusterChanges } from './cluster-steps';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
@@ -26,6 +26,15 @@ import { rolloutTargetLease, targetLeaseId } from './target-lease';
 
 /** A procedure's planner, as the executor calls it. */
 export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
+
+/** What one procedure brings to the shared executor. */
+export interface Procedure {
+  plan: Planner;
+  /** Records, before the first change, what a rollback puts back. */
+  recordStart(ctx: StepContext): Promise<void>;
+  /** Rolls back whatever the steps changed; routing first. */
+  rollBack(ctx: StepContext, failedStep: string | undefined): Promise<void>;
+}
 
 function validated(input: unknown): RolloutRequest {
   const checked = validateRequest(input);
@@ -111,21 +120,21 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
 }
 
 /** Runs a rollout of `workflowType` with its planner. Resolves to the final status. */
-export async function runRollout(workflowType: WorkflowType, input: unknown, planner: Planner): Promise<RolloutStatus> {
+export async function runRollout(workflowType: WorkflowType, input: unknown, procedure: Procedure): Promise<RolloutStatus> {
   const run = new RolloutRun(workflowType);
   run.registerHandlers();
   const request = validated(input);
   run.request = request;
   const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
-  const plan = planned(planner, request, estate);
+  const plan = planned(procedure.plan, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [] };
-  if (!run.rollback && estate.sprayer) ctx.before = await shortActs().snapshotRouting(estate);
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], changes: noClusterChanges() };
+  if (!run.rollback) await procedure.recordStart(ctx);
   const failedStep = await runSteps(ctx);
   run.status.currentStep = null;
   if (run.rollback) {
-    await rollBack(ctx, failedStep);
+    await procedure.rollBack(ctx, failedStep);
     run.status.reason ??= run.rollback.reason;
     run.setState('rolled-back');
     run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);

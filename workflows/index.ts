@@ -5,3 +5,5 @@
 export { pingWorkflow, type PingResult } from './ping';
 export { multiCellRollout } from './multi-cell-rollout';
 export { rolloutTargetLease } from './target-lease';
+export { singleCellRollout } from './single-cell-rollout';
+export { javaClientRollout } from './java-client-rollout';

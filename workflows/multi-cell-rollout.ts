@@ -5,8 +5,9 @@
 import { workflowTypes, type RolloutStatus } from '../src/model';
 import { planMultiCell } from '../src/planning/multi-cell';
 import { runRollout } from './executor';
+import { rollBack, snapshotSprayer } from './rollback';
 
 /** Rolls an application from version N to N+1 across cells, one cell at a time. */
 export async function multiCellRollout(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.multiCellRollout, request, planMultiCell);
+  return runRollout(workflowTypes.multiCellRollout, request, { plan: planMultiCell, recordStart: snapshotSprayer, rollBack });
 }

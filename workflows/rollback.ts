@@ -10,11 +10,13 @@ import { drainActivities, shortActs } from './activity-proxies';
 import type { StepContext } from './steps';
 import { previousArtifactOf } from '../src/model/request';
 
-function addStep(ctx: StepContext, id: string, title: string): void {
+/** Adds a rollback step to the status, pending. */
+export function addStep(ctx: StepContext, id: string, title: string): void {
   ctx.run.status.steps.push({ id, title, status: 'pending' });
 }
 
-async function tracked(ctx: StepContext, id: string, fn: () => Promise<unknown>): Promise<void> {
+/** Runs one rollback step, keeping its status and the audit trail. */
+export async function tracked(ctx: StepContext, id: string, fn: () => Promise<unknown>): Promise<void> {
   const { run } = ctx;
   run.markStep(id, 'running');
   run.event('turnout', 'step-started', run.status.steps.find((s) => s.id === id)?.title ?? id, id);
@@ -31,14 +33,25 @@ function closeForwardSteps(ctx: StepContext, failedStep: string | undefined): vo
   }
 }
 
-/** Rolls the rollout back. Runs to the end: a rollback is not itself interruptible. */
-export async function rollBack(ctx: StepContext, failedStep?: string): Promise<void> {
-  const { run, request, estate, before } = ctx;
+/** Enters the rolling-back state: nothing pending, forward steps closed. */
+export function beginRollback(ctx: StepContext, failedStep: string | undefined): void {
+  const { run } = ctx;
   run.status.pendingApproval = undefined;
   run.status.drain = undefined;
   run.paused = false;
   run.setState('rolling-back');
   closeForwardSteps(ctx, failedStep);
+}
+
+/** Records the sprayer's routing before the multi-cell rollout changes it. */
+export async function snapshotSprayer(ctx: StepContext): Promise<void> {
+  if (ctx.estate.sprayer) ctx.before = await shortActs().snapshotRouting(ctx.estate);
+}
+
+/** Rolls a multi-cell rollout back. Runs to the end: a rollback is not itself interruptible. */
+export async function rollBack(ctx: StepContext, failedStep?: string): Promise<void> {
+  const { run, request, estate, before } = ctx;
+  beginRollback(ctx, failedStep);
   const tainted = [...ctx.tainted].reverse();
   if (before) addStep(ctx, 'rollback.routing', 'Restore routing: the sprayer as before the rollout; cells holding N+1 take no new sessions');
   const repairs = request.rollback.reinstallPrevious ? tainted : [];

@@ -5,7 +5,8 @@
 import { ApplicationFailure, condition, patched, sleep } from '@temporalio/workflow';
 import type { Estate, Plan, RolloutRequest, Step } from '../src/model';
 import type { RoutingSnapshot } from '../activities/rollout-types';
-import { drainActivities, shortActs } from './activity-proxies';
+import { drainActivities, shortActs, summarized } from './activity-proxies';
+import { runClusterStep, type ClusterChanges } from './cluster-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
 
@@ -19,6 +20,8 @@ export interface StepContext {
   before: RoutingSnapshot | undefined;
   /** Cells where N+1 was (or may have been) installed: rollback reinstalls N there. */
   tainted: string[];
+  /** Single-cell and Java-client procedures: what changed so far. */
+  changes: ClusterChanges;
 }
 
 export type StepOutcome = 'done' | 'interrupted';
@@ -41,7 +44,7 @@ export async function awaitApproval(ctx: StepContext, phase: string): Promise<bo
     run.setState('awaiting-approval');
     const arrived = await run.interruptible(async () => {
       if (timeoutMs === undefined) return (await condition(() => run.hasApproval(phase)), true);
-      return condition(() => run.hasApproval(phase), timeoutMs);
+      return condition(() => run.hasApproval(phase), timeoutMs, { summary: `Approval of ${phase}: ${policy.onTimeout} after ${policy.timeoutSeconds}s` });
     });
     run.status.pendingApproval = undefined;
     if (arrived === undefined) return false;
@@ -64,7 +67,8 @@ function approvalTimedOut(ctx: StepContext, phase: string): boolean {
 async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
   run.setState('draining');
-  const result = await run.interruptible(() => drainActivities(request.drain).drainServers({ estate, stepId: step.id, servers: step.servers, policy: request.drain, cell: step.cell }));
+  const input = { estate, stepId: step.id, servers: step.servers, policy: request.drain, cell: step.cell, ...(step.measure ? { measure: step.measure } : {}) };
+  const result = await run.interruptible(() => summarized(drainActivities(request.drain).drainServers, step.title, input));
   run.status.drain = undefined;
   if (!result) return 'interrupted';
   run.setState('running');
@@ -85,34 +89,39 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
   switch (step.kind) {
     case 'routeCell':
-      await shortActs().routeCell({ estate, cell: step.cell, state: step.state });
+      await summarized(shortActs().routeCell, step.title, { estate, cell: step.cell, state: step.state });
       return 'done';
     case 'drain':
       return runDrain(ctx, step);
     case 'install':
       // Recorded before the call: a half-finished install must be repaired by a rollback too.
       if (!ctx.tainted.includes(step.cell)) ctx.tainted.push(step.cell);
-      await shortActs().installApp({ estate, app: request.app, clusters: step.clusters, version: step.version, artifact: step.artifact, virtualHost: step.virtualHost });
+      await summarized(shortActs().installApp, step.title, { estate, app: request.app, clusters: step.clusters, version: step.version, artifact: step.artifact, virtualHost: step.virtualHost });
       return 'done';
     case 'smokeTest': {
-      const r = await shortActs().smokeTest({ urls: step.urls, expectVersion: step.expectVersion, policy: request.smokeTest });
+      const r = await summarized(shortActs().smokeTest, step.title, { urls: step.urls, expectVersion: step.expectVersion, policy: request.smokeTest });
       run.event('turnout', 'smoke-test-passed', `${r.requests} request(s) answered ${step.expectVersion}`, step.id);
       return 'done';
     }
     case 'switchVirtualHost':
-      await shortActs().switchVirtualHost({ estate, app: request.app, clusters: step.clusters, virtualHost: step.virtualHost, restart: step.restart });
+      await summarized(shortActs().switchVirtualHost, step.title, { estate, app: request.app, clusters: step.clusters, virtualHost: step.virtualHost, restart: step.restart });
       return 'done';
     case 'burnIn':
       // A zero burn-in needs no timer: the SDK would turn sleep(0) into a 1 ms timer that the
       // server fires up to a second later. Patched, so histories with that timer still replay.
       if (step.seconds === 0 && patched('skip-zero-burn-in')) return 'done';
-      return (await run.interruptible(async () => (await sleep(step.seconds * 1000), true))) ? 'done' : 'interrupted';
+      return (await run.interruptible(async () => (await sleep(step.seconds * 1000, { summary: step.title }), true))) ? 'done' : 'interrupted';
     case 'approval':
       if (step.gate === 'automatic') {
         run.event('turnout', 'approved-automatically', `${step.phase} needs no approval by policy`, step.id);
         return 'done';
       }
       return (await awaitApproval(ctx, step.phase)) ? 'done' : 'interrupted';
+    case 'pluginCfg':
+    case 'servers':
+    case 'switchBindings':
+    case 'ejbSmokeTest':
+      return runClusterStep(ctx, step);
   }
 }
 

@@ -187,11 +187,28 @@ export const labSettingsSchema = z
   .strict();
 export type LabSettings = z.infer<typeof labSettingsSchema>;
 
+/**
+ * A machine that hosts servers of an active and a dormant cluster (seed 002: "enough memory for all
+ * the JVMs to be running concurrently without paging").
+ */
+export const nodeSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Memory the node can give to JVMs without paging, in MiB. */
+    memoryMb: z.number().int().positive(),
+    /** Heap of the node agent; the dormant-cell variation runs two per machine. */
+    nodeAgentHeapMb: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type Node = z.infer<typeof nodeSchema>;
+
 export const estateSchema = z
   .object({
     name,
     description: z.string().optional(),
     cells: z.array(cellSchema).min(1),
+    /** The machines servers run on (`servers[].node`), for the shared-hardware capacity check. */
+    nodes: z.array(nodeSchema).optional(),
     sprayer: sprayerSchema.optional(),
     virtualHosts: z.object({ production: virtualHostSchema, test: virtualHostSchema }).strict(),
     naming: namingSchema.optional(),

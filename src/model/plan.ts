@@ -25,7 +25,28 @@ export const stepKinds = {
   burnIn: 'burnIn',
   /** A person (or a timeout) decides whether the rollout goes on. */
   approval: 'approval',
+  /** Write a plugin-cfg.xml to every HTTP server, then wait for the plug-ins to re-read it. */
+  pluginCfg: 'pluginCfg',
+  /** Start, stop or restart some application servers. */
+  servers: 'servers',
+  /** Point the configured JNDI bindings at a cluster. */
+  switchBindings: 'switchBindings',
+  /** Test Java clients call the EJB through a cluster's bindings, expecting the new version. */
+  ejbSmokeTest: 'ejbSmokeTest',
 } as const;
+
+/** The plugin-cfg.xml files of the single-cell procedure (seed 002, steps B, D and F). */
+export const pluginCfgStages = {
+  /** As GenPluginCfg dumps it in step B: the dormant cluster routed through the test virtual host. */
+  generated: 'generated',
+  /** Listing 3: some or all incoming servers moved into the active cluster; their partners at weight 0. */
+  transition: 'transition',
+  /** The N+1 cluster's own file. */
+  final: 'final',
+} as const;
+
+/** What a drain watches: HTTP sessions (PMI LiveCount) or ORB connections of Java clients. */
+export const drainMeasures = { sessions: 'sessions', connections: 'connections' } as const;
 
 const base = {
   /** Stable ID, unique in the plan, such as `X.drain`. */
@@ -39,12 +60,28 @@ const base = {
 
 export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal(stepKinds.routeCell), cell: z.string(), state: cellRoutingStateSchema }),
-  z.object({ ...base, kind: z.literal(stepKinds.drain), cell: z.string(), servers: z.array(z.string()) }),
+  z.object({ ...base, kind: z.literal(stepKinds.drain), cell: z.string(), servers: z.array(z.string()), measure: z.enum([drainMeasures.sessions, drainMeasures.connections]).optional() }),
   z.object({ ...base, kind: z.literal(stepKinds.install), cell: z.string(), clusters: z.array(z.string()), version: z.string(), artifact: z.string(), virtualHost: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.smokeTest), cell: z.string(), urls: z.array(z.string()), expectVersion: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.switchVirtualHost), cell: z.string(), clusters: z.array(z.string()), virtualHost: z.string(), restart: z.boolean() }),
   z.object({ ...base, kind: z.literal(stepKinds.burnIn), seconds: z.number().int().min(0) }),
   z.object({ ...base, kind: z.literal(stepKinds.approval), gate: z.enum(['manual', 'automatic']), question: z.string() }),
+  z.object({
+    ...base,
+    kind: z.literal(stepKinds.pluginCfg),
+    stage: z.enum([pluginCfgStages.generated, pluginCfgStages.transition, pluginCfgStages.final]),
+    /** The cells whose generated files make the file: two in the dormant-cell variation (merged). */
+    cells: z.array(z.string()).min(1),
+    active: z.string(),
+    incoming: z.string(),
+    /** Transition: incoming servers moved so far (cumulative). */
+    moved: z.array(z.string()).optional(),
+    /** Transition: active servers at LoadBalanceWeight 0 so far (cumulative). */
+    drained: z.array(z.string()).optional(),
+  }),
+  z.object({ ...base, kind: z.literal(stepKinds.servers), action: z.enum(['start', 'stop', 'restart']), servers: z.array(z.string()).min(1) }),
+  z.object({ ...base, kind: z.literal(stepKinds.switchBindings), cluster: z.string() }),
+  z.object({ ...base, kind: z.literal(stepKinds.ejbSmokeTest), cluster: z.string(), calls: z.number().int().min(1), expectVersion: z.string() }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];
@@ -55,6 +92,8 @@ export const capacityCheckSchema = z.object({
   peakLoadRps: z.number().optional(),
   /** For each cell taken out of new-session routing: what the other cells can carry. */
   phases: z.array(z.object({ cell: z.string(), remainingCapacityRps: z.number() })),
+  /** Shared hardware (single cell): memory each node needs with both clusters' JVMs running at once. */
+  nodes: z.array(z.object({ node: z.string(), neededMb: z.number(), memoryMb: z.number().optional() })).optional(),
   note: z.string(),
 });
 export type CapacityCheck = z.infer<typeof capacityCheckSchema>;
@@ -70,6 +109,8 @@ export const planSchema = z.object({
   capacity: capacityCheckSchema,
   /** Sprayer states per cell when the rollout has succeeded. */
   finalRouting: z.record(z.string(), cellRoutingStateSchema),
+  /** The clusters the single-cell and Java-client procedures move between. */
+  clusters: z.object({ active: z.string(), incoming: z.string() }).optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 

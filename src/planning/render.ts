@@ -14,6 +14,8 @@ export function renderPlanText(plan: Plan): string {
     if (step.phase !== phase) lines.push('', `${(phase = step.phase)}:`);
     lines.push(`  ${String(i + 1).padStart(width)}. ${step.title}${step.disruptive ? '  (disruptive)' : ''}${detail(step)}`);
   });
-  lines.push('', `final routing: ${Object.entries(plan.finalRouting).map(([cell, state]) => `${cell} ${state}`).join(', ')}`);
+  const routing = Object.entries(plan.finalRouting).map(([cell, state]) => `${cell} ${state}`);
+  if (routing.length > 0) lines.push('', `final routing: ${routing.join(', ')}`);
+  if (plan.clusters) lines.push('', `moves ${plan.app} from ${plan.clusters.active} (${plan.fromVersion}) to ${plan.clusters.incoming} (${plan.toVersion})`);
   return `${lines.join('\n')}\n`;
 }

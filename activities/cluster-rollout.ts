@@ -1,0 +1,114 @@
+/**
+ * The activities of the single-cell and Java-client procedures (seed 002): plugin-cfg.xml snapshots,
+ * generation and distribution, server start/stop, configured bindings and test Java clients. Each is
+ * idempotent: a file already holding its bytes is not rewritten, a running server is not started
+ * again, a binding already set is not set again.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
+import type { Drivers } from '../src/drivers';
+import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
+import { finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg } from '../src/drivers/plugin-cfg';
+import { failureTypes } from '../workflows/failure-types';
+import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
+
+const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
+
+/** The file a stage writes, computed from the generated step-B file: the same input, the same bytes. */
+export function fileForStage(input: DistributePluginCfgInput): string {
+  const { generated, active, incoming } = input;
+  switch (input.stage) {
+    case 'generated':
+      return generated;
+    case 'transition':
+      return transitionPluginCfg(generated, { active, incoming, ...(input.moved ? { servers: input.moved } : {}), ...(input.drained ? { drain: input.drained } : {}) });
+    case 'final':
+      return finalPluginCfg(generated, { active, incoming });
+    case 'hold':
+      return holdPluginCfg(generated, { active, incoming, servers: input.moved ?? [] });
+  }
+}
+
+async function writeAll(drivers: Drivers, estate: Estate, bytesFor: (name: string) => Buffer | null): Promise<DistributeResult> {
+  const servers: DistributeResult['servers'] = [];
+  for (const name of httpServerNames(estate)) {
+    const bytes = bytesFor(name);
+    // A server that had no file before the rollout gets none back: there is nothing to restore.
+    if (bytes === null) continue;
+    const r = await drivers.pluginCfg(name).write(bytes);
+    servers.push({ name, changed: r.changed, sha256: r.sha256 });
+  }
+  return { servers };
+}
+
+/** Builds the single-cell and Java-client activities over the estate's drivers. */
+export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
+  return {
+    async snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot> {
+      const d = drivers(estate);
+      const servers: PluginCfgSnapshot['servers'] = [];
+      for (const name of httpServerNames(estate)) {
+        const bytes = await d.pluginCfg(name).read();
+        servers.push({ name, base64: bytes === null ? null : bytes.toString('base64') });
+      }
+      return { servers };
+    },
+
+    async generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<string> {
+      const appServer = drivers(input.estate).appServer();
+      const files: string[] = [];
+      for (const cell of input.cells) files.push(await appServer.generatePluginCfg(cell));
+      const [first, ...rest] = files;
+      return rest.reduce((merged, other) => mergePluginCfg(merged, other), first ?? '');
+    },
+
+    async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
+      const bytes = Buffer.from(fileForStage(input), 'utf8');
+      const result = await writeAll(drivers(input.estate), input.estate, () => bytes);
+      log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: createHash('sha256').update(bytes).digest('hex'), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
+      return result;
+    },
+
+    async restorePluginCfg(input: { estate: Estate; snapshot: PluginCfgSnapshot }): Promise<DistributeResult> {
+      const before = new Map(input.snapshot.servers.map((s) => [s.name, s.base64]));
+      const result = await writeAll(drivers(input.estate), input.estate, (name) => {
+        const b64 = before.get(name);
+        return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
+      });
+      log.info('plugin-cfg.xml restored', { written: result.servers.filter((s) => s.changed).map((s) => s.name) });
+      return result;
+    },
+
+    async runningServers(estate: Estate): Promise<string[]> {
+      return (await drivers(estate).appServer().servers()).filter((s) => s.running).map((s) => s.name);
+    },
+
+    async manageServers(input: ServersInput): Promise<void> {
+      const appServer = drivers(input.estate).appServer();
+      if (input.action === 'start') await appServer.startServers(input.servers);
+      else if (input.action === 'stop') await appServer.stopServers(input.servers);
+      else await appServer.restartServers(input.servers);
+      log.info(`servers ${input.action}`, { servers: input.servers });
+    },
+
+    async readBindings(estate: Estate): Promise<BindingValue[]> {
+      return drivers(estate).naming().read((estate.naming?.bindings ?? []).map((b) => b.name));
+    },
+
+    async setBindings(input: { estate: Estate; values: BindingValue[] }): Promise<void> {
+      await drivers(input.estate).naming().set(input.values);
+      log.info('bindings set', { bindings: input.values.map((v) => (v.kind === 'string' ? `${v.name}=${v.value}` : `${v.name}->${v.binding}`)) });
+    },
+
+    async probeEjb(input: EjbProbeInput): Promise<EjbProbeResult> {
+      const result = await drivers(input.estate).javaClientProbe().probe(bindingValuesFor(input.estate, input.cluster), input.calls);
+      const wrong = Object.keys(result.versions).filter((v) => v !== input.expectVersion);
+      if (result.failures > 0 || wrong.length > 0) {
+        const seen = Object.entries(result.versions).map(([v, n]) => `${v}×${n}`).join(', ') || 'nothing';
+        throw ApplicationFailure.nonRetryable(`test clients through ${input.cluster}'s bindings expected ${input.expectVersion}, saw ${seen}, ${result.failures} failed call(s)`, failureTypes.smokeTestFailed);
+      }
+      return result;
+    },
+  };
+}

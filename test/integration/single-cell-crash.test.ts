@@ -1,0 +1,118 @@
+/**
+ * The worker is a real `turnout worker` process, killed with SIGKILL while a singleCellRollout waits
+ * for the plug-ins to re-read a group's plugin-cfg.xml, and started again. The rollout completes;
+ * every HTTP server saw each planned file exactly once, whole, in order: no file was written twice
+ * in a way anyone could see.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import { finalPluginCfg, transitionPluginCfg } from '../../src/drivers/plugin-cfg';
+import type { Estate, RolloutStatus } from '../../src/model';
+import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { testClient, testTemporal, uniqueTaskQueue } from '../support/temporal';
+
+const root = path.resolve(__dirname, '..', '..');
+const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function startWorkerProcess(taskQueue: string, cwd: string): Promise<WorkerProcess> {
+  const { address, namespace, bundlePath } = testTemporal();
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'turnout.js'), 'worker'], {
+    cwd,
+    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TURNOUT_TASK_QUEUE: taskQueue, TURNOUT_ESTATES: path.join(root, 'estates'), TURNOUT_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const check = setInterval(() => {
+      if (out.includes('turnout worker started')) {
+        clearInterval(check);
+        resolve({ child, output: () => out });
+      }
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(check);
+      reject(new Error(`worker exited with ${code} before starting:\n${out}`));
+    });
+  });
+}
+
+function kill9(worker: WorkerProcess): Promise<void> {
+  return new Promise((resolve) => {
+    worker.child.once('exit', () => resolve());
+    worker.child.kill('SIGKILL');
+  });
+}
+
+/** Watches every HTTP server's file and keeps the sequence of distinct contents each one showed. */
+function watchFiles(estate: Estate): { sequences: () => Record<string, string[]>; stop: () => void } {
+  const files = estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, h.pluginCfg.path] as const);
+  const seen: Record<string, string[]> = Object.fromEntries(files.map(([name]) => [name, []]));
+  const timer = setInterval(() => {
+    for (const [name, file] of files) {
+      const h = sha(readFileSync(file));
+      const list = seen[name] as string[];
+      if (list[list.length - 1] !== h) list.push(h);
+    }
+  }, 10);
+  return { sequences: () => seen, stop: () => clearInterval(timer) };
+}
+
+describe('singleCellRollout survives a worker killed while the plug-ins re-read a group', () => {
+  let lab: ScenarioLab;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    lab = await startScenarioLab(12500, 'lab-single-cell.json');
+  });
+  afterAll(async () => {
+    stopAllLoad();
+    await terminateLeftovers();
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
+    await lab?.stop();
+  });
+
+  it('completes, each file appearing once and whole on every HTTP server', async () => {
+    const client = await testClient();
+    const taskQueue = uniqueTaskQueue('sc-crash');
+    const starts = Object.fromEntries(lab.estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, sha(readFileSync(h.pluginCfg.path))]));
+    const generated = await createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '').generatePluginCfg('X');
+    const pair = { active: 'ClusterX', incoming: 'ClusterY' };
+    const planned = [
+      sha(generated),
+      sha(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1'], drain: ['ServerX1'] })),
+      sha(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1', 'ServerY2', 'ServerY3'], drain: ['ServerX1', 'ServerX2', 'ServerX3'] })),
+      sha(finalPluginCfg(generated, pair)),
+    ];
+    const watch = watchFiles(lab.estate);
+    const load = startLoad(lab.estate);
+    const first = await startWorkerProcess(taskQueue, lab.dir);
+    workers.push(first);
+    const request = labRequest(lab.estate, { procedure: 'singleCellRollout', approvals: { phases: [] }, strategy: { firstGroupSize: 1, groupSize: 2 } });
+    const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-e-${Date.now()}`, args: [request] }));
+    // The group-1 file is out and the workflow waits for the plug-ins to re-read it.
+    await waitForStatus(handle, (s) => s.currentStep === 'D.group-1' && Object.values(watch.sequences()).every((seq) => seq.includes(planned[1] as string)), 'the first group written, waiting for RefreshInterval');
+    await kill9(first);
+    const second = await startWorkerProcess(taskQueue, lab.dir);
+    workers.push(second);
+    const final = (await handle.result()) as RolloutStatus;
+    watch.stop();
+    await recordHistory(client, handle.workflowId, 'single-cell-worker-killed');
+    const report = await load.stop();
+
+    expect(final.state).toBe('succeeded');
+    for (const [name, seq] of Object.entries(watch.sequences())) expect(seq).toEqual([starts[name], ...planned]);
+    const ids = final.steps.map((s) => s.id);
+    expect(final.events.filter((e) => e.type === 'step-started').map((e) => e.stepId)).toEqual(ids);
+    expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
+  });
+});

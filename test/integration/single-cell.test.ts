@@ -1,0 +1,106 @@
+/**
+ * singleCellRollout end to end (seed 002, steps A-F): the real dev server, real HAProxy in front of
+ * two lab HTTP servers whose plug-ins route by plugin-cfg.xml, and session-aware load at 50 req/s
+ * through the sprayer for the whole of every scenario.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import { finalPluginCfg, pluginCfgServers } from '../../src/drivers/plugin-cfg';
+import type { LoadReport } from '../../src/lab/load';
+import type { Estate, RolloutStatus } from '../../src/model';
+import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
+import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { testClient, withTestWorker } from '../support/temporal';
+
+const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
+
+function expectCleanLoad(report: LoadReport): void {
+  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
+  expect(report.requests).toBeGreaterThan(100);
+}
+
+/** Every HTTP server's plugin-cfg.xml, as bytes. */
+function pluginCfgFiles(estate: Estate): Record<string, string> {
+  return Object.fromEntries(estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, readFileSync(h.pluginCfg.path).toString('base64')]));
+}
+
+function singleCellRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return labRequest(estate, { procedure: 'singleCellRollout', strategy: { firstGroupSize: 1, groupSize: 2 }, ...over });
+}
+
+describe('singleCellRollout on the lab, under load', () => {
+  let lab: ScenarioLab;
+  let offset = 17500;
+
+  beforeEach(async () => {
+    lab = await startScenarioLab((offset += 500), 'lab-single-cell.json');
+  });
+  afterEach(async () => {
+    stopAllLoad();
+    await terminateLeftovers();
+    await lab?.stop();
+  });
+
+  async function run<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+    const client = await testClient();
+    return withTestWorker(createActivities({ estatesDir, client, baseDir: lab.dir }), ({ taskQueue }) => fn(client, taskQueue));
+  }
+
+  it('moves ClusterY into production one node first, then the rest, and ends on its own plugin-cfg.xml', async () => {
+    const generated = await createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '').generatePluginCfg('X');
+    const load = startLoad(lab.estate);
+    const final = await run(async (client, taskQueue) => {
+      const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-a-${Date.now()}`, args: [singleCellRequest(lab.estate)] }));
+      expect((await waitForState(handle, 'awaiting-approval')).pendingApproval?.phase).toBe('transition');
+      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'transition', comment: 'ClusterY tested' }] });
+      const firstGroup = await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'remaining', 'the gate after the first group');
+      expect(firstGroup.steps.find((s) => s.id === 'D.group-1')?.status).toBe('done');
+      // After the first group: ServerY1 takes new sessions beside ServerX2 and ServerX3; ServerX1 only keeps its own.
+      const weights = Object.fromEntries(pluginCfgServers(readFileSync(lab.estate.cells[0]!.httpServers[0]!.pluginCfg.path, 'utf8')).filter((s) => s.cluster === 'ClusterX').map((s) => [s.name, s.weight]));
+      expect(weights).toEqual({ ServerX1: 0, ServerX2: 2, ServerX3: 2, ServerY1: 2 });
+      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'bob', phase: 'remaining' }] });
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'single-cell-succeeded');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('succeeded');
+    expectCleanLoad(report);
+    const planned = Buffer.from(finalPluginCfg(generated, { active: 'ClusterX', incoming: 'ClusterY' })).toString('base64');
+    expect(Object.values(pluginCfgFiles(lab.estate))).toEqual([planned, planned]);
+    const servers = await lab.servers();
+    expect(servers.map((s) => [s.name, s.running, s.running ? s.version : '-'])).toEqual([
+      ['ServerX1', false, '-'], ['ServerX2', false, '-'], ['ServerX3', false, '-'],
+      ['ServerY1', true, '1.1'], ['ServerY2', true, '1.1'], ['ServerY3', true, '1.1'],
+    ]);
+  });
+
+  it('rolls back during the transition: every plugin-cfg.xml byte-identical to the start, sessions kept', async () => {
+    const before = pluginCfgFiles(lab.estate);
+    const load = startLoad(lab.estate);
+    const final = await run(async (client, taskQueue) => {
+      const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-b-${Date.now()}`, args: [singleCellRequest(lab.estate, { approvals: { phases: ['remaining'] } })] }));
+      await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'remaining', 'the gate after the first group');
+      const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'carol', reason: 'error rate on ServerY1' }] });
+      expect(rolling.state).toBe('rolling-back');
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'single-cell-rolled-back');
+      return result;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('rolled-back');
+    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
+      ['rollback.routing', 'done'], ['rollback.drain', 'done'], ['rollback.plugin-cfg', 'done'], ['rollback.stop', 'done'],
+    ]);
+    expect(pluginCfgFiles(lab.estate)).toEqual(before);
+    expectCleanLoad(report);
+    const servers = await lab.servers();
+    expect(servers.map((s) => [s.name, s.running])).toEqual([
+      ['ServerX1', true], ['ServerX2', true], ['ServerX3', true], ['ServerY1', false], ['ServerY2', false], ['ServerY3', false],
+    ]);
+    expect(servers.filter((s) => s.running).every((s) => s.version === '1.0')).toBe(true);
+  });
+});

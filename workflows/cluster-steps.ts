@@ -1,0 +1,99 @@
+/**
+ * Runners of the single-cell and Java-client step kinds: plugin-cfg.xml files, servers, configured
+ * bindings and test Java clients. Each records what it is about to change in the context BEFORE the
+ * activity runs, so a rollback repairs a half-finished step too.
+ */
+import { sleep } from '@temporalio/workflow';
+import { bindingValuesFor, type Estate, type Step } from '../src/model';
+import type { BindingValue } from '../src/model/bindings';
+import type { PluginCfgSnapshot } from '../activities/rollout-types';
+import { acts, summarized } from './activity-proxies';
+import type { StepContext, StepOutcome } from './steps';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+/** What the single-cell and Java-client procedures changed so far: what their rollback repairs. */
+export interface ClusterChanges {
+  /** Every HTTP server's plugin-cfg.xml before the rollout. */
+  pluginCfgBefore?: PluginCfgSnapshot;
+  /** The step-B file, the base of every later file. */
+  generated?: string;
+  /** The last plugin-cfg stage begun. */
+  stage?: StepOf<'pluginCfg'>['stage'];
+  /** Incoming servers moved into production routing (cumulative). */
+  moved: string[];
+  /** Servers running before the rollout. */
+  runningBefore?: string[];
+  /** The configured bindings before the rollout. */
+  bindingsBefore?: BindingValue[];
+  bindingsSwitched: boolean;
+  /** Servers the rollout started or stopped (or was about to). */
+  started: string[];
+  stopped: string[];
+}
+
+/** A fresh record of changes. */
+export function noClusterChanges(): ClusterChanges {
+  return { moved: [], bindingsSwitched: false, started: [], stopped: [] };
+}
+
+/** IBM: a regenerated plugin-cfg.xml takes effect within twice the plug-in's RefreshInterval. */
+export function pickupSeconds(estate: Estate): number {
+  const intervals = estate.cells.flatMap((c) => c.httpServers.map((h) => h.refreshIntervalSeconds));
+  return 2 * Math.max(0, ...intervals);
+}
+
+/** Waits for every plug-in to re-read the file; a rollback cuts the wait short. */
+export async function awaitPickup(ctx: StepContext, what: string): Promise<boolean> {
+  const seconds = pickupSeconds(ctx.estate);
+  const waited = await ctx.run.interruptible(async () => (await sleep(seconds * 1000, { summary: `Plug-ins re-read ${what} (2 × RefreshInterval = ${seconds}s)` }), true));
+  return waited === true;
+}
+
+async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promise<StepOutcome> {
+  const { estate, changes } = ctx;
+  if (step.stage === 'generated' || changes.generated === undefined) {
+    changes.generated = await summarized(acts.generatePluginCfg, `GenPluginCfg for cell ${step.cells.join(' + ')}`, { estate, cells: step.cells });
+  }
+  changes.stage = step.stage;
+  if (step.moved) changes.moved = [...new Set([...changes.moved, ...step.moved])];
+  const input = { estate, generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };
+  await summarized(acts.distributePluginCfg, step.title, input);
+  return (await awaitPickup(ctx, `the ${step.stage} plugin-cfg.xml`)) ? 'done' : 'interrupted';
+}
+
+async function runServers(ctx: StepContext, step: StepOf<'servers'>): Promise<StepOutcome> {
+  const { changes } = ctx;
+  if (step.action === 'start') changes.started.push(...step.servers.filter((s) => !changes.started.includes(s)));
+  if (step.action === 'stop') changes.stopped.push(...step.servers.filter((s) => !changes.stopped.includes(s)));
+  await summarized(acts.manageServers, step.title, { estate: ctx.estate, action: step.action, servers: step.servers });
+  return 'done';
+}
+
+/** Runs a single-cell or Java-client step. */
+export async function runClusterStep(ctx: StepContext, step: StepOf<'pluginCfg' | 'servers' | 'switchBindings' | 'ejbSmokeTest'>): Promise<StepOutcome> {
+  const { estate, run } = ctx;
+  switch (step.kind) {
+    case 'pluginCfg':
+      return runPluginCfg(ctx, step);
+    case 'servers':
+      return runServers(ctx, step);
+    case 'switchBindings':
+      ctx.changes.bindingsSwitched = true;
+      await summarized(acts.setBindings, step.title, { estate, values: bindingValuesFor(estate, step.cluster) });
+      return 'done';
+    case 'ejbSmokeTest': {
+      const r = await summarized(acts.probeEjb, step.title, { estate, cluster: step.cluster, calls: step.calls, expectVersion: step.expectVersion });
+      run.event('turnout', 'smoke-test-passed', `${r.calls} EJB call(s) through ${step.cluster}'s test bindings answered ${step.expectVersion}`, step.id);
+      return 'done';
+    }
+  }
+}
+
+/** Before the first change: what the rollback of a single-cell or Java-client rollout puts back. */
+export async function recordClusterStart(ctx: StepContext): Promise<void> {
+  const { estate, changes } = ctx;
+  changes.runningBefore = await summarized(acts.runningServers, 'Record which servers run before the rollout', estate);
+  if (ctx.plan.workflowType === 'javaClientRollout') changes.bindingsBefore = await summarized(acts.readBindings, 'Record the configured bindings before the rollout', estate);
+  else changes.pluginCfgBefore = await summarized(acts.snapshotPluginCfg, 'Record every HTTP server\'s plugin-cfg.xml before the rollout', estate);
+}
