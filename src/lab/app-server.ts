@@ -7,14 +7,20 @@
  * `JSESSIONID=<id>:<cloneId>`, and answers only requests whose Host port is an alias of the
  * virtual host the app was mapped to when the server started (seed 002: a virtual host change
  * "requires a restart of the application servers").
+ *
+ * A server with an `orbPort` also listens there, standing in for its ORB: keep-alive HTTP/1.1 with
+ * `GET /ejb/<JNDI name>` answering the EJB home bound in its own cluster
+ * (`cell/clusters/<cluster>/ejb/...`) and 404 for any other. It counts the client connections open
+ * on that port (what an administrator watches with netstat, seed 002 Java-client step C.4) and
+ * reports them at `GET /__lab/connections` on its web port.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { allServers, type Estate, type VirtualHost } from '../model/estate';
-import { brokenArtifact, serverConfigSchema, type AppServerHealth, type LabAppResponse, type LiveSessions, type ServerConfig } from './dmgr-api';
+import { brokenArtifact, serverConfigSchema, type AppServerHealth, type EjbAnswer, type LabAppResponse, type LiveSessions, type OrbConnections, type ServerConfig } from './dmgr-api';
 import { labSettings, readEstateFile } from './paths';
-import { parseArgs, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
+import { listenOn, parseArgs, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** Characters of a generated session ID, as in WebSphere's (letters, digits, `_`, `-`). */
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -72,6 +78,8 @@ interface AppServerContext {
   /** The virtual host read at start; only a new deployment's reload changes it, not a remapping. */
   vhost: string;
   sessions: Map<string, Session>;
+  /** Client connections open on the ORB port now. */
+  orbConnections: number;
 }
 
 function readConfig(path: string): ServerConfig {
@@ -150,6 +158,9 @@ function serveLab(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
     expireIdle(ctx);
     const body: LiveSessions = { server: ctx.serverName, liveCount: ctx.sessions.size };
     sendJson(res, 200, body);
+  } else if (path === '/__lab/connections') {
+    const body: OrbConnections = { server: ctx.serverName, orbPort: findServer(ctx.estate, ctx.serverName).server.orbPort ?? null, connections: ctx.orbConnections };
+    sendJson(res, 200, body);
   } else if (path === '/__lab/health') {
     const body: AppServerHealth = { ok: true, server: ctx.serverName, pid: process.pid, version: ctx.config.version, vhost: ctx.vhost };
     sendJson(res, 200, body);
@@ -178,27 +189,68 @@ function handle(ctx: AppServerContext, req: http.IncomingMessage, res: http.Serv
   serveApp(ctx, req, res, path);
 }
 
-/** Starts the app server of `serverName`; resolves once it listens. */
-export async function runAppServer(estate: Estate, serverName: string, statePath: string): Promise<http.Server> {
+/** The cluster an EJB binding's JNDI name is bound in (`cell/clusters/<cluster>/ejb/...`), if it names one. */
+export function ejbBindingCluster(jndiName: string): string | undefined {
+  return /^cell\/clusters\/([^/]+)\/ejb\/./.exec(jndiName)?.[1];
+}
+
+function serveOrb(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (req.method !== 'GET' || !path.startsWith('/ejb/')) {
+    sendJson(res, 404, { error: `no such ORB endpoint: ${req.method ?? ''} ${path}` });
+    return;
+  }
+  let jndiName: string;
+  try {
+    jndiName = decodeURIComponent(path.slice('/ejb/'.length));
+  } catch {
+    sendJson(res, 400, { error: `not a URL-encoded JNDI name: ${path}` });
+    return;
+  }
+  const { cluster, server } = findServer(ctx.estate, ctx.serverName);
+  if (ejbBindingCluster(jndiName) !== cluster.name) {
+    sendJson(res, 404, { error: `${jndiName} is not bound on ${server.name}: it serves cell/clusters/${cluster.name}/ejb/...` });
+    return;
+  }
+  if (ctx.config.artifact === brokenArtifact) {
+    sendJson(res, 500, { error: `version ${ctx.config.version} (${brokenArtifact}) is broken` });
+    return;
+  }
+  const body: EjbAnswer = { version: ctx.config.version, server: server.name, cluster: cluster.name };
+  sendJson(res, 200, body);
+}
+
+/** The ORB stand-in: keep-alive, counting the connections open on it. */
+function orbListener(ctx: AppServerContext): http.Server {
+  const orb = http.createServer((req, res) => serveOrb(ctx, req, res));
+  // Java clients hold their ORB connection for as long as they run.
+  orb.keepAliveTimeout = 10 * 60_000;
+  orb.on('connection', (socket) => {
+    ctx.orbConnections++;
+    socket.once('close', () => ctx.orbConnections--);
+  });
+  return orb;
+}
+
+/** Starts the app server of `serverName` (and its ORB listener, if it has an orbPort); resolves once they listen. */
+export async function runAppServer(estate: Estate, serverName: string, statePath: string): Promise<http.Server[]> {
   const { server } = findServer(estate, serverName);
   const config = readConfig(statePath);
-  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map() };
+  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map(), orbConnections: 0 };
   const httpServer = http.createServer((req, res) => handle(ctx, req, res, server.port));
   // Longer than the web tier's pooled-connection idle time, so the server never closes a socket the pool is about to reuse.
   httpServer.keepAliveTimeout = 65_000;
   setInterval(() => expireIdle(ctx), 1000).unref();
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(server.port, server.host, resolve);
-  });
-  return httpServer;
+  // The ORB first: the dmgr counts the server as started once its web port answers.
+  const orb = server.orbPort === undefined ? [] : [await listenOn(orbListener(ctx), server.host, server.orbPort)];
+  return [...orb, await listenOn(httpServer, server.host, server.port)];
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const estate = readEstateFile(requireArg(args, 'estate'));
-  const httpServer = await runAppServer(estate, requireArg(args, 'server'), requireArg(args, 'state'));
-  stopOnSignalsAndOrphaning([httpServer], args['parent-pid']);
+  const servers = await runAppServer(estate, requireArg(args, 'server'), requireArg(args, 'state'));
+  stopOnSignalsAndOrphaning(servers, args['parent-pid']);
 }
 
 if (require.main === module) runLabMain('app-server', main);

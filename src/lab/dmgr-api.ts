@@ -12,7 +12,10 @@
  * | `POST /clusters/:name/start` / `stop` | every member; answers the `ClusterStatus` |
  * | `POST /clusters/:name/install` `{version, artifact?, vhost?}` | installs on every member, mapped to `vhost` if given; running members reload |
  * | `POST /clusters/:name/vhost` `{vhost}` | maps the app to a virtual host; takes effect at the next start |
+ * | `GET /plugin-cfg?cell=:name` | `GeneratedPluginCfg`: the plugin-cfg.xml GenPluginCfg writes for the cell (seed 002 step B.1.3) |
  *
+ * `ServerStatus.connections` is the number of client connections open on the server's ORB port
+ * (each app server reports it at `GET /__lab/connections`, as it reports sessions at `/__lab/sessions`).
  * Every command is idempotent: starting a running server or installing the installed version
  * changes nothing. Errors answer `{error}` with 400 (bad input), 404 (unknown name) or 500.
  */
@@ -78,6 +81,15 @@ export interface ServerStatus {
   runningVhost: string | null;
   /** The PMI LiveCount of the running server, or null when stopped or unreachable. */
   sessions: number | null;
+  /** Client connections open on the ORB port of the running server, or null when stopped or unreachable. */
+  connections: number | null;
+}
+
+/** `GET /plugin-cfg?cell=X`: the generated file, with every cluster of the cell (active on prod_vhost, dormant on test_vhost). */
+export interface GeneratedPluginCfg {
+  cell: string;
+  /** The plugin-cfg.xml text. */
+  xml: string;
 }
 
 /** One cluster as the dmgr reports it. */
@@ -91,6 +103,20 @@ export interface ClusterStatus {
 export interface LiveSessions {
   server: string;
   liveCount: number;
+}
+
+/** `GET /__lab/connections` of an app server: connections open on its ORB port (0 without one). */
+export interface OrbConnections {
+  server: string;
+  orbPort: number | null;
+  connections: number;
+}
+
+/** What the lab ORB answers for `GET /ejb/<JNDI name>` of an EJB home bound in the server's cluster. */
+export interface EjbAnswer {
+  version: string;
+  server: string;
+  cluster: string;
 }
 
 /** `GET /__lab/health` of an app server. */

@@ -20,10 +20,13 @@ import {
   type AppServerHealth,
   type ClusterStatus,
   type DmgrState,
+  type GeneratedPluginCfg,
   type LiveSessions,
+  type OrbConnections,
   type ServerStatus,
 } from './dmgr-api';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
+import { cellRefreshIntervalSeconds, renderCellPluginCfg } from './plugin-cfg-initial';
 import { listenOn, parseArgs, readBody, requestJson, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 
 /** An error that maps to an HTTP status of the admin API. */
@@ -196,12 +199,13 @@ class Dmgr {
     const config = this.config(name);
     const child = this.running(name);
     const base = `http://${server.host}:${server.port}`;
-    const [sessions, health] = child
+    const [sessions, health, connections] = child
       ? await Promise.all([
           requestJson<LiveSessions>(`${base}/__lab/sessions`, 'GET', undefined, 2000).then((r) => r.body.liveCount, () => null),
           requestJson<AppServerHealth>(`${base}/__lab/health`, 'GET', undefined, 2000).then((r) => r.body, () => null),
+          requestJson<OrbConnections>(`${base}/__lab/connections`, 'GET', undefined, 2000).then((r) => r.body.connections, () => null),
         ])
-      : [null, null];
+      : [null, null, null];
     return {
       name,
       cell: cell.name,
@@ -216,6 +220,7 @@ class Dmgr {
       vhost: config.vhost,
       runningVhost: health?.vhost ?? null,
       sessions,
+      connections,
     };
   }
 
@@ -233,6 +238,14 @@ class Dmgr {
     return [...new Set(allServers(this.estate).map((s) => s.cluster.name))];
   }
 
+  /** GenPluginCfg for one cell: every cluster of the cell as the estate defines it. */
+  generatePluginCfg(cellName: string | null): GeneratedPluginCfg {
+    if (!cellName) throw new ApiError(400, 'plugin-cfg needs ?cell=<name>');
+    const cell = this.estate.cells.find((c) => c.name === cellName);
+    if (!cell) throw new ApiError(404, `no cell named ${cellName}; this estate has ${this.estate.cells.map((c) => c.name).join(', ')}`);
+    return { cell: cell.name, xml: renderCellPluginCfg(this.estate, cell, cellRefreshIntervalSeconds(cell)) };
+  }
+
   /** Starts every server the state says should run. */
   async boot(): Promise<void> {
     this.persist();
@@ -247,13 +260,15 @@ class Dmgr {
   }
 }
 
-async function route(dmgr: Dmgr, method: string, path: string, body: unknown): Promise<unknown> {
+async function route(dmgr: Dmgr, method: string, url: URL, body: unknown): Promise<unknown> {
+  const path = url.pathname;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [kind, name, action] = parts;
   if (method === 'GET' && path === '/health') {
     if (!dmgr.ready) throw new ApiError(503, 'starting');
     return { ok: true, pid: process.pid };
   }
+  if (method === 'GET' && path === '/plugin-cfg') return dmgr.generatePluginCfg(url.searchParams.get('cell'));
   if (kind === 'servers' && method === 'GET' && !name) return { servers: await Promise.all(dmgr.allNames().map((n) => dmgr.status(n))) };
   if (kind === 'servers' && name && method === 'GET' && !action) return dmgr.status(name);
   if (kind === 'servers' && name && method === 'POST' && action === 'start') return dmgr.start(name);
@@ -294,9 +309,8 @@ function parseBody(raw: Buffer): unknown {
 
 function serve(dmgr: Dmgr, host: string, port: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
     readBody(req)
-      .then((raw) => route(dmgr, req.method ?? 'GET', path, parseBody(raw)))
+      .then((raw) => route(dmgr, req.method ?? 'GET', new URL(req.url ?? '/', 'http://dmgr'), parseBody(raw)))
       .then(
         (answer) => sendJson(res, 200, answer),
         (err: unknown) => sendJson(res, err instanceof ApiError ? err.status : 500, { error: err instanceof Error ? err.message : String(err) }),

@@ -19,7 +19,7 @@ import type { SprayerSnapshot } from '../drivers/sprayer/sprayer';
 import type { ServerStatus } from './dmgr-api';
 import { adminSocketAddress, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
 import { labPaths, labScript, resolveFrom, type LabPaths } from './paths';
-import { allHttpServers, renderInitialPluginCfg } from './plugin-cfg-initial';
+import { allHttpServers, renderCellPluginCfg } from './plugin-cfg-initial';
 import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 
 /** Options of `startLab` and friends. */
@@ -92,7 +92,10 @@ function urlEndpoint(url: string): { host: string; port: number } {
 
 /** Every port the lab of this estate listens on (dormant app servers included: they start later). */
 export function labPorts(estate: Estate): LabPort[] {
-  const ports: LabPort[] = allServers(estate).map(({ server }) => ({ name: server.name, host: server.host, port: server.port }));
+  const ports: LabPort[] = allServers(estate).flatMap(({ server }) => [
+    { name: server.name, host: server.host, port: server.port },
+    ...(server.orbPort === undefined ? [] : [{ name: `${server.name} (ORB)`, host: server.host, port: server.orbPort }]),
+  ]);
   for (const { httpServer } of allHttpServers(estate)) {
     ports.push({ name: httpServer.name, host: httpServer.host, port: httpServer.port });
     if (httpServer.testPort) ports.push({ name: `${httpServer.name} (test)`, host: httpServer.host, port: httpServer.testPort });
@@ -148,7 +151,7 @@ function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir?: string): 
   writeFileAtomic(paths.estate, `${JSON.stringify(estate, null, 2)}\n`);
   for (const { cell, httpServer } of allHttpServers(estate)) {
     if (httpServer.pluginCfg.kind !== 'local') throw new Error(`${httpServer.name}: the lab needs a local plugin-cfg.xml`);
-    writeFileAtomic(resolveFrom(baseDir, httpServer.pluginCfg.path), renderInitialPluginCfg(estate, cell, httpServer));
+    writeFileAtomic(resolveFrom(baseDir, httpServer.pluginCfg.path), renderCellPluginCfg(estate, cell, httpServer.refreshIntervalSeconds));
   }
   if (estate.sprayer) {
     writeFileAtomic(resolveFrom(baseDir, estate.sprayer.affinityMap), renderAffinityMap(estate));

@@ -10,16 +10,17 @@ import { labEstateForTest } from '../support/lab-estate';
 import { appServerContract } from './app-server-contract';
 import { sessionsContract } from './sessions-contract';
 
-async function lab(offset: number): Promise<{ estate: Estate; handle: LabHandle }> {
+async function lab(offset: number, file?: string): Promise<{ estate: Estate; handle: LabHandle }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-drivers-'));
-  const estate = labEstateForTest(offset, dir);
+  const estate = labEstateForTest(offset, dir, file);
   return { estate, handle: await startLab(estate, { baseDir: dir }) };
 }
 
 const adminUrl = (estate: Estate) => (estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
 
 appServerContract('lab', async () => {
-  const { estate, handle } = await lab(21000);
+  // Multi-cell: with no dormant cluster in the estate, cell X's test VIP reaches its own ClusterX.
+  const { estate, handle } = await lab(21000, 'lab-multi-cell.json');
   const webX = estate.cells[0]?.httpServers[0];
   return { driver: createLabAppServer(adminUrl(estate)), cluster: 'ClusterX', testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`, cleanup: () => handle.stop() };
 });

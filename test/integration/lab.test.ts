@@ -11,7 +11,7 @@ import type { SprayerDriver } from '../../src/drivers/sprayer/sprayer';
 import type { LabAppResponse, ServerStatus } from '../../src/lab/dmgr-api';
 import { labPorts, startLab, type LabHandle } from '../../src/lab/lab';
 import { runLoad } from '../../src/lab/load';
-import { renderInitialPluginCfg } from '../../src/lab/plugin-cfg-initial';
+import { renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { isAlive, isListening, requestJson, waitFor, writeFileAtomic } from '../../src/lab/process-utils';
 import type { Estate } from '../../src/model/estate';
 import { labEstateForTest } from '../support/lab-estate';
@@ -48,7 +48,7 @@ async function bringUpCellY(estate: Estate, admin: string): Promise<void> {
   if (!cellY || !webY1 || webY1.pluginCfg.kind !== 'local') throw new Error('estate has no cell Y web server');
   const activeY = { ...cellY, clusters: cellY.clusters.map((c) => ({ ...c, state: 'active' as const })) };
   const before = await requestJson<{ sha256: string }>(`http://${webY1.host}:${webY1.port}/__lab/config`);
-  writeFileAtomic(webY1.pluginCfg.path, renderInitialPluginCfg(estate, activeY, webY1));
+  writeFileAtomic(webY1.pluginCfg.path, renderCellPluginCfg(estate, activeY, webY1.refreshIntervalSeconds));
   // The plug-in picks the file up at its next RefreshInterval.
   await waitFor(async () => (await requestJson<{ sha256: string }>(`http://${webY1.host}:${webY1.port}/__lab/config`)).body.sha256 !== before.body.sha256, 15_000, 'webY1 did not re-read plugin-cfg.xml');
 }

@@ -7,6 +7,7 @@ import { formatProblems } from '../../model/issues';
 import { validateEstate } from '../../model/validate';
 import { LabAlreadyRunningError, LabPortConflictError, labDown, labStatus, labUp, type LabStatus, type LabUrls } from '../../lab/lab';
 import { CliError, ExitCode } from '../exit-codes';
+import { registerJavaClients } from './lab-java-clients';
 
 /** The package's default lab estate (estates/lab.json), found from the source or the build. */
 export function defaultLabEstatePath(): string {
@@ -99,4 +100,5 @@ export function register(program: Command): void {
       });
       process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
     });
+  registerJavaClients(lab, (path) => readEstateForCli(path ?? defaultLabEstatePath()));
 }

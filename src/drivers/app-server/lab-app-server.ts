@@ -1,5 +1,5 @@
 /** The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts). */
-import type { ClusterStatus, ServerStatus } from '../../lab/dmgr-api';
+import type { ClusterStatus, GeneratedPluginCfg, ServerStatus } from '../../lab/dmgr-api';
 import { httpJson } from '../http-json';
 import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
 
@@ -58,12 +58,21 @@ class LabAppServer implements AppServerDriver {
     }
   }
 
-  connections(_servers: readonly string[]): Promise<ServerConnections[]> {
-    return Promise.reject(new Error('lab ORB connections: not built yet'));
+  /** From the dmgr's server status; a stopped server holds no connection. */
+  async connections(servers: readonly string[]): Promise<ServerConnections[]> {
+    return Promise.all(
+      servers.map(async (name) => {
+        const status = await httpJson<ServerStatus>(`${this.adminUrl}/servers/${encodeURIComponent(name)}`);
+        if (status.state !== 'running') return { name, connections: 0 };
+        // Unknown is not zero: a transition must not shut down a server it could not read.
+        if (status.connections === null) throw new Error(`${name}: its ORB connections cannot be read (the server does not answer)`);
+        return { name, connections: status.connections };
+      }),
+    );
   }
 
-  generatePluginCfg(_cell: string): Promise<string> {
-    return Promise.reject(new Error('lab GenPluginCfg: not built yet'));
+  async generatePluginCfg(cell: string): Promise<string> {
+    return (await httpJson<GeneratedPluginCfg>(`${this.adminUrl}/plugin-cfg?cell=${encodeURIComponent(cell)}`)).xml;
   }
 
   async servers(): Promise<AppServerState[]> {

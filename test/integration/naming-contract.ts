@@ -1,0 +1,71 @@
+/**
+ * The contract every naming driver passes: it reads the configured bindings' starting values, sets
+ * them (idempotently) and reads back what it set, and names an unknown binding in its error.
+ */
+import { bindingValuesFor, type BindingValue } from '../../src/model/bindings';
+import type { Estate } from '../../src/model/estate';
+import type { NamingDriver } from '../../src/drivers/naming/naming';
+
+/** A naming driver under test, over a naming service that starts with the estate's bindings for `activeCluster`. */
+export interface NamingUnderTest {
+  driver: NamingDriver;
+  estate: Estate;
+  /** The cluster the bindings point to at the start. */
+  activeCluster: string;
+  /** A cluster the estate has binding values for, other than the active one. */
+  otherCluster: string;
+  cleanup(): Promise<void>;
+}
+
+const namesOf = (values: readonly BindingValue[]) => values.map((v) => v.name);
+
+/** Defines the contract tests for one implementation. */
+export function namingContract(name: string, factory: () => Promise<NamingUnderTest>): void {
+  describe(`naming contract: ${name}`, () => {
+    let sut: NamingUnderTest;
+
+    beforeAll(async () => {
+      sut = await factory();
+    });
+    afterAll(async () => sut?.cleanup());
+
+    it('reads the estate starting values, in the order asked', async () => {
+      const start = bindingValuesFor(sut.estate, sut.activeCluster);
+      expect(start.length).toBeGreaterThanOrEqual(2);
+      expect(await sut.driver.read(namesOf(start))).toEqual(start);
+      expect(await sut.driver.read(namesOf(start).reverse())).toEqual([...start].reverse());
+    });
+
+    it('finds a binding by its JNDI name too', async () => {
+      const [first] = bindingValuesFor(sut.estate, sut.activeCluster);
+      expect(await sut.driver.read([first?.jndiName ?? ''])).toEqual([first]);
+    });
+
+    it('sets values and reads them back; setting them twice is harmless', async () => {
+      const next = bindingValuesFor(sut.estate, sut.otherCluster);
+      await sut.driver.set(next);
+      expect(await sut.driver.read(namesOf(next))).toEqual(next);
+      await sut.driver.set(next);
+      expect(await sut.driver.read(namesOf(next))).toEqual(next);
+      const back = bindingValuesFor(sut.estate, sut.activeCluster);
+      await sut.driver.set(back);
+      expect(await sut.driver.read(namesOf(back))).toEqual(back);
+    });
+
+    it('names an unknown binding in a clear error, and changes nothing', async () => {
+      const start = bindingValuesFor(sut.estate, sut.activeCluster);
+      await expect(sut.driver.read(['NoSuchBinding'])).rejects.toThrow(/NoSuchBinding/);
+      const stray: BindingValue = { kind: 'string', name: 'NoSuchBinding', jndiName: 'cell/persistent/NoSuchBinding', value: 'corbaloc::127.0.0.1:1' };
+      await expect(sut.driver.set([stray])).rejects.toThrow(/no binding named NoSuchBinding/);
+      expect(await sut.driver.read(namesOf(start))).toEqual(start);
+    });
+
+    it('refuses a value of the wrong kind for a binding', async () => {
+      const [stringBinding] = bindingValuesFor(sut.estate, sut.activeCluster).filter((b) => b.kind === 'string');
+      if (!stringBinding) throw new Error('the estate has no string binding');
+      const wrong: BindingValue = { kind: 'indirect', name: stringBinding.name, jndiName: stringBinding.jndiName, providerUrl: 'corbaloc::127.0.0.1:1', binding: 'x' };
+      await expect(sut.driver.set([wrong])).rejects.toThrow(new RegExp(`${stringBinding.name} is a string binding`));
+      expect(await sut.driver.read([stringBinding.name])).toEqual([stringBinding]);
+    });
+  });
+}
