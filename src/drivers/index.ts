@@ -4,6 +4,10 @@
  */
 import type { Estate } from '../model';
 import type { AppServerDriver } from './app-server/app-server';
+import type { JavaClientProbe } from './java-client/java-client';
+import { createLabJavaClientProbe } from './java-client/lab-java-client';
+import { createLabNaming } from './naming/lab-naming';
+import type { NamingDriver } from './naming/naming';
 import { createLabAppServer } from './app-server/lab-app-server';
 import { createLabSessionCounter } from './sessions/lab-sessions';
 import type { SessionCounter } from './sessions/sessions';
@@ -15,6 +19,8 @@ export interface Drivers {
   sprayer(): SprayerDriver;
   appServer(): AppServerDriver;
   sessions(): SessionCounter;
+  naming(): NamingDriver;
+  javaClientProbe(): JavaClientProbe;
 }
 
 /** Where relative paths in estates (sockets, maps, plugin-cfg files) resolve. */
@@ -31,5 +37,11 @@ export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
       throw new Error(`the ${estate.appServer.driver} app-server driver is not available yet`);
     },
     sessions: () => createLabSessionCounter(estate),
+    naming: () => {
+      const naming = estate.naming;
+      if (naming?.driver === 'lab' && naming.url) return createLabNaming(naming.url);
+      throw new Error(`the ${naming?.driver ?? 'missing'} naming driver is not available`);
+    },
+    javaClientProbe: () => createLabJavaClientProbe(),
   };
 }

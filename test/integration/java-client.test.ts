@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createLabNaming } from '../../src/drivers/naming/lab-naming';
-import { startJavaClients, type JavaClientsReport } from '../../src/lab/java-clients';
+import { startJavaClients, type JavaClientsHandle, type JavaClientsReport } from '../../src/lab/java-clients';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { requestRollbackUpdate } from '../../workflows/messages';
 import { labRequest, recordHistory, startScenarioLab, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
@@ -15,14 +15,14 @@ import { testClient, withTestWorker } from '../support/temporal';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
-function clients(estate: Estate, count: number) {
+function clients(estate: Estate, count: number): Promise<JavaClientsHandle> {
   return startJavaClients({ namingUrl: estate.naming?.url ?? '', count, providerBinding: 'InitialContextProvider', ejbBinding: 'SessionFacadeEJB', callIntervalMs: 50 });
 }
 
 const lastVersions = (report: JavaClientsReport): string[] => report.clients.map((c) => c.lastVersion ?? 'none');
 
 /** Waits until every client has answered since `after` calls, so `lastVersion` is fresh. */
-async function settled(handle: ReturnType<typeof clients>): Promise<JavaClientsReport> {
+async function settled(handle: JavaClientsHandle): Promise<JavaClientsReport> {
   const before = handle.report().clients.map((c) => c.calls);
   for (;;) {
     const report = handle.report();
@@ -34,7 +34,7 @@ async function settled(handle: ReturnType<typeof clients>): Promise<JavaClientsR
 describe('javaClientRollout on the lab', () => {
   let lab: ScenarioLab;
   let offset = 13000;
-  const running: ReturnType<typeof clients>[] = [];
+  const running: JavaClientsHandle[] = [];
 
   beforeEach(async () => {
     lab = await startScenarioLab((offset += 500), 'lab-single-cell.json');
@@ -53,14 +53,14 @@ describe('javaClientRollout on the lab', () => {
   const request = (estate: Estate) => labRequest(estate, { procedure: 'javaClientRollout', approvals: { phases: [] }, drain: { pollIntervalSeconds: 1, maxWaitSeconds: 120, sessionThreshold: 0, onTimeout: 'fail' } });
 
   it('new clients reach N+1 after the switch; clients started before keep N until they restart', async () => {
-    const old = clients(lab.estate, 4);
+    const old = await clients(lab.estate, 4);
     running.push(old);
     expect(lastVersions(await settled(old))).toEqual(['1.0', '1.0', '1.0', '1.0']);
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('javaClientRollout', { taskQueue, workflowId: `jc-a-${Date.now()}`, args: [request(lab.estate)] }));
       // C.4: the version-N servers still have the old clients' ORB connections.
       await waitForStatus(handle, (s) => s.currentStep === 'C.quiet' && (s.drain?.servers.some((x) => x.sessions > 0) ?? false), 'the wait for quiet ORB connections');
-      const fresh = clients(lab.estate, 3);
+      const fresh = await clients(lab.estate, 3);
       running.push(fresh);
       expect(lastVersions(await settled(fresh))).toEqual(['1.1', '1.1', '1.1']);
       expect(lastVersions(await settled(old))).toEqual(['1.0', '1.0', '1.0', '1.0']);
@@ -86,12 +86,12 @@ describe('javaClientRollout on the lab', () => {
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('javaClientRollout', { taskQueue, workflowId: `jc-b-${Date.now()}`, args: [request(lab.estate)] }));
       await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'C.bindings')?.status === 'done', 'the bindings switched');
-      const moved = clients(lab.estate, 2);
+      const moved = await clients(lab.estate, 2);
       running.push(moved);
       expect(lastVersions(await settled(moved))).toEqual(['1.1', '1.1']);
       await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'carol', reason: 'EJB errors on 1.1' }] });
       await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'rollback.bindings')?.status === 'done', 'the bindings switched back');
-      const back = clients(lab.estate, 2);
+      const back = await clients(lab.estate, 2);
       running.push(back);
       expect(lastVersions(await settled(back))).toEqual(['1.0', '1.0']);
       // The clients on N+1 move back when they restart; then its servers go quiet and stop.
