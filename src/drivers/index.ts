@@ -2,24 +2,35 @@
  * Picks each driver kind's implementation from the estate. Activities call drivers only through
  * these interfaces, so a real cell and the lab run the same workflow code.
  */
-import type { Estate } from '../model';
+import type { Estate, PluginCfgTarget } from '../model';
 import type { AppServerDriver } from './app-server/app-server';
 import { createLabAppServer } from './app-server/lab-app-server';
 import { createLabSessionCounter } from './sessions/lab-sessions';
 import type { SessionCounter } from './sessions/sessions';
 import { createHaproxySprayer } from './sprayer/haproxy-sprayer';
 import type { SprayerDriver } from './sprayer/sprayer';
+import { createPluginCfgStore } from './web-tier';
+import type { PluginCfgStore } from './web-tier/plugin-cfg-store';
 
 /** The drivers one estate needs. */
 export interface Drivers {
   sprayer(): SprayerDriver;
   appServer(): AppServerDriver;
   sessions(): SessionCounter;
+  /** The plugin-cfg.xml of the HTTP server named `httpServer` (any cell); throws for an unknown name. */
+  pluginCfg(httpServer: string): PluginCfgStore;
 }
 
 /** Where relative paths in estates (sockets, maps, plugin-cfg files) resolve. */
 export interface DriverOptions {
   baseDir?: string;
+}
+
+function pluginCfgTargetOf(estate: Estate, httpServer: string): PluginCfgTarget {
+  const all = estate.cells.flatMap((c) => c.httpServers);
+  const found = all.find((h) => h.name === httpServer);
+  if (!found) throw new Error(`no HTTP server named ${httpServer} in the estate (known: ${all.map((h) => h.name).join(', ') || 'none'})`);
+  return found.pluginCfg;
 }
 
 /** The drivers of `estate`, created on first use. */
@@ -31,5 +42,6 @@ export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
       throw new Error(`the ${estate.appServer.driver} app-server driver is not available yet`);
     },
     sessions: () => createLabSessionCounter(estate),
+    pluginCfg: (httpServer) => createPluginCfgStore(pluginCfgTargetOf(estate, httpServer), { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
   };
 }
