@@ -63,6 +63,7 @@ export class CallTimer {
       sprayer: () => this.timed('sprayer', drivers.sprayer()),
       appServer: () => this.timed('appServer', drivers.appServer()),
       sessions: () => this.timed('sessions', drivers.sessions()),
+      pluginCfg: (httpServer) => this.timed('pluginCfg', drivers.pluginCfg(httpServer)),
     };
   }
 

@@ -1,18 +1,34 @@
 #!/usr/bin/env node
 // Installs or builds what turnout needs on this machine, idempotently:
 // - the Temporal CLI (dev server + Web UI): TURNOUT_TEMPORAL_BIN, PATH, .tools/bin, else `go install` v1.5.1;
-// - HAProxy from Debian (apt-get as root), for the lab's IP sprayer.
+// - HAProxy from Debian (apt-get as root), for the lab's IP sprayer;
+// - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests.
 'use strict';
+const { execSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const dist = (...p) => path.join(__dirname, '..', 'dist', 'src', ...p);
 const log = (line) => process.stderr.write(`provision: ${line}\n`);
+
+// The SSH plugin-cfg store runs ssh/scp; its tests start their own sshd on loopback.
+function ensureOpenssh() {
+  const dirs = [...(process.env.PATH || '').split(path.delimiter).filter(Boolean), '/usr/sbin'];
+  const has = (bin) => dirs.some((d) => fs.existsSync(path.join(d, bin)));
+  const missing = ['sshd', 'ssh', 'scp'].filter((bin) => !has(bin));
+  if (missing.length === 0) return 'present';
+  if (process.getuid && process.getuid() !== 0) throw new Error(`${missing.join(', ')} missing; install them with \`sudo apt-get install -y openssh-server openssh-client\``);
+  log(`${missing.join(', ')} missing; installing openssh-server and openssh-client with apt-get`);
+  execSync('apt-get update && apt-get install -y --no-install-recommends openssh-server openssh-client', { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return 'installed';
+}
 
 async function main() {
   const { ensureTemporalBinary } = require(dist('temporal', 'temporal-binary.js'));
   const { ensureHaproxy } = require(dist('lab', 'haproxy.js'));
   log(`temporal: ${(await ensureTemporalBinary({ log })).path}`);
   log(`haproxy: ${ensureHaproxy(log)}`);
+  log(`openssh: ${ensureOpenssh()}`);
 }
 
 main().catch((err) => {

@@ -2,7 +2,7 @@
  * Picks each driver kind's implementation from the estate. Activities call drivers only through
  * these interfaces, so a real cell and the lab run the same workflow code.
  */
-import type { Estate } from '../model';
+import type { Estate, PluginCfgTarget } from '../model';
 import type { AppServerDriver } from './app-server/app-server';
 import type { JavaClientProbe } from './java-client/java-client';
 import { createLabJavaClientProbe } from './java-client/lab-java-client';
@@ -13,6 +13,8 @@ import { createLabSessionCounter } from './sessions/lab-sessions';
 import type { SessionCounter } from './sessions/sessions';
 import { createHaproxySprayer } from './sprayer/haproxy-sprayer';
 import type { SprayerDriver } from './sprayer/sprayer';
+import { createPluginCfgStore } from './web-tier';
+import type { PluginCfgStore } from './web-tier/plugin-cfg-store';
 
 /** The drivers one estate needs. */
 export interface Drivers {
@@ -21,11 +23,20 @@ export interface Drivers {
   sessions(): SessionCounter;
   naming(): NamingDriver;
   javaClientProbe(): JavaClientProbe;
+  /** The plugin-cfg.xml of the HTTP server named `httpServer` (any cell); throws for an unknown name. */
+  pluginCfg(httpServer: string): PluginCfgStore;
 }
 
 /** Where relative paths in estates (sockets, maps, plugin-cfg files) resolve. */
 export interface DriverOptions {
   baseDir?: string;
+}
+
+function pluginCfgTargetOf(estate: Estate, httpServer: string): PluginCfgTarget {
+  const all = estate.cells.flatMap((c) => c.httpServers);
+  const found = all.find((h) => h.name === httpServer);
+  if (!found) throw new Error(`no HTTP server named ${httpServer} in the estate (known: ${all.map((h) => h.name).join(', ') || 'none'})`);
+  return found.pluginCfg;
 }
 
 /** The drivers of `estate`, created on first use. */
@@ -43,5 +54,6 @@ export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
       throw new Error(`the ${naming?.driver ?? 'missing'} naming driver is not available`);
     },
     javaClientProbe: () => createLabJavaClientProbe(),
+    pluginCfg: (httpServer) => createPluginCfgStore(pluginCfgTargetOf(estate, httpServer), { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
   };
 }

@@ -3,6 +3,7 @@
  * web server reached by SSH/SCP. One interface; one file per implementation (`local-plugin-cfg-store.ts`,
  * `ssh-plugin-cfg-store.ts`) and one contract suite both pass.
  */
+import { createHash } from 'node:crypto';
 
 /** What a write did. */
 export interface PluginCfgWrite {
@@ -21,4 +22,17 @@ export interface PluginCfgStore {
    * Idempotent: a file that already holds `bytes` is not touched.
    */
   write(bytes: Buffer): Promise<PluginCfgWrite>;
+}
+
+/** Hex sha256 of `bytes`: how both stores compare what they wrote with what they read back. */
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A plugin-cfg.xml could not be read or written; the message names the place and the cause. */
+export class PluginCfgStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PluginCfgStoreError';
+  }
 }
