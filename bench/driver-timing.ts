@@ -64,6 +64,8 @@ export class CallTimer {
       appServer: () => this.timed('appServer', drivers.appServer()),
       sessions: () => this.timed('sessions', drivers.sessions()),
       pluginCfg: (httpServer) => this.timed('pluginCfg', drivers.pluginCfg(httpServer)),
+      naming: () => this.timed('naming', drivers.naming()),
+      javaClientProbe: () => this.timed('javaClientProbe', drivers.javaClientProbe()),
     };
   }
 
