@@ -1,0 +1,131 @@
+/**
+ * The app-server driver for real WebSphere cells: each command is one generated Jython script
+ * (`../wsadmin/jython.ts`) run through the estate's wsadmin.sh command line.
+ *
+ * Limits, beyond those of the scripts themselves:
+ * - `servers()` reports the configured virtual host as `runningVirtualHost` of a running server:
+ *   wsadmin shows configuration, not what a running process loaded. That is why
+ *   `setVirtualHost` with `restart` restarts the running members on every call.
+ * - `connections()` reports the ORB's concurrent requests, not open connections (see
+ *   `pmiMeasures` in `jython.ts`).
+ * - One estate has one wsadmin command line, so one cell: commands for clusters of another cell
+ *   fail in the script (no such cluster).
+ */
+import { z } from 'zod';
+import type { Estate } from '../../model';
+import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
+import { createWsadminClient, pmiFigures, pmiResultSchema, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
+import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
+
+const installResultSchema = z.object({ app: z.string(), action: z.enum(['present', 'remapped', 'installed']), virtualHosts: z.array(z.string()) });
+const virtualHostResultSchema = z.object({ apps: z.array(z.string()), remapped: z.array(z.string()), restarted: z.array(z.string()) });
+const clusterResultSchema = z.object({ cluster: z.string(), before: z.string(), state: z.string() });
+const serversResultSchema = z.object({ action: z.string(), changed: z.array(z.string()), servers: z.array(z.object({ name: z.string(), state: z.string() })) });
+const listResultSchema = z.object({
+  cell: z.string(),
+  servers: z.array(
+    z.object({
+      name: z.string(),
+      node: z.string(),
+      cluster: z.string(),
+      state: z.string(),
+      apps: z.array(z.object({ name: z.string(), virtualHosts: z.array(z.string()) })),
+    }),
+  ),
+});
+const pluginCfgResultSchema = z.object({ cell: z.string(), path: z.string(), base64: z.string() });
+
+/** The state a server script should leave each server in. */
+const wantedState: Record<ServerAction, (before: string) => boolean> = {
+  start: (s) => s === 'STARTED',
+  stop: (s) => s === 'STOPPED',
+  restart: () => true,
+};
+
+/** `<app>-<version>` split at the last dash followed by a digit. */
+function splitAppName(name: string): { app: string; version: string } | undefined {
+  const m = /^(.+)-(\d[A-Za-z0-9_.]*)$/.exec(name);
+  return m ? { app: m[1] as string, version: m[2] as string } : undefined;
+}
+
+/** Decodes plugin-cfg.xml bytes by the encoding its XML declaration names (the plug-in's files say ISO-8859-1). */
+export function decodePluginCfg(bytes: Buffer): string {
+  const declared = /encoding\s*=\s*["']([^"']+)["']/.exec(bytes.subarray(0, 200).toString('latin1'))?.[1]?.toLowerCase();
+  return bytes.toString(declared === 'iso-8859-1' || declared === 'latin1' ? 'latin1' : 'utf8');
+}
+
+class WsadminAppServer implements AppServerDriver {
+  constructor(
+    private readonly client: WsadminClient,
+    private readonly app: string | undefined,
+  ) {}
+
+  async install(cmd: InstallCommand): Promise<void> {
+    await this.client.run(installScript(cmd), installResultSchema);
+  }
+
+  async setVirtualHost(cmd: VirtualHostCommand): Promise<void> {
+    await this.client.run(setVirtualHostScript(cmd), virtualHostResultSchema);
+  }
+
+  private async cluster(action: 'start' | 'stop', cluster: string): Promise<void> {
+    await this.client.run(clusterScript(action, cluster), clusterResultSchema);
+  }
+
+  startCluster(cluster: string): Promise<void> {
+    return this.cluster('start', cluster);
+  }
+
+  stopCluster(cluster: string): Promise<void> {
+    return this.cluster('stop', cluster);
+  }
+
+  private async act(action: ServerAction, servers: readonly string[]): Promise<void> {
+    if (servers.length === 0) return;
+    const result = await this.client.run(serversScript(action, servers), serversResultSchema);
+    const wrong = result.servers.filter((s) => !wantedState[action](s.state));
+    if (wrong.length > 0) throw new Error(`${action} left ${wrong.map((s) => `${s.name} ${s.state}`).join(', ')}`);
+  }
+
+  startServers(servers: readonly string[]): Promise<void> {
+    return this.act('start', servers);
+  }
+
+  stopServers(servers: readonly string[]): Promise<void> {
+    return this.act('stop', servers);
+  }
+
+  restartServers(servers: readonly string[]): Promise<void> {
+    return this.act('restart', servers);
+  }
+
+  async servers(): Promise<AppServerState[]> {
+    const result = await this.client.run(listServersScript(), listResultSchema);
+    return result.servers.map((s) => {
+      const versions = s.apps.flatMap((a) => {
+        const split = splitAppName(a.name);
+        return split && (this.app === undefined || split.app === this.app) ? [{ ...split, virtualHost: a.virtualHosts.join(',') }] : [];
+      });
+      if (versions.length > 1) throw new Error(`cluster ${s.cluster} holds ${versions.map((v) => `${v.app}-${v.version}`).join(', ')}: set the driver's app option to the one turnout rolls out`);
+      const running = s.state === 'STARTED';
+      const installed = versions[0];
+      return { name: s.name, cluster: s.cluster, running, version: installed?.version ?? '', virtualHost: installed?.virtualHost ?? '', runningVirtualHost: running ? (installed?.virtualHost ?? '') : null };
+    });
+  }
+
+  async connections(servers: readonly string[]): Promise<ServerConnections[]> {
+    if (servers.length === 0) return [];
+    const result = await this.client.run(pmiScript('orbRequests', servers), pmiResultSchema);
+    return pmiFigures(result, 'enable the ORB counter ConcurrentRequestCount (PMI custom set orbPerfModule=3)').map((f) => ({ name: f.name, connections: f.value }));
+  }
+
+  async generatePluginCfg(cell: string): Promise<string> {
+    const result = await this.client.run(generatePluginCfgScript(cell), pluginCfgResultSchema);
+    return decodePluginCfg(Buffer.from(result.base64, 'base64'));
+  }
+}
+
+/** The app-server driver for an estate whose `appServer` is `{driver: 'wsadmin', command, passwordEnv?}`. */
+export function createWsadminAppServer(estate: Estate, opts: WsadminDriverOptions = {}): AppServerDriver {
+  return new WsadminAppServer(createWsadminClient(estate, opts), opts.app);
+}

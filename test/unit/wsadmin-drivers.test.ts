@@ -1,0 +1,182 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createWsadminAppServer } from '../../src/drivers/app-server/wsadmin-app-server';
+import { createWsadminNaming } from '../../src/drivers/naming/wsadmin-naming';
+import { createWsadminSessionCounter } from '../../src/drivers/sessions/wsadmin-sessions';
+import { WsadminInputError } from '../../src/drivers/wsadmin/jython';
+import { bindingValuesFor, estateSchema, type Estate, type EstateInput } from '../../src/model';
+import { createWsadminStandIn, wsadminSamples, type WsadminStandIn } from '../support/wsadmin-stand-in';
+
+const expected = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'wsadmin', 'expected', `${name}.py`), 'utf8');
+const odd = 'corbaloc::test1.ibm.com:9811,:test2.ibm.com:9813,:test3.ibm.com:9815';
+const even = 'corbaloc::test1.ibm.com:9812,:test2.ibm.com:9814,:test3.ibm.com:9816';
+const home = (cluster: string) => `cell/clusters/${cluster}/ejb/com/ibm/samples/uhc/ejbs/SessionFacadeHome`;
+const members = (c: string, clone: string) => [1, 2, 3].map((i) => ({ name: `Server${c}${i}`, host: `test${i}.ibm.com`, port: 9080, cloneId: `${clone}${i}`, node: `node${i}` }));
+
+/** Seed 002's single cell: ClusterX active, ClusterY dormant, the Listing 4 bindings; run through wsadmin. */
+function seedEstate(bin: string, naming: 'wsadmin' | 'lab' = 'wsadmin'): Estate {
+  const input: EstateInput = {
+    name: 'seed-single-cell',
+    cells: [{ name: 'Y', clusters: [{ name: 'ClusterX', state: 'active', servers: members('X', 'v7oe1') }, { name: 'ClusterY', state: 'dormant', servers: members('Y', 'v7oe3') }] }],
+    virtualHosts: { production: { name: 'prod_vhost', aliases: [{ host: '*', port: 80 }] }, test: { name: 'test_vhost', aliases: [{ host: '*', port: 8080 }] } },
+    naming: {
+      driver: naming,
+      bindings: [
+        { kind: 'string', name: 'InitialContextProvider', jndiName: 'cell/persistent/com/ibm/samples/userHitCount/InitialContextProvider', valueByCluster: { ClusterX: odd, ClusterY: even } },
+        {
+          kind: 'indirect',
+          name: 'SessionFacadeEJB',
+          jndiName: 'cell/persistent/com/ibm/samples/userHitCount/SessionFacadeEJB',
+          providerUrlByCluster: { ClusterX: odd, ClusterY: even },
+          bindingByCluster: { ClusterX: home('ClusterX'), ClusterY: home('ClusterY') },
+        },
+      ],
+    },
+    appServer: { driver: 'wsadmin', command: [bin, '-conntype', 'SOAP', '-host', 'dmgr.example.com', '-port', '8879', '-user', 'wasadmin'], passwordEnv: 'WAS_PASSWORD' },
+  };
+  return estateSchema.parse(input);
+}
+
+let standIn: WsadminStandIn;
+let estate: Estate;
+const options = (extra: Record<string, string> = {}) => ({ env: standIn.env({ WAS_PASSWORD: 'secret', ...extra }) });
+const sampleEnv = (sample: string) => ({ WSADMIN_SAMPLE: path.join(wsadminSamples, `${sample}.txt`) });
+/** A one-off sample: wsadmin's banner and the given result line. */
+function customSample(result: string): Record<string, string> {
+  const file = path.join(path.dirname(standIn.bin), 'custom-sample.txt');
+  writeFileSync(file, `WASX7209I: Connected to process "dmgr" on node CellManager01 using SOAP connector;  The type of process is: DeploymentManager\nTURNOUT-RESULT ${result}\n`);
+  return { WSADMIN_SAMPLE: file };
+}
+const ran = () => existsSync(path.join(path.dirname(standIn.bin), 'args'));
+
+beforeEach(() => {
+  standIn = createWsadminStandIn();
+  estate = seedEstate(standIn.bin);
+});
+afterEach(() => standIn.remove());
+
+describe('wsadmin app-server driver', () => {
+  const driver = (extra?: Record<string, string>, app?: string) => createWsadminAppServer(estate, { ...options(extra), ...(app ? { app } : {}) });
+
+  it.each([
+    ['install', (d: ReturnType<typeof driver>) => d.install({ app: 'userHitCount', version: '1.1', artifact: '/opt/turnout/ears/userHitCount-1.1.ear', clusters: ['ClusterY'], virtualHost: 'test_vhost' })],
+    ['set-virtual-host', (d: ReturnType<typeof driver>) => d.setVirtualHost({ app: 'userHitCount', clusters: ['ClusterY'], virtualHost: 'prod_vhost', restart: true })],
+    ['start-cluster', (d: ReturnType<typeof driver>) => d.startCluster('ClusterY')],
+    ['stop-cluster', (d: ReturnType<typeof driver>) => d.stopCluster('ClusterX')],
+    ['start-servers', (d: ReturnType<typeof driver>) => d.startServers(['ServerY1'])],
+    ['stop-servers', (d: ReturnType<typeof driver>) => d.stopServers(['ServerY1', 'ServerY2', 'ServerY3'])],
+    ['restart-servers', (d: ReturnType<typeof driver>) => d.restartServers(['ServerY1', 'ServerY2', 'ServerY3'])],
+  ])('%s runs the expected script and resolves', async (name, call) => {
+    await expect(call(driver())).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected(name));
+    expect(standIn.last().args).toContain('secret');
+  });
+
+  it('fails when a server is not in the state asked for afterwards', async () => {
+    await expect(driver(sampleEnv('stop-servers')).startServers(['ServerY1', 'ServerY2', 'ServerY3'])).rejects.toThrow('start left ServerY1 STOPPED, ServerY2 STOPPED, ServerY3 STOPPED');
+  });
+
+  it('maps the servers, their state and the version from <app>-<version>', async () => {
+    const servers = await driver().servers();
+    expect(standIn.last().script).toBe(expected('list-servers'));
+    const x = { cluster: 'ClusterX', running: true, version: '1.0', virtualHost: 'prod_vhost', runningVirtualHost: 'prod_vhost' };
+    const y = { cluster: 'ClusterY', version: '1.1', virtualHost: 'test_vhost' };
+    expect(servers).toEqual([
+      { name: 'ServerX1', ...x },
+      { name: 'ServerX2', ...x },
+      { name: 'ServerX3', ...x },
+      { name: 'ServerY1', ...y, running: true, runningVirtualHost: 'test_vhost' },
+      { name: 'ServerY2', ...y, running: false, runningVirtualHost: null },
+      { name: 'ServerY3', ...y, running: false, runningVirtualHost: null },
+    ]);
+  });
+
+  it('needs the app option when a cluster holds two versioned applications', async () => {
+    const two = customSample(
+      '{"cell":"Y","servers":[{"apps":[{"name":"userHitCount-1.1","virtualHosts":["test_vhost"]},{"name":"hitReport-2.0","virtualHosts":["prod_vhost"]},{"name":"ivtApp","virtualHosts":["default_host"]}],"cluster":"ClusterY","name":"ServerY1","node":"node1","state":"STOPPED"}]}',
+    );
+    await expect(driver(two).servers()).rejects.toThrow('cluster ClusterY holds userHitCount-1.1, hitReport-2.0: set the driver');
+    await expect(driver(two, 'userHitCount').servers()).resolves.toEqual([{ name: 'ServerY1', cluster: 'ClusterY', running: false, version: '1.1', virtualHost: 'test_vhost', runningVirtualHost: null }]);
+  });
+
+  it('reads ORB concurrent requests per server as connections', async () => {
+    await expect(driver().connections(['ServerX1', 'ServerX2', 'ServerX3'])).resolves.toEqual([
+      { name: 'ServerX1', connections: 2 },
+      { name: 'ServerX2', connections: 0 },
+      { name: 'ServerX3', connections: 1 },
+    ]);
+    expect(standIn.last().script).toBe(expected('orb-requests'));
+  });
+
+  it('refuses to read a disabled ORB counter as zero', async () => {
+    await expect(driver(sampleEnv('orb-requests-disabled')).connections(['ServerX1', 'ServerX2', 'ServerX3'])).rejects.toThrow('PMI ConcurrentRequestCount is not available on ServerX1: enable the ORB counter ConcurrentRequestCount (PMI custom set orbPerfModule=3)');
+  });
+
+  it('returns the generated plugin-cfg.xml as text, decoded by its declared encoding', async () => {
+    const text = await driver().generatePluginCfg('Y');
+    expect(standIn.last().script).toBe(expected('generate-plugin-cfg'));
+    expect(text).toBe('<?xml version="1.0" encoding="ISO-8859-1"?>\n<!-- Generé par GenPluginCfg -->\n<Config ASDisableNagle="false" RefreshInterval="60">\n   <ServerCluster Name="ClusterY_Y" LoadBalance="Round Robin"/>\n</Config>\n');
+  });
+
+  it('refuses a result of the wrong shape', async () => {
+    await expect(driver(sampleEnv('start-cluster')).servers()).rejects.toThrow(/^the script's result has an unexpected shape: \$\.cell: .*; \$\.servers: /);
+  });
+
+  it('runs nothing for an empty server list, and nothing for a name it refuses', async () => {
+    await driver().stopServers([]);
+    await expect(driver().connections([])).resolves.toEqual([]);
+    await expect(driver().startCluster('ClusterY,*')).rejects.toThrow(WsadminInputError);
+    expect(ran()).toBe(false);
+  });
+
+  it('needs an estate whose app server is driven by wsadmin', () => {
+    const lab = { ...estate, appServer: { driver: 'lab' as const, adminUrl: 'http://127.0.0.1:9060' } };
+    expect(() => createWsadminAppServer(lab)).toThrow('$.appServer.driver: the wsadmin drivers need "wsadmin", not "lab"');
+  });
+});
+
+describe('wsadmin naming driver', () => {
+  const naming = (extra?: Record<string, string>) => createWsadminNaming(estate, options(extra));
+
+  it('reads the Listing 4 bindings by name', async () => {
+    await expect(naming().read(['InitialContextProvider', 'cell/persistent/com/ibm/samples/userHitCount/SessionFacadeEJB'])).resolves.toEqual([
+      { kind: 'string', name: 'InitialContextProvider', jndiName: 'cell/persistent/com/ibm/samples/userHitCount/InitialContextProvider', value: odd },
+      { kind: 'indirect', name: 'SessionFacadeEJB', jndiName: 'cell/persistent/com/ibm/samples/userHitCount/SessionFacadeEJB', providerUrl: odd, binding: home('ClusterX') },
+    ]);
+    expect(standIn.last().script).toBe(expected('read-bindings'));
+  });
+
+  it('points the bindings at ClusterY', async () => {
+    await expect(naming().set(bindingValuesFor(estate, 'ClusterY'))).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected('set-bindings'));
+  });
+
+  it('fails when the cell reads back other values', async () => {
+    await expect(naming(sampleEnv('set-bindings')).set(bindingValuesFor(estate, 'ClusterX'))).rejects.toThrow('the cell still holds other values for com/ibm/samples/userHitCount/InitialContextProvider, com/ibm/samples/userHitCount/SessionFacadeEJB');
+  });
+
+  it('refuses bindings outside cell/persistent and unknown names, running nothing', async () => {
+    await expect(naming().set([{ kind: 'string', name: 'X', jndiName: 'nodes/node1/persistent/x', value: 'v' }])).rejects.toThrow('$[0].jndiName: "nodes/node1/persistent/x" is not under cell/persistent/');
+    await expect(naming().read(['NoSuchBinding'])).rejects.toThrow('$[0]: no configured binding "NoSuchBinding" in the estate');
+    expect(ran()).toBe(false);
+  });
+
+  it('needs naming.driver wsadmin', () => {
+    expect(() => createWsadminNaming(seedEstate(standIn.bin, 'lab'))).toThrow('$.naming.driver');
+  });
+});
+
+describe('wsadmin session counter', () => {
+  it('reads the PMI LiveCount per server; a stopped server holds none', async () => {
+    await expect(createWsadminSessionCounter(estate, options()).liveSessions(['ServerX1', 'ServerX2', 'ServerX3'])).resolves.toEqual([
+      { name: 'ServerX1', sessions: 12 },
+      { name: 'ServerX2', sessions: 3 },
+      { name: 'ServerX3', sessions: 0 },
+    ]);
+    expect(standIn.last().script).toBe(expected('live-sessions'));
+  });
+
+  it('fails on a wsadmin failure instead of reporting zero sessions', async () => {
+    await expect(createWsadminSessionCounter(estate, options({ ...sampleEnv('failure-traceback-jython27'), WSADMIN_EXIT: '105' })).liveSessions(['ServerX1'])).rejects.toThrow("AttributeError: 'NoneType' object has no attribute 'getCurrent'");
+  });
+});
