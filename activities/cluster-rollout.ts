@@ -9,7 +9,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
-import { finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg } from '../src/drivers/plugin-cfg';
+import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
 
@@ -64,7 +64,7 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
     },
 
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
-      const bytes = Buffer.from(fileForStage(input), 'utf8');
+      const bytes = encodePluginCfg(fileForStage(input));
       const result = await writeAll(drivers(input.estate), input.estate, () => bytes);
       log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: createHash('sha256').update(bytes).digest('hex'), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;

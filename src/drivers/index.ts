@@ -9,6 +9,9 @@ import { createLabJavaClientProbe } from './java-client/lab-java-client';
 import { createLabNaming } from './naming/lab-naming';
 import type { NamingDriver } from './naming/naming';
 import { createLabAppServer } from './app-server/lab-app-server';
+import { createWsadminAppServer } from './app-server/wsadmin-app-server';
+import { createWsadminNaming } from './naming/wsadmin-naming';
+import { createWsadminSessionCounter } from './sessions/wsadmin-sessions';
 import { createLabSessionCounter } from './sessions/lab-sessions';
 import type { SessionCounter } from './sessions/sessions';
 import { createHaproxySprayer } from './sprayer/haproxy-sprayer';
@@ -43,15 +46,14 @@ function pluginCfgTargetOf(estate: Estate, httpServer: string): PluginCfgTarget 
 export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
   return {
     sprayer: () => createHaproxySprayer(estate, { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
-    appServer: () => {
-      if (estate.appServer.driver === 'lab') return createLabAppServer(estate.appServer.adminUrl);
-      throw new Error(`the ${estate.appServer.driver} app-server driver is not available yet`);
-    },
-    sessions: () => createLabSessionCounter(estate),
+    appServer: () => (estate.appServer.driver === 'lab' ? createLabAppServer(estate.appServer.adminUrl) : createWsadminAppServer(estate)),
+    // Real cells read the PMI LiveCount through wsadmin; the lab's servers answer it themselves.
+    sessions: () => (estate.appServer.driver === 'wsadmin' ? createWsadminSessionCounter(estate) : createLabSessionCounter(estate)),
     naming: () => {
       const naming = estate.naming;
+      if (naming?.driver === 'wsadmin') return createWsadminNaming(estate);
       if (naming?.driver === 'lab' && naming.url) return createLabNaming(naming.url);
-      throw new Error(`the ${naming?.driver ?? 'missing'} naming driver is not available`);
+      throw new Error(naming ? 'the lab naming driver needs naming.url' : 'the estate has no naming section');
     },
     javaClientProbe: () => createLabJavaClientProbe(),
     pluginCfg: (httpServer) => createPluginCfgStore(pluginCfgTargetOf(estate, httpServer), { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),

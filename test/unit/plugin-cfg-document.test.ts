@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allHttpServers, renderInitialPluginCfg } from '../../src/lab/plugin-cfg-initial';
+import { allHttpServers, renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { PluginCfgError, decodePluginCfg, encodePluginCfg, parsePluginCfgDocument, renderPluginCfgDocument } from '../../src/drivers/plugin-cfg';
 import { labEstateForTest } from '../support/lab-estate';
 
@@ -28,7 +28,7 @@ describe('plugin-cfg document', () => {
     for (const file of ['lab.json', 'lab-multi-cell.json']) {
       const estate = labEstateForTest(0, join('/tmp', 'turnout-unit-plugin-cfg'), file);
       for (const { cell, httpServer } of allHttpServers(estate)) {
-        const xml = renderInitialPluginCfg(estate, cell, httpServer);
+        const xml = renderCellPluginCfg(estate, cell, httpServer.refreshIntervalSeconds);
         expect(roundTrip(xml)).toBe(xml);
       }
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalPluginCfg, mergePluginCfg, PluginCfgError, pluginCfgServers, transitionPluginCfg, type TransitionOptions } from '../../src/drivers/plugin-cfg';
-import { allHttpServers, renderInitialPluginCfg } from '../../src/lab/plugin-cfg-initial';
+import { allHttpServers, renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { parsePluginConfig, routeRequest, type RoundRobinState } from '../../src/lab/plugin-routing';
 import { labEstateForTest } from '../support/lab-estate';
 
@@ -152,7 +152,7 @@ describe('the transforms on the lab starting files', () => {
 
   function cellFiles(file: string): string[] {
     const estate = labEstateForTest(0, join('/tmp', 'turnout-unit-plugin-cfg'), file);
-    return allHttpServers(estate).map(({ cell, httpServer }) => renderInitialPluginCfg(estate, cell, httpServer));
+    return allHttpServers(estate).map(({ cell, httpServer }) => renderCellPluginCfg(estate, cell, httpServer.refreshIntervalSeconds));
   }
 
   function newSessions(xml: string, count: number): string[] {

@@ -174,6 +174,19 @@ export function transitionPluginCfg(xml: string, opts: TransitionOptions): strin
   return renderPluginCfgDocument(doc);
 }
 
+/**
+ * The rollback's hold file: the moved incoming servers stay in the active ServerCluster, so their
+ * sessions still reach them by clone ID, but at LoadBalanceWeight 0; the active members keep their
+ * own weights, so version N takes every new session. Once those sessions have ended, the starting
+ * file can go back without breaking anyone's session.
+ */
+export function holdPluginCfg(xml: string, opts: { active: string; incoming: string; servers: string[] }): string {
+  const doc = parsePluginCfgDocument(transitionPluginCfg(xml, { ...opts, drain: [] }));
+  const active = requireCluster(doc.root, opts.active);
+  for (const server of serversOf(active)) if (opts.servers.includes(nameOf(server))) setAttribute(server, 'LoadBalanceWeight', '0');
+  return renderPluginCfgDocument(doc);
+}
+
 /** Points every Route using UriGroup `from` at `to`, renaming the group (or dropping it when `to` exists). */
 function renameUriGroup(root: XmlElement, from: string, to: string): void {
   const groups = childElements(root, 'UriGroup');
