@@ -7,8 +7,9 @@ import * as worker from './worker';
 import * as lab from './lab';
 import * as load from './load';
 import * as rollout from './rollout';
+import * as schedule from './schedule';
 
 /** Adds all commands to the program. */
 export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, rollout, lab, load, schema]) mod.register(program);
+  for (const mod of [dev, worker, plan, rollout, schedule, lab, load, schema]) mod.register(program);
 }
