@@ -79,8 +79,19 @@ function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
   run.event(request.startedBy ?? 'turnout', 'rollout-started', `${plan.workflowType}: ${request.app} ${request.fromVersion} -> ${request.toVersion}, ${plan.steps.length} steps`);
 }
 
+/** The approval policy's `onTimeout: fail`: the request asked to stop where it is, not to roll back. */
+function failOnApprovalTimeout(ctx: StepContext, stepId: string, err: ApplicationFailure): never {
+  ctx.run.markStep(stepId, 'failed');
+  ctx.run.event('turnout', 'approval-timeout', err.message, stepId);
+  ctx.run.status.reason = err.message;
+  ctx.run.status.currentStep = null;
+  ctx.run.setState('failed');
+  throw err;
+}
+
 /** What a failed step does: the first phase always rolls back (seed 003); later ones follow the policy. */
 function onStepFailure(ctx: StepContext, stepId: string, phase: string, err: unknown): 'rollback' | 'pause' {
+  if (err instanceof ApplicationFailure && err.type === failureTypes.approvalTimedOut) failOnApprovalTimeout(ctx, stepId, err);
   const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
   const reason = `step ${stepId} failed: ${message}`;
   ctx.run.markStep(stepId, 'failed');

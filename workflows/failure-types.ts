@@ -13,6 +13,8 @@ export const failureTypes = {
   smokeTestFailed: 'SmokeTestFailed',
   /** A step failed and the request's policy says to stop there. */
   rolloutFailed: 'RolloutFailed',
+  /** Nobody approved a gate in time, and the approval policy says to fail (not to roll back). */
+  approvalTimedOut: 'ApprovalTimedOut',
   /** A drain reached its maximum wait with sessions left, and the policy says to fail. */
   drainTimedOut: 'DrainTimedOut',
 } as const;

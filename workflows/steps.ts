@@ -59,7 +59,7 @@ export async function awaitApproval(ctx: StepContext, phase: string): Promise<bo
 function approvalTimedOut(ctx: StepContext, phase: string): boolean {
   const { run, request } = ctx;
   const reason = `nobody approved ${phase} within ${request.approvals.timeoutSeconds}s`;
-  if (request.approvals.onTimeout === 'fail') throw ApplicationFailure.nonRetryable(reason, failureTypes.rolloutFailed);
+  if (request.approvals.onTimeout === 'fail') throw ApplicationFailure.nonRetryable(reason, failureTypes.approvalTimedOut);
   run.requestRollback({ by: 'turnout', reason });
   return false;
 }

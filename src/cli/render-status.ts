@@ -1,15 +1,68 @@
 /** RolloutStatus for the terminal: compact, one line per step. */
-import type { RolloutStatus } from '../model';
+import { isFinal, type RolloutStatus } from '../model';
 
 const marks: Record<string, string> = { pending: ' ', running: '>', done: 'x', failed: '!', skipped: '-', undone: '<' };
 
-/** Renders a status as a person reads it in a terminal. */
-export function renderStatus(s: RolloutStatus): string {
-  const lines = [`${s.rolloutId}  ${s.workflowType}  ${s.app} ${s.fromVersion} -> ${s.toVersion}  on ${s.target}`, `state: ${s.state}${s.reason ? ` (${s.reason})` : ''}`];
-  if (s.pendingApproval) lines.push(`awaiting approval of ${s.pendingApproval.phase} since ${s.pendingApproval.since}: turnout approve ${s.rolloutId} --by <you> --phase ${s.pendingApproval.phase}`);
+/** How a block is drawn: `now` adds the elapsed time to the header; `events` shows the last few audit events. */
+export interface RenderOptions {
+  now?: Date;
+  events?: number;
+}
+
+function clock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${Math.floor(total / 3600)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+}
+
+/** Time since the rollout started, up to its last event once it has ended. */
+function elapsed(s: RolloutStatus, now: Date): string | undefined {
+  const first = s.events[0]?.at;
+  if (!first) return undefined;
+  const end = isFinal(s.state) ? (s.events.at(-1)?.at ?? first) : now.toISOString();
+  return clock(Date.parse(end) - Date.parse(first));
+}
+
+function header(s: RolloutStatus, opts: RenderOptions): string[] {
+  const took = opts.now ? elapsed(s, opts.now) : undefined;
+  return [
+    `${s.rolloutId}  ${s.workflowType}  ${s.app} ${s.fromVersion} -> ${s.toVersion}  on ${s.target}`,
+    `state: ${s.state}${took ? `  elapsed ${took}` : ''}${s.reason ? `  (${s.reason})` : ''}`,
+  ];
+}
+
+/** What the rollout waits for, with the exact command that moves it on. */
+function waitingFor(s: RolloutStatus): string[] {
+  const lines: string[] = [];
+  if (s.state === 'scheduled') lines.push(`scheduled: starts at ${s.startsAt ?? 'a later time'}; until then no query can answer`);
+  if (s.pendingApproval) {
+    const { phase, since, timeoutAt } = s.pendingApproval;
+    lines.push(`awaiting approval of ${phase} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${phase}`);
+  }
+  if (s.window?.opensAt) lines.push(`waiting for the window opening ${s.window.opensAt}${s.window.closesAt ? ` (closes ${s.window.closesAt})` : ''}`);
   if (s.drain) lines.push(`draining until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions}`).join(' ')}`);
-  if (s.window?.opensAt) lines.push(`waiting for the window opening ${s.window.opensAt}`);
-  lines.push(...s.steps.map((step) => `  [${marks[step.status] ?? '?'}] ${step.title}`));
-  if (s.approvals.length > 0) lines.push(`approvals: ${s.approvals.map((a) => `${a.phase} by ${a.by} at ${a.at}${a.comment ? ` (${a.comment})` : ''}`).join('; ')}`);
+  if (s.state === 'paused') lines.push(`paused: turnout resume ${s.rolloutId} --by <you>`);
+  return lines;
+}
+
+function steps(s: RolloutStatus): string[] {
+  return s.steps.map((step) => `  [${marks[step.status] ?? '?'}] ${step.title}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`);
+}
+
+function approvals(s: RolloutStatus): string[] {
+  return s.approvals.map((a) => `approved ${a.phase} by ${a.by} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`);
+}
+
+function recentEvents(s: RolloutStatus, count: number): string[] {
+  if (count <= 0 || s.events.length === 0) return [];
+  return ['recent:', ...s.events.slice(-count).map((e) => `  ${e.at}  ${e.by} ${e.type}: ${e.message}`)];
+}
+
+/**
+ * Renders a status as a person reads it in a terminal: header, what it waits for, the steps (the
+ * current one marked), approvals with who, when and the comment, and optionally recent events.
+ */
+export function renderStatus(s: RolloutStatus, opts: RenderOptions = {}): string {
+  const lines = [...header(s, opts), ...waitingFor(s), ...steps(s), ...approvals(s), ...recentEvents(s, opts.events ?? 0)];
   return `${lines.join('\n')}\n`;
 }

@@ -74,6 +74,8 @@ export const rolloutStatusSchema = z.object({
   window: z.object({ opensAt: z.string().optional(), closesAt: z.string().optional() }).optional(),
   approvals: z.array(z.object({ phase: z.string(), by: z.string(), at: z.string(), comment: z.string().optional() })),
   events: z.array(auditEventSchema),
+  /** When a delayed start (state `scheduled`) begins; set by the client, the workflow has not run yet. */
+  startsAt: z.string().optional(),
   /** Why the rollout failed or was rolled back, when it did. */
   reason: z.string().optional(),
 });

@@ -8,9 +8,9 @@ import * as lab from './lab';
 import * as load from './load';
 import * as rollout from './rollout';
 import * as pluginCfg from './plugin-cfg';
+import * as schedule from './schedule';
 
 /** Adds all commands to the program. */
 export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, rollout, lab, load, schema]) mod.register(program);
-  pluginCfg.register(program);
+  for (const mod of [dev, worker, plan, rollout, schedule, lab, load, pluginCfg, schema]) mod.register(program);
 }

@@ -4,14 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { SearchAttributePair } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { isFinal, workflowTypes, type RolloutStatus } from '../../model';
+import { isFinal, workflowTypes, type RolloutRequest, type RolloutState, type RolloutStatus, type WorkflowType } from '../../model';
 import { planRollout, PlanningError } from '../../planning';
-import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate, statusQuery } from '../../../workflows/messages';
+import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate } from '../../../workflows/messages';
 import { rolloutSearchAttributes } from '../../../workflows/search-attributes';
 import { targetLeaseId } from '../../../workflows/target-lease';
 import { CliError, ExitCode } from '../exit-codes';
 import { renderStatus } from '../render-status';
+import { notBegun, readRolloutStatus, rolloutMemo, startsAt } from '../rollout-status';
 import { loadRequestFile } from '../request-input';
 import { uiLink, withClient } from '../temporal-client';
 
@@ -34,19 +36,46 @@ function startDelay(at: string | undefined): number | undefined {
   return delay;
 }
 
-async function start(file: string, opts: { at?: string; id?: string; json?: boolean }): Promise<void> {
+/** A request ready to start: validated, planned (for its target), and the raw JSON the workflow gets. */
+export interface StartableRequest {
+  request: RolloutRequest;
+  workflowType: WorkflowType;
+  target: string;
+  /** The raw JSON: a named estate is resolved by the worker, from its own folder. */
+  input: unknown;
+}
+
+/**
+ * Loads REQUEST.json the way `turnout start` does: validation and planning before anything is
+ * touched; a bad request or a refused plan is invalid input (exit 2) naming JSON paths.
+ */
+export async function loadStartableRequest(file: string): Promise<StartableRequest> {
   const { request, estate } = await loadRequestFile(file);
-  const type = request.procedure ?? workflowTypes.multiCellRollout;
+  const workflowType = request.procedure ?? workflowTypes.multiCellRollout;
   let target: string;
   try {
-    target = planRollout(type, request, estate).target;
+    target = planRollout(workflowType, request, estate).target;
   } catch (err) {
     if (err instanceof PlanningError) throw new CliError(`${file}: cannot plan: ${err.message}`, ExitCode.invalidInput);
     throw err;
   }
-  const delay = startDelay(opts.at);
-  // The raw JSON goes to the workflow: a named estate is resolved by the worker, from its own folder.
   const input: unknown = JSON.parse(await readFile(file, 'utf8'));
+  return { request, workflowType, target, input };
+}
+
+/** The search attributes a rollout carries from its start (before its workflow sets its own); a schedule's have no state. */
+export function startSearchAttributes(s: Omit<StartableRequest, 'input'>, state?: RolloutState): SearchAttributePair[] {
+  return [
+    { key: rolloutSearchAttributes.app, value: s.request.app },
+    { key: rolloutSearchAttributes.target, value: s.target },
+    { key: rolloutSearchAttributes.strategy, value: s.workflowType },
+    ...(state ? [{ key: rolloutSearchAttributes.state, value: state }] : []),
+  ];
+}
+
+async function start(file: string, opts: { at?: string; id?: string; json?: boolean }): Promise<void> {
+  const { request, workflowType: type, target, input } = await loadStartableRequest(file);
+  const delay = startDelay(opts.at);
   await withClient(async (client, config) => {
     const owner = await runningOwner(client, target);
     if (owner) throw new CliError(`a rollout of ${target} is already running: ${owner}; nothing was started`, ExitCode.conflict);
@@ -56,13 +85,9 @@ async function start(file: string, opts: { at?: string; id?: string; json?: bool
         taskQueue: config.taskQueue,
         workflowId,
         args: [input],
+        memo: { ...rolloutMemo(request, target, opts.at ? new Date(opts.at) : undefined) },
         ...(delay ? { startDelay: delay } : {}),
-        typedSearchAttributes: [
-          { key: rolloutSearchAttributes.app, value: request.app },
-          { key: rolloutSearchAttributes.target, value: target },
-          { key: rolloutSearchAttributes.strategy, value: type },
-          { key: rolloutSearchAttributes.state, value: delay ? 'scheduled' : 'running' },
-        ],
+        typedSearchAttributes: startSearchAttributes({ request, workflowType: type, target }, delay ? 'scheduled' : 'running'),
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a workflow with ID ${workflowId} already exists; choose another --id`, ExitCode.conflict);
@@ -73,35 +98,69 @@ async function start(file: string, opts: { at?: string; id?: string; json?: bool
   });
 }
 
-async function readStatus(handle: WorkflowHandle): Promise<RolloutStatus> {
-  return handle.query(statusQuery);
+const clearScreen = '\x1b[H\x1b[2J';
+const watchEveryMs = 1000;
+const recentEventCount = 5;
+
+/** Prints one status: JSON (one line), or the compact block. */
+function printStatus(s: RolloutStatus, opts: { json?: boolean; watch?: boolean }): void {
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(s)}\n`);
+  const block = renderStatus(s, opts.watch ? { now: new Date(), events: recentEventCount } : { events: recentEventCount });
+  process.stdout.write(opts.watch && process.stdout.isTTY ? `${clearScreen}${block}` : block);
+}
+
+/**
+ * Redraws until the rollout ends. A TTY is redrawn in place every tick (the elapsed time moves);
+ * anything else gets a new block, or a new NDJSON line, only when the status changed.
+ */
+async function watchStatus(client: Client, id: string, opts: { json?: boolean }): Promise<RolloutStatus> {
+  let last = '';
+  for (;;) {
+    const s = await readRolloutStatus(client, id);
+    const key = JSON.stringify(s);
+    if (key !== last || (!opts.json && process.stdout.isTTY)) {
+      if (key !== last && last !== '' && !opts.json && !process.stdout.isTTY) process.stdout.write('\n');
+      printStatus(s, { ...opts, watch: true });
+    }
+    last = key;
+    if (isFinal(s.state)) return s;
+    await new Promise((r) => setTimeout(r, watchEveryMs));
+  }
 }
 
 async function status(id: string, opts: { json?: boolean; watch?: boolean }): Promise<void> {
   await withClient(async (client) => {
-    const handle = client.workflow.getHandle(id);
-    for (;;) {
-      const s = await readStatus(handle);
-      if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-      else process.stdout.write(`${opts.watch && process.stdout.isTTY ? '\x1b[2J\x1b[H' : ''}${renderStatus(s)}`);
-      if (!opts.watch || isFinal(s.state)) return;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    if (!opts.watch) return printStatus(await readRolloutStatus(client, id), opts);
+    const s = await watchStatus(client, id, opts);
+    if (s.state !== 'succeeded') throw new CliError(`rollout ${id} ended ${s.state}${s.reason ? `: ${s.reason}` : ''}`, ExitCode.failure);
   });
 }
 
 type MessageOpts = { by: string; phase?: string; comment?: string; reason?: string; json?: boolean };
 
+/**
+ * Why a message cannot reach the rollout at all: it has ended (an update can no longer be
+ * delivered) or it is a delayed start that has not begun. Undefined when it is running.
+ */
+async function undeliverable(client: Client, id: string): Promise<string | undefined> {
+  const d = await client.workflow.getHandle(id).describe();
+  if (notBegun(d)) return `rollout ${id} has not begun; it starts at ${startsAt(d)}`;
+  if (d.status.name === 'RUNNING') return undefined;
+  const s = await readRolloutStatus(client, id);
+  return `rollout ${id} has ended (${s.state}${s.reason ? `: ${s.reason}` : ''})`;
+}
+
 async function sendUpdate(id: string, name: string, send: (h: WorkflowHandle) => Promise<RolloutStatus>, json: boolean | undefined): Promise<void> {
   await withClient(async (client) => {
+    const why = await undeliverable(client, id);
+    if (why) throw new CliError(`${name} refused: ${why}`, ExitCode.conflict);
     let s: RolloutStatus;
     try {
       s = await send(client.workflow.getHandle(id));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new CliError(`${name} refused: ${err.cause?.message ?? err.message}`, ExitCode.conflict);
-      if ((err as Error).name === 'WorkflowNotFoundError' || /workflow execution already completed/i.test((err as Error).message)) {
-        throw new CliError(`${name} refused: rollout ${id} has ended or does not exist`, ExitCode.conflict);
-      }
+      // It ended between describe and the update.
+      if (/workflow execution already completed/i.test((err as Error).message)) throw new CliError(`${name} refused: rollout ${id} has ended`, ExitCode.conflict);
       throw err;
     }
     process.stdout.write(json ? `${JSON.stringify(s)}\n` : `${name} accepted; ${id} is ${s.state}\n`);
@@ -118,7 +177,13 @@ export function register(program: Command): void {
     .option('--id <id>', 'the workflow ID')
     .option('--json', 'print JSON')
     .action(start);
-  program.command('status').description('show a rollout').argument('<id>').option('--json', 'print JSON').option('--watch', 'redraw until the rollout ends').action(status);
+  program
+    .command('status')
+    .description('show a rollout: state, steps, what it waits for, approvals (who, when, comment)')
+    .argument('<id>')
+    .option('--json', 'print JSON (with --watch: one line per change, NDJSON)')
+    .option('--watch', 'redraw until the rollout ends; exit 0 if it succeeded, 1 if it failed or was rolled back')
+    .action(status);
   program
     .command('approve')
     .description('approve the phase awaiting approval')
