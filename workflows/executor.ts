@@ -23,6 +23,7 @@ import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
 import { rolloutTargetLease, targetLeaseId } from './target-lease';
+import { awaitWindow } from './windows';
 
 /** A procedure's planner, as the executor calls it. */
 export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
@@ -118,6 +119,7 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
     await run.holdWhilePaused();
     if (run.rollback) return undefined;
     const step = plan.steps[i] as Plan['steps'][number];
+    if (!(await awaitWindow(ctx, step.id))) return undefined;
     try {
       if ((await runStep(ctx, step)) === 'interrupted') return undefined;
       i++;

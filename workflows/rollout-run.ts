@@ -89,9 +89,11 @@ export class RolloutRun {
     setHandler(drainProgressSignal, (p) => this.onDrainProgress(p), { description: d.drainProgress });
     // Updates answer once the executor has acted on them, so the status they return shows the effect.
     setHandler(approvePhaseUpdate, async (input) => {
-      const phase = input.phase ?? this.status.pendingApproval?.phase ?? '';
+      const pending = this.status.pendingApproval?.phase;
+      const phase = input.phase ?? pending ?? '';
       this.onApprove(input, true);
-      await condition(() => !this.approved.has(phase) || this.rollback !== undefined);
+      // An approval sent ahead (while waiting for a window) answers at once; its gate takes it later.
+      if (phase === pending) await condition(() => !this.approved.has(phase) || this.rollback !== undefined);
       return this.status;
     }, {
       description: d.approvePhase,
@@ -128,8 +130,13 @@ export class RolloutRun {
   private validateApprove(input: ApproveInput): void {
     const a = parseOrThrow(approveInputSchema, input);
     const pending = this.status.pendingApproval;
-    if (!pending) throw new Error(`nothing is awaiting approval (state: ${this.status.state})`);
-    if (a.phase && a.phase !== pending.phase) throw new Error(`phase ${a.phase} is not awaiting approval; ${pending.phase} is`);
+    if (!pending && this.status.state === 'waiting-window' && a.phase) {
+      // Waiting for a window, people may approve a phase of the plan ahead of its gate.
+      if (!this.plan?.steps.some((s) => s.phase === a.phase)) throw new Error(`the plan has no phase ${a.phase}`);
+    } else {
+      if (!pending) throw new Error(`nothing is awaiting approval (state: ${this.status.state})`);
+      if (a.phase && a.phase !== pending.phase) throw new Error(`phase ${a.phase} is not awaiting approval; ${pending.phase} is`);
+    }
     this.checkFourEyes(a.by);
   }
 

@@ -1,5 +1,6 @@
 /** RolloutStatus for the terminal: compact, one line per step. */
 import { isFinal, type RolloutStatus } from '../model';
+import { formatInstant } from '../planning/windows';
 
 const marks: Record<string, string> = { pending: ' ', running: '>', done: 'x', failed: '!', skipped: '-', undone: '<' };
 
@@ -39,7 +40,7 @@ function waitingFor(s: RolloutStatus): string[] {
     const { phase, since, timeoutAt } = s.pendingApproval;
     lines.push(`awaiting approval of ${phase} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${phase}`);
   }
-  if (s.window?.opensAt) lines.push(`waiting for the window opening ${s.window.opensAt}${s.window.closesAt ? ` (closes ${s.window.closesAt})` : ''}`);
+  if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
   if (s.drain) lines.push(`draining until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions}`).join(' ')}`);
   if (s.state === 'paused') lines.push(`paused: turnout resume ${s.rolloutId} --by <you>`);
   return lines;

@@ -71,7 +71,8 @@ export const rolloutStatusSchema = z.object({
   steps: z.array(stepStateSchema),
   pendingApproval: z.object({ phase: z.string(), since: z.string(), timeoutAt: z.string().optional() }).optional(),
   drain: z.object({ servers: z.array(z.object({ name: z.string(), sessions: z.number() })), deadline: z.string() }).optional(),
-  window: z.object({ opensAt: z.string().optional(), closesAt: z.string().optional() }).optional(),
+  /** The off-peak window: when it opens (while waiting for it) or closes (while open), in UTC; `timeZone` is the windows' zone. */
+  window: z.object({ opensAt: z.string().optional(), closesAt: z.string().optional(), timeZone: z.string().optional() }).optional(),
   approvals: z.array(z.object({ phase: z.string(), by: z.string(), at: z.string(), comment: z.string().optional() })),
   events: z.array(auditEventSchema),
   /** When a delayed start (state `scheduled`) begins; set by the client, the workflow has not run yet. */

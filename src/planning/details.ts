@@ -4,6 +4,7 @@
  * Pure, so the workflow renders it on every change.
  */
 import type { RolloutStatus } from '../model';
+import { formatInstant } from './windows';
 
 const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
 
@@ -23,7 +24,10 @@ function waitingFor(status: RolloutStatus): string[] {
     lines.push(`**Draining** until ${status.drain.deadline}`, '', '| server | live sessions |', '|---|---|');
     lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${s.sessions} |`));
   }
-  if (status.window?.opensAt) lines.push(`**Waiting for the off-peak window** opening ${status.window.opensAt}`);
+  if (status.window?.opensAt) {
+    const { opensAt, timeZone } = status.window;
+    lines.push(`**Waiting for the off-peak window opening ${timeZone ? formatInstant(opensAt, timeZone) : opensAt}**`);
+  }
   if (status.state === 'paused') lines.push(`**Paused.** Resume: \`turnout resume ${id} --by <you>\` or Signal \`resume\` with \`{"by": "<you>"}\``);
   return lines;
 }

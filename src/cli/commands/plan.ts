@@ -10,6 +10,7 @@ import { allServers, workflowTypes, type Estate, type RolloutRequest } from '../
 import { loadRequestFile } from '../request-input';
 import { planRollout, PlanningError } from '../../planning';
 import { renderPlanText } from '../../planning/render';
+import { describeWindows, windowState } from '../../planning/windows';
 import { CliError, ExitCode } from '../exit-codes';
 
 /** The validated summary of a request, as printed by `turnout plan --json`. */
@@ -68,13 +69,18 @@ export function renderSummary(s: RequestSummary, estate: Estate): string {
   return `${lines.join('\n')}\n`;
 }
 
-function planOrRefuse(file: string, request: RolloutRequest, estate: Estate) {
+/** A planner's refusal (capacity, a schedule that never opens) is invalid input: exit 2. */
+function refuseOnPlanningError<T>(file: string, fn: () => T): T {
   try {
-    return planRollout(request.procedure ?? workflowTypes.multiCellRollout, request, estate);
+    return fn();
   } catch (err) {
     if (err instanceof PlanningError) throw new CliError(`${file}: cannot plan: ${err.message}`, ExitCode.invalidInput);
     throw err;
   }
+}
+
+function planOrRefuse(file: string, request: RolloutRequest, estate: Estate) {
+  return refuseOnPlanningError(file, () => planRollout(request.procedure ?? workflowTypes.multiCellRollout, request, estate));
 }
 
 /** Registers the command. */
@@ -88,7 +94,10 @@ export function register(program: Command): void {
       const { request, estate } = await loadRequestFile(file);
       const summary = summarize(request, estate);
       const plan = planOrRefuse(file, request, estate);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ summary, plan }, null, 2)}\n`);
-      else process.stdout.write(`${renderSummary(summary, estate)}\n${renderPlanText(plan)}`);
+      const { windows } = request;
+      const now = new Date();
+      const window = windows ? refuseOnPlanningError(file, () => windowState(windows, now)) : undefined;
+      if (opts.json) process.stdout.write(`${JSON.stringify({ summary, plan, ...(window ? { window } : {}) }, null, 2)}\n`);
+      else process.stdout.write(`${renderSummary(summary, estate)}\n${renderPlanText(plan)}${windows ? `\n${describeWindows(windows, now)}\n` : ''}`);
     });
 }
