@@ -110,7 +110,9 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     const report = await load.stop();
 
     expect(final.state).toBe('succeeded');
-    for (const [name, seq] of Object.entries(watch.sequences())) expect(seq).toEqual([starts[name], ...planned]);
+    // A file that already holds the planned bytes is not rewritten (the lab starts on the generated file).
+    const distinct = (list: string[]): string[] => list.filter((h, i) => h !== list[i - 1]);
+    for (const [name, seq] of Object.entries(watch.sequences())) expect(seq).toEqual(distinct([starts[name] as string, ...planned]));
     const ids = final.steps.map((s) => s.id);
     expect(final.events.filter((e) => e.type === 'step-started').map((e) => e.stepId)).toEqual(ids);
     expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
