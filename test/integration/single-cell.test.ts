@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
-import { finalPluginCfg, pluginCfgServers } from '../../src/drivers/plugin-cfg';
+import { finalPluginCfg, mergePluginCfg, pluginCfgServers } from '../../src/drivers/plugin-cfg';
 import type { LoadReport } from '../../src/lab/load';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
-import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { labRequest, recordHistory, summariesOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
@@ -64,6 +64,10 @@ describe('singleCellRollout on the lab, under load', () => {
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'bob', phase: 'remaining' }] });
       const result = (await handle.result()) as RolloutStatus;
       await recordHistory(client, handle.workflowId, 'single-cell-succeeded');
+      // The UI's timeline reads like the plan: activities and timers carry the steps' titles.
+      const summaries = await summariesOf(client, handle.workflowId);
+      const titles = result.steps.map((s) => s.title);
+      expect(summaries).toEqual(expect.arrayContaining([titles.find((t) => t.startsWith('D.2 Move ServerY1')), titles.find((t) => t.startsWith('Burn in the first group')), 'Plug-ins re-read the transition plugin-cfg.xml (2 × RefreshInterval = 4s)']));
       return result;
     });
     const report = await load.stop();
@@ -102,5 +106,24 @@ describe('singleCellRollout on the lab, under load', () => {
       ['ServerX1', true], ['ServerX2', true], ['ServerX3', true], ['ServerY1', false], ['ServerY2', false], ['ServerY3', false],
     ]);
     expect(servers.filter((s) => s.running).every((s) => s.version === '1.0')).toBe(true);
+  });
+
+  it('covers the dormant-cell variation: one file merged from both cells on every HTTP server', async () => {
+    await lab.stop();
+    lab = await startScenarioLab((offset += 500), 'lab.json');
+    const admin = createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '');
+    const generated = mergePluginCfg(await admin.generatePluginCfg('X'), await admin.generatePluginCfg('Y'));
+    const load = startLoad(lab.estate);
+    const final = await run(async (client, taskQueue) => {
+      const request = singleCellRequest(lab.estate, { approvals: { phases: [] }, strategy: { dormantCell: 'Y', firstGroupSize: 1, groupSize: 2 } });
+      const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-c-${Date.now()}`, args: [request] }));
+      return (await handle.result()) as RolloutStatus;
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('succeeded');
+    expectCleanLoad(report);
+    const planned = Buffer.from(finalPluginCfg(generated, { active: 'ClusterX', incoming: 'ClusterY' })).toString('base64');
+    expect(pluginCfgFiles(lab.estate)).toEqual({ webX1: planned, webY1: planned });
+    expect((await lab.servers()).filter((s) => s.running).map((s) => [s.name, s.version])).toEqual([['ServerY1', '1.1'], ['ServerY2', '1.1'], ['ServerY3', '1.1']]);
   });
 });

@@ -137,3 +137,12 @@ export async function recordHistory(client: Client, workflowId: string, name: st
 export function routingOf(s: SprayerSnapshot): unknown {
   return { servers: s.servers.map(({ name, state, weight }) => ({ name, state, weight })), affinity: s.affinity };
 }
+
+/** The one-line summaries the Temporal UI shows for a workflow's activities and timers, in history order. */
+export async function summariesOf(client: Client, workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const data = e.userMetadata?.summary?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
+  });
+}
