@@ -2,10 +2,12 @@
 // Installs or builds what turnout needs on this machine, idempotently:
 // - the Temporal CLI (dev server + Web UI): TURNOUT_TEMPORAL_BIN, PATH, .tools/bin, else `go install` v1.5.1;
 // - HAProxy from Debian (apt-get as root), for the lab's IP sprayer;
-// - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests.
+// - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests;
+// - Chromium from Debian (apt-get as root), for the e2e tests that drive the Temporal Web UI.
 'use strict';
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');
+const { existsSync } = fs;
 const path = require('node:path');
 
 const dist = (...p) => path.join(__dirname, '..', 'dist', 'src', ...p);
@@ -23,12 +25,25 @@ function ensureOpenssh() {
   return 'installed';
 }
 
+// The e2e tests launch this binary through playwright-core (test/support/temporal-ui.ts).
+const chromiumPath = '/usr/bin/chromium';
+
+function ensureChromium() {
+  if (existsSync(chromiumPath)) return chromiumPath;
+  if (process.getuid?.() !== 0) throw new Error(`${chromiumPath} is missing: install it with \`sudo apt-get update && sudo apt-get install -y chromium\``);
+  log('chromium not found; installing it with apt-get');
+  execSync('apt-get update && apt-get install -y chromium', { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!existsSync(chromiumPath)) throw new Error(`apt-get ran but ${chromiumPath} is still missing`);
+  return chromiumPath;
+}
+
 async function main() {
   const { ensureTemporalBinary } = require(dist('temporal', 'temporal-binary.js'));
   const { ensureHaproxy } = require(dist('lab', 'haproxy.js'));
   log(`temporal: ${(await ensureTemporalBinary({ log })).path}`);
   log(`haproxy: ${ensureHaproxy(log)}`);
   log(`openssh: ${ensureOpenssh()}`);
+  log(`chromium: ${ensureChromium()}`);
 }
 
 main().catch((err) => {
