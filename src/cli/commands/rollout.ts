@@ -86,6 +86,8 @@ async function start(file: string, opts: { at?: string; id?: string; json?: bool
         workflowId,
         args: [input],
         memo: { ...rolloutMemo(request, target, opts.at ? new Date(opts.at) : undefined) },
+        // The UI's Summary field, so the workflow list reads what each rollout does.
+        staticSummary: `${type}: ${request.app} ${request.fromVersion} -> ${request.toVersion} on ${target}`,
         ...(delay ? { startDelay: delay } : {}),
         typedSearchAttributes: startSearchAttributes({ request, workflowType: type, target }, delay ? 'scheduled' : 'running'),
       });
