@@ -118,3 +118,8 @@ export type Plan = z.infer<typeof planSchema>;
 export function targetOf(app: string, estateName: string): string {
   return `${app}@${estateName}`;
 }
+
+/** What every plan says about its rollout: the workflow type, the application, its versions and target. */
+export function planHeader(workflowType: string, request: { app: string; fromVersion: string; toVersion: string }, estateName: string): Pick<Plan, 'workflowType' | 'app' | 'fromVersion' | 'toVersion' | 'target'> {
+  return { workflowType, app: request.app, fromVersion: request.fromVersion, toVersion: request.toVersion, target: targetOf(request.app, estateName) };
+}

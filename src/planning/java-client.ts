@@ -5,7 +5,7 @@
  * all at once, its servers restart to pick the namespace up, and the version-N servers are stopped
  * once their ORB connections have gone quiet. Clients move when they next restart.
  */
-import { hasBindingsFor, stepKinds, targetOf, workflowTypes, type Estate, type Plan, type RolloutRequest, type Step } from '../model';
+import { planHeader, hasBindingsFor, stepKinds, workflowTypes, type Estate, type Plan, type RolloutRequest, type Step } from '../model';
 import { clusterPair, type ClusterPair } from './clusters';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
@@ -44,11 +44,7 @@ export function planJavaClient(request: RolloutRequest, estate: Estate): Plan {
   // All at once (step C): every incoming server takes clients as soon as the bindings switch.
   const capacity = checkSharedHardware(estate, pair, [{ moved: pair.incoming.servers, drained: pair.active.servers }], request.strategy.dormantCell !== undefined);
   return {
-    workflowType: workflowTypes.javaClientRollout,
-    app: request.app,
-    fromVersion: request.fromVersion,
-    toVersion: request.toVersion,
-    target: targetOf(request.app, estate.name),
+    ...planHeader(workflowTypes.javaClientRollout, request, estate.name),
     steps: steps(request, estate, pair),
     capacity,
     finalRouting: {},

@@ -5,7 +5,7 @@
  * production virtual host, takes new sessions again and burns in. Before the next cell is drained,
  * a gate asks for confidence in N+1 ("once you have confidence...", step C.3).
  */
-import { stepKinds, targetOf, workflowTypes, type Cell, type Estate, type Plan, type RolloutRequest, type Step } from '../model';
+import { planHeader, stepKinds, workflowTypes, type Cell, type Estate, type Plan, type RolloutRequest, type Step } from '../model';
 import { checkCellCapacity } from './capacity';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
@@ -65,11 +65,7 @@ export function planMultiCell(request: RolloutRequest, estate: Estate): Plan {
     return [gateFor(`cell-${cell.name}`, `Cell ${prev} runs ${request.toVersion} under production load. Confident enough to drain cell ${cell.name}?`, request), ...own];
   });
   return {
-    workflowType: workflowTypes.multiCellRollout,
-    app: request.app,
-    fromVersion: request.fromVersion,
-    toVersion: request.toVersion,
-    target: targetOf(request.app, estate.name),
+    ...planHeader(workflowTypes.multiCellRollout, request, estate.name),
     steps,
     capacity,
     finalRouting: Object.fromEntries(cells.map((c) => [c.name, 'ready'])),

@@ -5,7 +5,7 @@
  * while the version-N servers at weight 0 drain and are stopped. With `strategy.dormantCell` the
  * same plan covers the same-hardware dormant-cell variation, on a file merged from both cells.
  */
-import { pluginCfgStages, stepKinds, targetOf, workflowTypes, type Estate, type Plan, type RolloutRequest, type Server, type Step } from '../model';
+import { planHeader, pluginCfgStages, stepKinds, workflowTypes, type Estate, type Plan, type RolloutRequest, type Server, type Step } from '../model';
 import { clusterPair, partnersOf, transitionGroups, type ClusterPair } from './clusters';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
@@ -100,11 +100,7 @@ export function planSingleCell(request: RolloutRequest, estate: Estate): Plan {
   const capacity = checkSharedHardware(estate, pair, groups, dormantCell);
   const steps = [...beginTransition(request, estate, pair, cells), ...transition(request, estate, pair, cells, groups), ...complete(request, pair, cells)];
   return {
-    workflowType: workflowTypes.singleCellRollout,
-    app: request.app,
-    fromVersion: request.fromVersion,
-    toVersion: request.toVersion,
-    target: targetOf(request.app, estate.name),
+    ...planHeader(workflowTypes.singleCellRollout, request, estate.name),
     steps,
     capacity,
     finalRouting: {},

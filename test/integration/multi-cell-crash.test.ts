@@ -3,50 +3,13 @@
  * and then started again. The rollout completes; the drain resumes from its last heartbeat; the
  * audit trail shows every step started and finished exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate } from '../../workflows/messages';
 import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
-import { testClient, testTemporal, uniqueTaskQueue } from '../support/temporal';
+import { testClient, uniqueTaskQueue } from '../support/temporal';
+import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const root = path.resolve(__dirname, '..', '..');
 
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function startWorkerProcess(taskQueue: string, cwd: string): Promise<WorkerProcess> {
-  const { address, namespace, bundlePath } = testTemporal();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'turnout.js'), 'worker'], {
-    cwd,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TURNOUT_TASK_QUEUE: taskQueue, TURNOUT_ESTATES: path.join(root, 'estates'), TURNOUT_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const check = setInterval(() => {
-      if (out.includes('turnout worker started')) {
-        clearInterval(check);
-        resolve({ child, output: () => out });
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`worker exited with ${code} before starting:\n${out}`));
-    });
-  });
-}
-
-function kill9(worker: WorkerProcess): Promise<void> {
-  return new Promise((resolve) => {
-    worker.child.once('exit', () => resolve());
-    worker.child.kill('SIGKILL');
-  });
-}
 
 describe('multiCellRollout survives a worker killed during a drain', () => {
   let lab: ScenarioLab;

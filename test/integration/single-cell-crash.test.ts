@@ -4,54 +4,17 @@
  * every HTTP server saw each planned file exactly once, whole, in order: no file was written twice
  * in a way anyone could see.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { finalPluginCfg, transitionPluginCfg } from '../../src/drivers/plugin-cfg';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
-import { testClient, testTemporal, uniqueTaskQueue } from '../support/temporal';
+import { testClient, uniqueTaskQueue } from '../support/temporal';
+import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const root = path.resolve(__dirname, '..', '..');
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex').slice(0, 12);
 
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function startWorkerProcess(taskQueue: string, cwd: string): Promise<WorkerProcess> {
-  const { address, namespace, bundlePath } = testTemporal();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'turnout.js'), 'worker'], {
-    cwd,
-    env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TURNOUT_TASK_QUEUE: taskQueue, TURNOUT_ESTATES: path.join(root, 'estates'), TURNOUT_WORKFLOW_BUNDLE: bundlePath, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const check = setInterval(() => {
-      if (out.includes('turnout worker started')) {
-        clearInterval(check);
-        resolve({ child, output: () => out });
-      }
-    }, 100);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      reject(new Error(`worker exited with ${code} before starting:\n${out}`));
-    });
-  });
-}
-
-function kill9(worker: WorkerProcess): Promise<void> {
-  return new Promise((resolve) => {
-    worker.child.once('exit', () => resolve());
-    worker.child.kill('SIGKILL');
-  });
-}
 
 /** Watches every HTTP server's file and keeps the sequence of distinct contents each one showed. */
 function watchFiles(estate: Estate): { sequences: () => Record<string, string[]>; stop: () => void } {
