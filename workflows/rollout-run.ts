@@ -205,7 +205,9 @@ export class RolloutRun {
 
   private onDrainProgress(p: DrainProgress): void {
     if (this.status.currentStep !== p.stepId || this.rollback) return;
-    this.status.drain = { servers: p.servers, deadline: p.deadline };
+    const step = this.plan?.steps.find((s) => s.id === p.stepId);
+    const measure = step?.kind === 'drain' && step.measure === 'connections' ? 'connections' : 'sessions';
+    this.status.drain = { servers: p.servers, deadline: p.deadline, measure };
     this.publish();
   }
 

@@ -41,7 +41,7 @@ function waitingFor(s: RolloutStatus): string[] {
     lines.push(`awaiting approval of ${phase} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${phase}`);
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
-  if (s.drain) lines.push(`draining until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions}`).join(' ')}`);
+  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions}`).join(' ')}`);
   if (s.state === 'paused') lines.push(`paused: turnout resume ${s.rolloutId} --by <you>`);
   return lines;
 }

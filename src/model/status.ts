@@ -70,7 +70,7 @@ export const rolloutStatusSchema = z.object({
   currentStep: z.string().nullable(),
   steps: z.array(stepStateSchema),
   pendingApproval: z.object({ phase: z.string(), since: z.string(), timeoutAt: z.string().optional() }).optional(),
-  drain: z.object({ servers: z.array(z.object({ name: z.string(), sessions: z.number() })), deadline: z.string() }).optional(),
+  drain: z.object({ servers: z.array(z.object({ name: z.string(), sessions: z.number() })), deadline: z.string(), /** What `sessions` counts: HTTP sessions, or ORB connections of Java clients. */ measure: z.enum(['sessions', 'connections']).optional() }).optional(),
   /** The off-peak window: when it opens (while waiting for it) or closes (while open), in UTC; `timeZone` is the windows' zone. */
   window: z.object({ opensAt: z.string().optional(), closesAt: z.string().optional(), timeZone: z.string().optional() }).optional(),
   approvals: z.array(z.object({ phase: z.string(), by: z.string(), at: z.string(), comment: z.string().optional() })),

@@ -21,7 +21,8 @@ function waitingFor(status: RolloutStatus): string[] {
     );
   }
   if (status.drain) {
-    lines.push(`**Draining** until ${status.drain.deadline}`, '', '| server | live sessions |', '|---|---|');
+    const what = status.drain.measure === 'connections' ? 'ORB connections' : 'live sessions';
+    lines.push(`**${status.drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${status.drain.deadline}`, '', `| server | ${what} |`, '|---|---|');
     lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${s.sessions} |`));
   }
   if (status.window?.opensAt) {
