@@ -9,7 +9,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
-import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg } from '../src/drivers/plugin-cfg';
+import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
 
@@ -23,6 +23,10 @@ export function fileForStage(input: DistributePluginCfgInput): string {
       return generated;
     case 'transition':
       return transitionPluginCfg(generated, { active, incoming, ...(input.moved ? { servers: input.moved } : {}), ...(input.drained ? { drain: input.drained } : {}) });
+    case 'announce': {
+      const moved = transitionPluginCfg(generated, { active, incoming, servers: input.moved ?? [], drain: input.drained ?? [] });
+      return zeroWeightsPluginCfg(moved, { cluster: active, servers: input.announce ?? [] });
+    }
     case 'final':
       return finalPluginCfg(generated, { active, incoming });
     case 'hold':

@@ -114,7 +114,7 @@ export interface PluginCfgSnapshot {
 }
 
 /** The plugin-cfg.xml files the single-cell procedure writes, plus the rollback's hold file. */
-export type PluginCfgStage = 'generated' | 'transition' | 'final' | 'hold';
+export type PluginCfgStage = 'generated' | 'announce' | 'transition' | 'final' | 'hold';
 
 export interface DistributePluginCfgInput {
   estate: Estate;
@@ -127,6 +127,8 @@ export interface DistributePluginCfgInput {
   moved?: string[];
   /** Transition: active servers at LoadBalanceWeight 0 (cumulative). */
   drained?: string[];
+  /** Announce: moved servers written at LoadBalanceWeight 0, so every plug-in knows them before any sends them new sessions. */
+  announce?: string[];
 }
 
 /** What a distribution did on each HTTP server. */

@@ -3,7 +3,7 @@
  * bindings and test Java clients. Each records what it is about to change in the context BEFORE the
  * activity runs, so a rollback repairs a half-finished step too.
  */
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import { bindingValuesFor, type Estate, type Step } from '../src/model';
 import type { BindingValue } from '../src/model/bindings';
 import type { PluginCfgSnapshot } from '../activities/rollout-types';
@@ -22,6 +22,8 @@ export interface ClusterChanges {
   stage?: StepOf<'pluginCfg'>['stage'];
   /** Incoming servers moved into production routing (cumulative). */
   moved: string[];
+  /** Active servers at LoadBalanceWeight 0 (cumulative). */
+  drained: string[];
   /** Servers running before the rollout. */
   runningBefore?: string[];
   /** The configured bindings before the rollout. */
@@ -34,7 +36,7 @@ export interface ClusterChanges {
 
 /** A fresh record of changes. */
 export function noClusterChanges(): ClusterChanges {
-  return { moved: [], bindingsSwitched: false, started: [], stopped: [] };
+  return { moved: [], drained: [], bindingsSwitched: false, started: [], stopped: [] };
 }
 
 /** IBM: a regenerated plugin-cfg.xml takes effect within twice the plug-in's RefreshInterval. */
@@ -50,13 +52,32 @@ export async function awaitPickup(ctx: StepContext, what: string): Promise<boole
   return waited === true;
 }
 
+/**
+ * Before a group takes new sessions, every plug-in must know its servers: HTTP servers re-read the
+ * file at their own moments, and one that has not yet would treat a session on a moved server as
+ * unknown and start a new one elsewhere. So the group first goes out at LoadBalanceWeight 0.
+ * Patched: histories recorded before this step existed still replay.
+ */
+async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: string): Promise<boolean> {
+  const { estate, changes } = ctx;
+  const newcomers = (step.moved ?? []).filter((s) => !changes.moved.includes(s));
+  if (step.stage !== 'transition' || newcomers.length === 0 || !patched('announce-moved-servers')) return true;
+  changes.stage = step.stage;
+  changes.moved = [...changes.moved, ...newcomers];
+  const input = { estate, generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers };
+  await summarized(acts.distributePluginCfg, `Make ${newcomers.join(', ')} known to every plug-in at weight 0`, input);
+  return awaitPickup(ctx, `the file that announces ${newcomers.join(', ')}`);
+}
+
 async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promise<StepOutcome> {
   const { estate, changes } = ctx;
   if (step.stage === 'generated' || changes.generated === undefined) {
     changes.generated = await summarized(acts.generatePluginCfg, `GenPluginCfg for cell ${step.cells.join(' + ')}`, { estate, cells: step.cells });
   }
+  if (!(await announce(ctx, step, changes.generated))) return 'interrupted';
   changes.stage = step.stage;
   if (step.moved) changes.moved = [...new Set([...changes.moved, ...step.moved])];
+  if (step.drained) changes.drained = [...new Set([...changes.drained, ...step.drained])];
   const input = { estate, generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };
   await summarized(acts.distributePluginCfg, step.title, input);
   return (await awaitPickup(ctx, `the ${step.stage} plugin-cfg.xml`)) ? 'done' : 'interrupted';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
-import { finalPluginCfg, transitionPluginCfg } from '../../src/drivers/plugin-cfg';
+import { finalPluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../../src/drivers/plugin-cfg';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, uniqueTaskQueue } from '../support/temporal';
@@ -50,10 +50,14 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     const starts = Object.fromEntries(lab.estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, sha(readFileSync(h.pluginCfg.path))]));
     const generated = await createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '').generatePluginCfg('X');
     const pair = { active: 'ClusterX', incoming: 'ClusterY' };
+    const all = { servers: ['ServerY1', 'ServerY2', 'ServerY3'], drain: ['ServerX1', 'ServerX2', 'ServerX3'] };
     const planned = [
       sha(generated),
+      // Each group is first made known to every plug-in at weight 0, then takes new sessions.
+      sha(zeroWeightsPluginCfg(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1'], drain: [] }), { cluster: 'ClusterX', servers: ['ServerY1'] })),
       sha(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1'], drain: ['ServerX1'] })),
-      sha(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1', 'ServerY2', 'ServerY3'], drain: ['ServerX1', 'ServerX2', 'ServerX3'] })),
+      sha(zeroWeightsPluginCfg(transitionPluginCfg(generated, { ...pair, servers: all.servers, drain: ['ServerX1'] }), { cluster: 'ClusterX', servers: ['ServerY2', 'ServerY3'] })),
+      sha(transitionPluginCfg(generated, { ...pair, ...all })),
       sha(finalPluginCfg(generated, pair)),
     ];
     const watch = watchFiles(lab.estate);
@@ -63,7 +67,7 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     const request = labRequest(lab.estate, { procedure: 'singleCellRollout', approvals: { phases: [] }, strategy: { firstGroupSize: 1, groupSize: 2 } });
     const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-e-${Date.now()}`, args: [request] }));
     // The group-1 file is out and the workflow waits for the plug-ins to re-read it.
-    await waitForStatus(handle, (s) => s.currentStep === 'D.group-1' && Object.values(watch.sequences()).every((seq) => seq.includes(planned[1] as string)), 'the first group written, waiting for RefreshInterval');
+    await waitForStatus(handle, (s) => s.currentStep === 'D.group-1' && Object.values(watch.sequences()).every((seq) => seq.includes(planned[2] as string)), 'the first group written, waiting for RefreshInterval');
     await kill9(first);
     const second = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(second);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { finalPluginCfg, mergePluginCfg, PluginCfgError, pluginCfgServers, transitionPluginCfg, type TransitionOptions } from '../../src/drivers/plugin-cfg';
+import { diffPluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, PluginCfgError, pluginCfgServers, transitionPluginCfg, zeroWeightsPluginCfg, type TransitionOptions } from '../../src/drivers/plugin-cfg';
 import { allHttpServers, renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { parsePluginConfig, routeRequest, type RoundRobinState } from '../../src/lab/plugin-routing';
 import { labEstateForTest } from '../support/lab-estate';
@@ -189,5 +189,29 @@ describe('the transforms on the lab starting files', () => {
     const config = parsePluginConfig(out);
     expect(routeRequest(config, test, {})).toEqual({ kind: 'no-route' });
     expect(routeRequest(config, { ...prod, cloneId: 'v7oe1ii4' }, {})).toMatchObject({ kind: 'new', cluster: 'ClusterY' });
+  });
+});
+
+describe('zeroWeightsPluginCfg and holdPluginCfg', () => {
+  const weights = (xml: string) => Object.fromEntries(pluginCfgServers(xml).map((s) => [`${s.cluster}/${s.name}`, s.weight]));
+
+  it('announces moved servers at weight 0 and changes nothing else', () => {
+    const announced = zeroWeightsPluginCfg(transitionPluginCfg(start, { ...xy, servers: ['ServerY1'], drain: [] }), { cluster: 'ClusterX', servers: ['ServerY1'] });
+    expect(weights(announced)).toEqual({
+      'ClusterX/ServerX1': 2, 'ClusterX/ServerX2': 2, 'ClusterX/ServerX3': 2, 'ClusterX/ServerY1': 0,
+      'ClusterY/ServerY2': 2, 'ClusterY/ServerY3': 2,
+    });
+    // The next file differs only in the weights that change: the group's server takes new sessions, its partner stops.
+    expect(diffPluginCfg(announced, transitionPluginCfg(start, group1)).map((c) => c.kind)).toEqual(['weight-changed', 'weight-changed']);
+  });
+
+  it('holds: version N takes every new session, the moved servers keep theirs', () => {
+    expect(weights(holdPluginCfg(start, { ...xy, servers: ['ServerY1', 'ServerY2', 'ServerY3'] }))).toEqual({
+      'ClusterX/ServerX1': 2, 'ClusterX/ServerX2': 2, 'ClusterX/ServerX3': 2, 'ClusterX/ServerY1': 0, 'ClusterX/ServerY2': 0, 'ClusterX/ServerY3': 0,
+    });
+  });
+
+  it('refuses a server the cluster does not have', () => {
+    expect(errorOf(() => zeroWeightsPluginCfg(start, { cluster: 'ClusterX', servers: ['ServerY9'] }))).toBe('ServerCluster ClusterX has no server(s) ServerY9');
   });
 });

@@ -175,16 +175,28 @@ export function transitionPluginCfg(xml: string, opts: TransitionOptions): strin
 }
 
 /**
+ * Sets LoadBalanceWeight 0 for the named servers of `cluster`: they keep the sessions that reach
+ * them by clone ID and take no new ones. Used to make servers known to every plug-in before any
+ * plug-in sends them new sessions, and for the rollback's hold file.
+ */
+export function zeroWeightsPluginCfg(xml: string, opts: { cluster: string; servers: readonly string[] }): string {
+  const doc = parsePluginCfgDocument(xml);
+  const cluster = requireCluster(doc.root, opts.cluster);
+  const known = new Set(serversOf(cluster).map(nameOf));
+  const unknown = opts.servers.filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new PluginCfgError(`ServerCluster ${opts.cluster} has no server(s) ${unknown.join(', ')}`);
+  for (const server of serversOf(cluster)) if (opts.servers.includes(nameOf(server))) setAttribute(server, 'LoadBalanceWeight', '0');
+  return renderPluginCfgDocument(doc);
+}
+
+/**
  * The rollback's hold file: the moved incoming servers stay in the active ServerCluster, so their
  * sessions still reach them by clone ID, but at LoadBalanceWeight 0; the active members keep their
  * own weights, so version N takes every new session. Once those sessions have ended, the starting
  * file can go back without breaking anyone's session.
  */
 export function holdPluginCfg(xml: string, opts: { active: string; incoming: string; servers: string[] }): string {
-  const doc = parsePluginCfgDocument(transitionPluginCfg(xml, { ...opts, drain: [] }));
-  const active = requireCluster(doc.root, opts.active);
-  for (const server of serversOf(active)) if (opts.servers.includes(nameOf(server))) setAttribute(server, 'LoadBalanceWeight', '0');
-  return renderPluginCfgDocument(doc);
+  return zeroWeightsPluginCfg(transitionPluginCfg(xml, { ...opts, drain: [] }), { cluster: opts.active, servers: opts.servers });
 }
 
 /** Points every Route using UriGroup `from` at `to`, renaming the group (or dropping it when `to` exists). */
