@@ -4,11 +4,11 @@
  * idempotent: a file already holding its bytes is not rewritten, a running server is not started
  * again, a binding already set is not set again.
  */
-import { createHash } from 'node:crypto';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
+import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
@@ -70,7 +70,7 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
       const bytes = encodePluginCfg(fileForStage(input));
       const result = await writeAll(drivers(input.estate), input.estate, () => bytes);
-      log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: createHash('sha256').update(bytes).digest('hex'), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
+      log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: sha256Hex(bytes), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;
     },
 

@@ -7,10 +7,9 @@
  * those have ended, every HTTP server gets its starting bytes back. For Java clients, both bindings
  * switch back first. Servers the rollout stopped start again; servers it started stop again.
  */
-import { sleep } from '@temporalio/workflow';
 import type { Estate } from '../src/model';
 import { acts, drainActivities, summarized } from './activity-proxies';
-import { pickupSeconds } from './cluster-steps';
+import { pickupTimer } from './cluster-steps';
 import { addStep, beginRollback, tracked } from './rollback';
 import type { StepContext } from './steps';
 
@@ -25,12 +24,6 @@ function serverRepairs(ctx: StepContext): { startAgain: string[]; stopAgain: str
     startAgain: ctx.changes.stopped.filter((s) => before.has(s)),
     stopAgain: ctx.changes.started.filter((s) => !before.has(s)),
   };
-}
-
-/** Rollback is not interruptible: the pickup wait is a plain timer. */
-async function pickup(ctx: StepContext, what: string): Promise<void> {
-  const seconds = pickupSeconds(ctx.estate);
-  await sleep(seconds * 1000, { summary: `Plug-ins re-read ${what} (2 × RefreshInterval = ${seconds}s)` });
 }
 
 /** Lets sessions (or connections) on `servers` end; the drain policy bounds the wait, then it goes on. */
@@ -68,13 +61,14 @@ export async function rollBackSingleCell(ctx: StepContext, failedStep: string | 
       const clusters = ctx.plan.clusters ?? { active: '', incoming: '' };
       if (hold) await summarized(acts.distributePluginCfg, t.routing, { estate, generated: changes.generated ?? '', stage: 'hold', active: clusters.active, incoming: clusters.incoming, moved: changes.moved });
       else await summarized(acts.restorePluginCfg, t.routing, { estate, snapshot });
-      await pickup(ctx, hold ? 'the hold file' : 'the starting plugin-cfg.xml');
+      // Rollback is not interruptible: the pickup is a plain timer.
+      await pickupTimer(estate, hold ? 'the hold file' : 'the starting plugin-cfg.xml');
     });
     if (hold) {
       await tracked(ctx, 'rollback.drain', () => letEnd(ctx, 'rollback.drain', t.drain, changes.moved, 'sessions'));
       await tracked(ctx, 'rollback.plugin-cfg', async () => {
         await summarized(acts.restorePluginCfg, t.restore, { estate, snapshot });
-        await pickup(ctx, 'the starting plugin-cfg.xml');
+        await pickupTimer(estate, 'the starting plugin-cfg.xml');
       });
     }
   }

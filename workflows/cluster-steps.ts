@@ -45,11 +45,15 @@ export function pickupSeconds(estate: Estate): number {
   return 2 * Math.max(0, ...intervals);
 }
 
+/** The durable timer that lets every plug-in re-read a file. */
+export function pickupTimer(estate: Estate, what: string): Promise<void> {
+  const seconds = pickupSeconds(estate);
+  return sleep(seconds * 1000, { summary: `Plug-ins re-read ${what} (2 × RefreshInterval = ${seconds}s)` });
+}
+
 /** Waits for every plug-in to re-read the file; a rollback cuts the wait short. */
 export async function awaitPickup(ctx: StepContext, what: string): Promise<boolean> {
-  const seconds = pickupSeconds(ctx.estate);
-  const waited = await ctx.run.interruptible(async () => (await sleep(seconds * 1000, { summary: `Plug-ins re-read ${what} (2 × RefreshInterval = ${seconds}s)` }), true));
-  return waited === true;
+  return (await ctx.run.interruptible(async () => (await pickupTimer(ctx.estate, what), true))) === true;
 }
 
 /**

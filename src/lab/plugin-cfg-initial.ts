@@ -9,6 +9,7 @@
  * a test virtual IP mapped to a test virtual host"). Where some cluster is dormant, the test VIP
  * belongs to that incoming cluster alone, even in cells that hold none.
  */
+import { genPluginCfgUriGroupName } from '../drivers/plugin-cfg';
 import type { Cell, Cluster, Estate, HttpServer, VirtualHost } from '../model/estate';
 import { labSettings } from './paths';
 import { defaultRefreshIntervalSeconds } from './plugin-routing';
@@ -37,11 +38,6 @@ function serverCluster(cluster: Cluster): string[] {
   ];
 }
 
-/** The UriGroup name GenPluginCfg would give a cluster's application on a virtual host. */
-export function uriGroupName(vhost: string, cluster: string): string {
-  return `${vhost}_${cluster}_URIs`;
-}
-
 function routes(estate: Estate, cell: Cell): string[] {
   const { production, test } = estate.virtualHosts;
   const testsOwnCluster = !estate.cells.some((c) => c.clusters.some((k) => k.state === 'dormant'));
@@ -52,7 +48,7 @@ function routes(estate: Estate, cell: Cell): string[] {
 }
 
 function routing(estate: Estate, cluster: Cluster, vhost: string): string[] {
-  const group = uriGroupName(vhost, cluster.name);
+  const group = genPluginCfgUriGroupName(vhost, cluster.name);
   return [
     `  <UriGroup Name="${xmlAttr(group)}">`,
     `    <Uri AffinityCookie="JSESSIONID" AffinityURLIdentifier="jsessionid" Name="${xmlAttr(`${labSettings(estate).contextRoot}/*`)}"/>`,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSummary } from '@temporalio/client';
 import { isTimeZone } from '../../model';
+import { formatInstant } from '../../planning/windows';
 import { parseCalendarSpec } from '../calendar-spec';
 import { CliError, ExitCode } from '../exit-codes';
 import { rolloutMemo } from '../rollout-status';
@@ -53,9 +54,7 @@ function checkZone(zone: string): string {
 
 /** A time as the release engineer reads it: wall clock in the schedule's zone, then UTC. */
 function localTime(at: Date, zone: string | null): string {
-  if (!zone) return at.toISOString();
-  const wall = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(at);
-  return `${wall} ${zone} (${at.toISOString()})`;
+  return zone ? formatInstant(at.toISOString(), zone) : at.toISOString();
 }
 
 /** Turns "not found" into exit 3, naming the schedule. */
