@@ -39,8 +39,10 @@ export interface DrainInput {
 
 /** How a drain ended: at the threshold (`drained`), or at the deadline with sessions left. */
 export interface DrainResult {
+  /** Every server read, and at or under the threshold. */
   drained: boolean;
-  servers: { name: string; sessions: number }[];
+  /** The last counts; `sessions` is null where a count could not be read. */
+  servers: { name: string; sessions: number | null; problem?: string }[];
   deadline: string;
   waitedSeconds: number;
   /** Open TCP connections from the sprayer to the cell's HTTP servers at the end (`scur`): connections, not sessions. */

@@ -8,6 +8,7 @@ import type { Estate } from '../src/model';
 import { driversFor, type DriverOptions, type Drivers } from '../src/drivers';
 import { runSmokeTest, SmokeTestError } from '../src/drivers/smoke-test/http-smoke-test';
 import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
+import type { ServerSessions, SessionCounter } from '../src/drivers/sessions/sessions';
 import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
 import { drainProgressSignal } from '../workflows/messages';
@@ -25,7 +26,7 @@ export interface RolloutActivityDeps extends DriverOptions {
 /** What a drain remembers in its heartbeat, so a retried attempt continues the same wait. */
 interface DrainHeartbeat {
   startedAt: number;
-  servers: { name: string; sessions: number }[];
+  servers: ServerSessions[];
 }
 
 /** The routing to put back: as before, but cells still holding N+1 take no new sessions. */
@@ -40,9 +41,28 @@ function sameCounts(a: DrainHeartbeat['servers'] | undefined, b: DrainHeartbeat[
 }
 
 /** What a drain counts: HTTP sessions, or (Java clients) ORB connections, in the same shape. */
-function countersFor(d: Drivers, measure: DrainInput['measure']): { liveSessions(servers: readonly string[]): Promise<DrainHeartbeat['servers']> } {
+function countersFor(d: Drivers, measure: DrainInput['measure']): SessionCounter {
   if (measure !== 'connections') return d.sessions();
   return { liveSessions: async (servers) => (await d.appServer().connections(servers)).map((c) => ({ name: c.name, sessions: c.connections })) };
+}
+
+/**
+ * One reading of every server. A counter that fails makes every count unknown: a drain must never
+ * end because the admin side is down and its servers therefore look empty.
+ */
+async function readCounts(counter: SessionCounter, servers: readonly string[]): Promise<ServerSessions[]> {
+  try {
+    const read = new Map((await counter.liveSessions(servers)).map((s) => [s.name, s]));
+    return servers.map((name) => read.get(name) ?? { name, sessions: null, problem: 'not reported' });
+  } catch (err) {
+    const problem = (err as Error).message.slice(0, 300);
+    return servers.map((name) => ({ name, sessions: null, problem }));
+  }
+}
+
+/** Whether every server is known to be at or under the threshold. */
+export function isDrained(servers: readonly ServerSessions[], threshold: number): boolean {
+  return servers.every((s) => s.sessions !== null && s.sessions <= threshold);
 }
 
 /** Builds the rollout activities around the worker's dependencies. */
@@ -114,9 +134,9 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
       if (resumed) log.info('drain resumed from its last heartbeat', { stepId: input.stepId, startedAt: new Date(startedAt).toISOString() });
       let last: DrainHeartbeat['servers'] | undefined;
       for (;;) {
-        const servers = await counter.liveSessions(input.servers);
+        const servers = await readCounts(counter, input.servers);
         ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
-        const drained = servers.every((s) => s.sessions <= input.policy.sessionThreshold);
+        const drained = isDrained(servers, input.policy.sessionThreshold);
         // Nobody needs live counts from a drain that is already over.
         if (!drained && !sameCounts(last, servers) && !(await tellWorkflow(input.stepId, servers, deadline))) {
           // A rollback ended the rollout while this attempt still ran: nobody waits for it any more.

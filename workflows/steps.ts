@@ -77,7 +77,7 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
     run.event('turnout', 'drained', `${step.servers.join(', ')} drained in ${result.waitedSeconds}s${connections}`, step.id);
     return 'done';
   }
-  const left = result.servers.filter((s) => s.sessions > request.drain.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');
+  const left = result.servers.filter((s) => s.sessions === null || s.sessions > request.drain.sessionThreshold).map((s) => `${s.name} ${s.sessions ?? 'unknown'}`).join(', ');
   const note = `drain reached its maximum wait (${request.drain.maxWaitSeconds}s) with sessions left: ${left}`;
   run.event('turnout', 'drain-timeout', note, step.id);
   if (request.drain.onTimeout === 'proceed') return 'done';

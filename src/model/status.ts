@@ -59,6 +59,38 @@ export const auditEventSchema = z.object({
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
+/** What a gate waits for: `gate` is its own name, which an approval may name instead of the phase. */
+export const gateKinds = { phase: 'phase', drainTimeout: 'drain-timeout' } as const;
+export const pendingApprovalSchema = z.object({
+  phase: z.string(),
+  /** The gate's own name: the phase for a phase gate, the drain step's ID (such as `X.drain`) for a drain-timeout gate. */
+  gate: z.string().optional(),
+  kind: z.enum([gateKinds.phase, gateKinds.drainTimeout]).optional(),
+  /** What the person is asked. */
+  question: z.string().optional(),
+  since: z.string(),
+  timeoutAt: z.string().optional(),
+});
+export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+
+/** A rollback under way: its route, and why a step is blocked while it retries. */
+export const rollbackProgressSchema = z.object({
+  /** The route, one line per move, as `turnout plan` shows it for the phase. */
+  route: z.array(z.string()),
+  blocked: z
+    .object({
+      stepId: z.string(),
+      reason: z.string(),
+      since: z.string(),
+      attempts: z.number().int(),
+      retryEverySeconds: z.number(),
+    })
+    .optional(),
+  /** Someone ended the rollback where it stood. */
+  leftAsIs: z.object({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
+});
+export type RollbackProgress = z.infer<typeof rollbackProgressSchema>;
+
 export const rolloutStatusSchema = z.object({
   rolloutId: z.string(),
   workflowType: z.string(),
@@ -69,8 +101,20 @@ export const rolloutStatusSchema = z.object({
   state: rolloutStateSchema,
   currentStep: z.string().nullable(),
   steps: z.array(stepStateSchema),
-  pendingApproval: z.object({ phase: z.string(), since: z.string(), timeoutAt: z.string().optional() }).optional(),
-  drain: z.object({ servers: z.array(z.object({ name: z.string(), sessions: z.number() })), deadline: z.string(), /** What `sessions` counts: HTTP sessions, or ORB connections of Java clients. */ measure: z.enum(['sessions', 'connections']).optional() }).optional(),
+  pendingApproval: pendingApprovalSchema.optional(),
+  drain: z
+    .object({
+      /** `sessions` is null for a server whose count could not be read: unknown, never zero. */
+      servers: z.array(z.object({ name: z.string(), sessions: z.number().nullable(), problem: z.string().optional() })),
+      deadline: z.string(),
+      /** What `sessions` counts: HTTP sessions, or ORB connections of Java clients. */
+      measure: z.enum(['sessions', 'connections']).optional(),
+    })
+    .optional(),
+  /** While rolling back: the route it takes, and the step that is blocked, if one is. */
+  rollback: rollbackProgressSchema.optional(),
+  /** Servers that should run N+1 and did not answer with it at the last check. */
+  deadServers: z.array(z.object({ name: z.string(), problem: z.string() })).optional(),
   /** The off-peak window: when it opens (while waiting for it) or closes (while open), in UTC; `timeZone` is the windows' zone. */
   window: z.object({ opensAt: z.string().optional(), closesAt: z.string().optional(), timeZone: z.string().optional() }).optional(),
   approvals: z.array(z.object({ phase: z.string(), by: z.string(), at: z.string(), comment: z.string().optional() })),

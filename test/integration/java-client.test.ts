@@ -59,7 +59,7 @@ describe('javaClientRollout on the lab', () => {
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('javaClientRollout', { taskQueue, workflowId: `jc-a-${Date.now()}`, args: [request(lab.estate)] }));
       // C.4: the version-N servers still have the old clients' ORB connections.
-      const quiet = await waitForStatus(handle, (s) => s.currentStep === 'C.quiet' && (s.drain?.servers.some((x) => x.sessions > 0) ?? false), 'the wait for quiet ORB connections');
+      const quiet = await waitForStatus(handle, (s) => s.currentStep === 'C.quiet' && (s.drain?.servers.some((x) => (x.sessions ?? 0) > 0) ?? false), 'the wait for quiet ORB connections');
       expect(quiet.drain?.measure).toBe('connections');
       const fresh = await clients(lab.estate, 3);
       running.push(fresh);

@@ -32,7 +32,7 @@ describe('multiCellRollout survives a worker killed during a drain', () => {
     const first = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(first);
     const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `e-${Date.now()}`, args: [labRequest(lab.estate)] }));
-    await waitForStatus(handle, (s) => s.currentStep === 'X.drain' && (s.drain?.servers.some((x) => x.sessions > 0) ?? false), 'a drain of cell X with sessions left');
+    await waitForStatus(handle, (s) => s.currentStep === 'X.drain' && (s.drain?.servers.some((x) => (x.sessions ?? 0) > 0) ?? false), 'a drain of cell X with sessions left');
     await kill9(first);
     const second = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(second);

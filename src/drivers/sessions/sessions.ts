@@ -6,10 +6,16 @@
 /** Sessions on one server. */
 export interface ServerSessions {
   name: string;
-  sessions: number;
+  /**
+   * The live count, or null when it could not be read (the admin side unreachable, the counter
+   * off). Unknown is never zero: a drain does not end on a server it cannot read.
+   */
+  sessions: number | null;
+  /** Why the count is unknown. */
+  problem?: string;
 }
 
-/** Reads live session counts. */
+/** Reads live session counts. Answers every server asked for; an unreadable one is `null`, not an error. */
 export interface SessionCounter {
   liveSessions(servers: readonly string[]): Promise<ServerSessions[]>;
 }
