@@ -77,6 +77,41 @@ export interface SmokeTestResult {
   versions: Record<string, number>;
 }
 
+/** The routing turnout has set, and so keeps: the sprayer, the plugin-cfg.xml it last wrote, the bindings it switched. */
+export interface ExpectedRouting {
+  sprayer?: RoutingSnapshot;
+  pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
+  bindings?: BindingValue[];
+}
+
+/** What differs from the expected routing: one line per difference, and the cells whose sprayer servers differ. */
+export interface RoutingDrift {
+  found: string[];
+  cells: string[];
+}
+
+export interface WatchRoutingInput {
+  estate: Estate;
+  expected: ExpectedRouting;
+  pollIntervalSeconds: number;
+}
+
+export interface CheckRoutingInput {
+  estate: Estate;
+  expected: ExpectedRouting;
+}
+
+export interface VerifyServersInput {
+  estate: Estate;
+  servers: string[];
+  version: string;
+}
+
+/** Servers that should run `version` and are not up answering with it. */
+export interface VerifyServersResult {
+  dead: { name: string; problem: string }[];
+}
+
 /** The activities a rollout workflow calls. `createRolloutActivities(drivers)` implements them. */
 export interface RolloutActivities {
   /** The estate named by a request, from TURNOUT_ESTATES; fails non-retryably with `$.estate` problems. */
@@ -108,6 +143,14 @@ export interface RolloutActivities {
   setBindings(input: { estate: Estate; values: BindingValue[] }): Promise<void>;
   /** Test Java clients call the EJB through `cluster`'s binding values (test bindings). */
   probeEjb(input: EjbProbeInput): Promise<EjbProbeResult>;
+  /** Re-reads the routing at each poll until it differs from what is expected (or an hour passes); reads only. */
+  watchRouting(input: WatchRoutingInput): Promise<RoutingDrift>;
+  /** Reads the routing once and says what differs from what is expected. */
+  checkRouting(input: CheckRoutingInput): Promise<RoutingDrift>;
+  /** Puts the routing back as expected; idempotent. */
+  correctRouting(input: CheckRoutingInput): Promise<RoutingDrift>;
+  /** Which of `servers` are not up and answering with `version`. A server that cannot be asked counts as dead. */
+  verifyServers(input: VerifyServersInput): Promise<VerifyServersResult>;
 }
 
 /** Every HTTP server's plugin-cfg.xml as it was, byte for byte (base64; null when there was no file). */

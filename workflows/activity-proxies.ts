@@ -50,12 +50,39 @@ const localSmoke = proxyLocalActivities<Pick<RolloutActivities, 'smokeTest'>>({
  * poll, complete, next workflow task), which was most of the engine's overhead per step. Patched,
  * so histories recorded with regular activities still replay.
  */
-export function shortActs(): Summarizable<Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest'>> {
-  // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
+export function shortActs(): Summarizable<ShortActivities> {
   const [a, t] = patched('short-steps-as-local-activities') ? [localActs, localSmoke] : [acts, smoke];
-  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost } = a;
-  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, smokeTest: t.smokeTest };
+  return pickShort(a, t);
 }
+
+type ShortActivities = Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest' | 'checkRouting' | 'correctRouting' | 'verifyServers'>;
+
+function pickShort(a: Summarizable<RolloutActivities>, t: Summarizable<Pick<RolloutActivities, 'smokeTest'>>): Summarizable<ShortActivities> {
+  // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
+  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers } = a;
+  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, smokeTest: t.smokeTest };
+}
+
+/**
+ * A rollback step gives up its attempt quickly and the workflow retries it, with a visible block,
+ * for as long as it takes: the person watching sees why, instead of a silent minute of retries.
+ */
+const rollbackRetry = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes } as const;
+
+const rollbackLocal = proxyLocalActivities<RolloutActivities>({ startToCloseTimeout: '3 minutes', retry: rollbackRetry });
+const rollbackRegular = proxyActivities<RolloutActivities>({
+  startToCloseTimeout: '3 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: rollbackRetry,
+});
+
+/** The short activities of rollback steps: the same kinds (local or not) as {@link shortActs}, with short attempts. */
+export function rollbackShortActs(): Summarizable<ShortActivities> {
+  return pickShort(patched('short-steps-as-local-activities') ? rollbackLocal : rollbackRegular, smoke);
+}
+
+/** The regular activities of rollback steps (files, servers, bindings), with short attempts. */
+export const rollbackActs: Summarizable<RolloutActivities> = rollbackRegular;
 
 /** The smoke test: one attempt per step; its own requests already tolerate a slow start. */
 export const smoke = proxyActivities<Pick<RolloutActivities, 'smokeTest'>>({

@@ -6,7 +6,7 @@
 import { patched, sleep } from '@temporalio/workflow';
 import { bindingValuesFor, type Estate, type Step } from '../src/model';
 import type { BindingValue } from '../src/model/bindings';
-import type { PluginCfgSnapshot } from '../activities/rollout-types';
+import type { DistributePluginCfgInput, PluginCfgSnapshot } from '../activities/rollout-types';
 import { acts, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
 
@@ -32,6 +32,8 @@ export interface ClusterChanges {
   /** Servers the rollout started or stopped (or was about to). */
   started: string[];
   stopped: string[];
+  /** The plugin-cfg.xml last written (recorded before the write): what the routing guard keeps. */
+  pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
 }
 
 /** A fresh record of changes. */
@@ -68,7 +70,9 @@ async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: 
   if (step.stage !== 'transition' || newcomers.length === 0 || !patched('announce-moved-servers')) return true;
   changes.stage = step.stage;
   changes.moved = [...changes.moved, ...newcomers];
-  const input = { estate, generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers };
+  const file = { generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers };
+  changes.pluginCfg = file;
+  const input = { estate, ...file };
   await summarized(acts.distributePluginCfg, `Make ${newcomers.join(', ')} known to every plug-in at weight 0`, input);
   return awaitPickup(ctx, `the file that announces ${newcomers.join(', ')}`);
 }
@@ -82,8 +86,9 @@ async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promis
   changes.stage = step.stage;
   if (step.moved) changes.moved = [...new Set([...changes.moved, ...step.moved])];
   if (step.drained) changes.drained = [...new Set([...changes.drained, ...step.drained])];
-  const input = { estate, generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };
-  await summarized(acts.distributePluginCfg, step.title, input);
+  const file = { generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };
+  changes.pluginCfg = file;
+  await summarized(acts.distributePluginCfg, step.title, { estate, ...file });
   return (await awaitPickup(ctx, `the ${step.stage} plugin-cfg.xml`)) ? 'done' : 'interrupted';
 }
 

@@ -112,6 +112,24 @@ function onStepFailure(ctx: StepContext, stepId: string, phase: string, err: unk
   return 'rollback';
 }
 
+/**
+ * A person ended the rollback where it stood: what it had not restored stays as it is, on the
+ * record. The rollout ends failed, the one way it may end with routing not fully restored.
+ */
+async function leaveAsIs(run: RolloutRun, by: { by: string; reason: string }): Promise<never> {
+  const undone = run.status.steps.filter((s) => s.id.startsWith('rollback.') && (s.status === 'pending' || s.status === 'running' || s.status === 'failed'));
+  for (const step of undone) if (step.status !== 'failed') run.markStep(step.id, 'skipped');
+  const reason = `rollback left as is by ${by.by}: ${by.reason}; not restored: ${undone.map((s) => s.id).join(', ') || 'nothing'}`;
+  run.status.reason = reason;
+  run.status.currentStep = null;
+  run.status.rollback = { ...(run.status.rollback ?? { route: [] }), blocked: undefined, leftAsIs: { by: by.by, reason: by.reason, at: new Date().toISOString() } };
+  run.event(by.by, 'left-as-is', reason);
+  run.setState('failed');
+  // The update that asked for it answers with this status before the workflow ends.
+  await run.settle();
+  throw ApplicationFailure.nonRetryable(reason, failureTypes.rollbackLeftAsIs);
+}
+
 /** Runs the plan's steps; returns the step that failed into a rollback, if one did. */
 async function runSteps(ctx: StepContext): Promise<string | undefined> {
   const { run, plan } = ctx;
@@ -142,12 +160,13 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   const plan = planned(procedure.plan, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], changes: noClusterChanges() };
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges() };
   if (!run.rollback) await procedure.recordStart(ctx);
   const failedStep = await runSteps(ctx);
   run.status.currentStep = null;
   if (run.rollback) {
     await procedure.rollBack(ctx, failedStep);
+    if (run.leftAsIs) return leaveAsIs(run, run.leftAsIs);
     run.status.reason ??= run.rollback.reason;
     run.setState('rolled-back');
     run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);

@@ -17,5 +17,9 @@ export const failureTypes = {
   approvalTimedOut: 'ApprovalTimedOut',
   /** A drain reached its maximum wait with sessions left, and the policy says to fail. */
   drainTimedOut: 'DrainTimedOut',
+  /** A server that should run N+1 did not answer with it, and the policy says to fail the step. */
+  deadServer: 'DeadServer',
+  /** A person ended a rollback that could not finish; what it had not restored was left as it was. */
+  rollbackLeftAsIs: 'RollbackLeftAsIs',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];

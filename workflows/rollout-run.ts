@@ -2,18 +2,26 @@
  * The state of one running rollout and its message handlers: status, approvals, pause, rollback
  * requests and the audit trail. The executor drives it; the handlers only record intent, so every
  * decision is taken in one place, at a well-defined point of the workflow.
+ *
+ * No input can fail a workflow task: every handler validates what it gets against the message
+ * schemas, a signal that does not fit is recorded as `message-refused`, an update is refused by its
+ * validator, and a handler that throws anyway is caught and recorded.
  */
-import { CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Plan, RolloutRequest, RolloutState, RolloutStatus, StepStatus } from '../src/model';
 import type { z } from 'zod';
-import { problemsOf } from '../src/model/issues';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
+import { decideApproval, type ApprovalDecision } from './approvals';
+import { errorText, inputProblems, senderOf } from './message-input';
 import {
-  approveInputSchema,
   approvePhaseUpdate,
   approveSignal,
+  drainProgressSchema,
   drainProgressSignal,
+  leaveAsIsInputSchema,
+  leaveAsIsSignal,
+  leaveRolloutAsIsUpdate,
   messageDescriptions,
   pauseInputSchema,
   pauseRolloutUpdate,
@@ -27,7 +35,7 @@ import {
   rollbackSignal,
   statusQuery,
   type ApproveInput,
-  type DrainProgress,
+  type LeaveAsIsInput,
   type PauseInput,
   type RollbackInput,
 } from './messages';
@@ -35,17 +43,32 @@ import { rolloutSearchAttributes } from './search-attributes';
 
 const now = (): string => new Date().toISOString();
 
+/** Refusals kept in the audit trail; older ones are dropped (and counted), so a flood cannot grow the status without bound. */
+const maxRefusalsKept = 100;
+
 /** Who asked for a rollback, and why. */
 export interface RollbackRequest {
   by: string;
   reason: string;
 }
 
-/** Validates a message's input; a refused update names each bad field by JSON path. */
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+/** A drain under way: the only step whose progress the internal channel accepts. */
+interface ActiveDrain {
+  stepId: string;
+  servers: ReadonlySet<string>;
+  measure: 'sessions' | 'connections';
+}
+
+/** Parses a message input, or says what is wrong with it (bounded). */
+function parse<T>(schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | { ok: false; problems: string } {
   const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  throw new Error(problemsOf(r.error).map((p) => `${p.path}: ${p.message}`).join('; '));
+  return r.success ? { ok: true, value: r.data } : { ok: false, problems: inputProblems(r.error) };
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = parse(schema, input);
+  if (!r.ok) throw new Error(r.problems);
+  return r.value;
 }
 
 /** A rollout's live state. One instance per workflow execution. */
@@ -55,10 +78,14 @@ export class RolloutRun {
   request: RolloutRequest | undefined;
   paused = false;
   rollback: RollbackRequest | undefined;
-  /** Approvals received for phases, including ones sent before their gate was reached. */
+  /** A person ended the rollback where it stood. */
+  leftAsIs: { by: string; reason: string } | undefined;
+  /** Approvals received for gates (by gate name) or ahead of their gates (by phase). */
   private readonly approved = new Map<string, ApproveInput>();
   /** The scope of the interruptible work under way (drain, burn-in, a gate), cancelled by a rollback. */
   private scope: CancellationScope | undefined;
+  private drain: ActiveDrain | undefined;
+  private refusalsDropped = 0;
 
   constructor(workflowType: string) {
     const info = workflowInfo();
@@ -82,22 +109,26 @@ export class RolloutRun {
     const d = messageDescriptions;
     setHandler(statusQuery, () => this.status, { description: d.status });
     setHandler(planQuery, () => this.plan as Plan, { description: d.plan });
-    setHandler(approveSignal, (input) => this.onApprove(input, false), { description: d.approve });
-    setHandler(rollbackSignal, (input) => this.onRollback(input), { description: d.rollback });
-    setHandler(pauseSignal, (input) => this.onPause(input), { description: d.pause });
-    setHandler(resumeSignal, (input) => this.onResume(input), { description: d.resume });
-    setHandler(drainProgressSignal, (p) => this.onDrainProgress(p), { description: d.drainProgress });
+    setHandler(approveSignal, this.guarded('approve', (input) => this.onApprove(input)), { description: d.approve });
+    setHandler(rollbackSignal, this.guarded('rollback', (input) => this.onRollback(input)), { description: d.rollback });
+    setHandler(pauseSignal, this.guarded('pause', (input) => this.onPause(input)), { description: d.pause });
+    setHandler(resumeSignal, this.guarded('resume', (input) => this.onResume(input)), { description: d.resume });
+    setHandler(leaveAsIsSignal, this.guarded('leaveAsIs', (input) => this.onLeaveAsIs(input)), { description: d.leaveAsIs });
+    setHandler(drainProgressSignal, this.guarded('drainProgress', (input) => this.onDrainProgress(input)), { description: d.drainProgress });
     // Updates answer once the executor has acted on them, so the status they return shows the effect.
     setHandler(approvePhaseUpdate, async (input) => {
-      const pending = this.status.pendingApproval?.phase;
-      const phase = input.phase ?? pending ?? '';
-      this.onApprove(input, true);
-      // An approval sent ahead (while waiting for a window) answers at once; its gate takes it later.
-      if (phase === pending) await condition(() => !this.approved.has(phase) || this.rollback !== undefined);
+      const decision = this.decideApproval(input);
+      const pending = this.status.pendingApproval;
+      this.takeDecision(decision);
+      // An approval sent ahead answers at once; its gate takes it later.
+      if (decision.ok && pending && decision.key === (pending.gate ?? pending.phase)) await condition(() => !this.approved.has(decision.key) || this.rollback !== undefined);
       return this.status;
     }, {
       description: d.approvePhase,
-      validator: (input) => this.validateApprove(input),
+      validator: (input) => {
+        const decision = this.decideApproval(input);
+        if (!decision.ok) throw new Error(decision.reason);
+      },
     });
     setHandler(requestRollbackUpdate, async (input) => {
       this.onRollback(input);
@@ -109,7 +140,7 @@ export class RolloutRun {
     });
     setHandler(pauseRolloutUpdate, async (input) => {
       this.onPause(input);
-      await condition(() => this.status.state === 'paused' || this.rollback !== undefined || isFinal(this.status.state));
+      await condition(() => this.status.state === 'paused' || (this.rollback !== undefined && !this.inRollback()) || isFinal(this.status.state));
       return this.status;
     }, {
       description: d.pauseRollout,
@@ -123,95 +154,135 @@ export class RolloutRun {
       description: d.resumeRollout,
       validator: (input) => this.validateResume(input),
     });
+    setHandler(leaveRolloutAsIsUpdate, async (input) => {
+      this.onLeaveAsIs(input);
+      await condition(() => isFinal(this.status.state));
+      return this.status;
+    }, {
+      description: d.leaveRolloutAsIs,
+      validator: (input) => this.validateLeaveAsIs(input),
+    });
+  }
+
+  /** A signal handler that can refuse but never throw: an unexpected error is recorded, not raised. */
+  private guarded<A>(name: string, fn: (input: A) => void): (input: A) => void {
+    return (input: A) => {
+      try {
+        fn(input);
+      } catch (err) {
+        this.refuse(senderOf(input), `${name} ignored: ${errorText(err)}`);
+      }
+    };
   }
 
   // -- validators (updates only: a refused update leaves no trace in history) --
 
-  private validateApprove(input: ApproveInput): void {
-    const a = parseOrThrow(approveInputSchema, input);
-    const pending = this.status.pendingApproval;
-    if (!pending && this.status.state === 'waiting-window' && a.phase) {
-      // Waiting for a window, people may approve a phase of the plan ahead of its gate.
-      if (!this.plan?.steps.some((s) => s.phase === a.phase)) throw new Error(`the plan has no phase ${a.phase}`);
-    } else {
-      if (!pending) throw new Error(`nothing is awaiting approval (state: ${this.status.state})`);
-      if (a.phase && a.phase !== pending.phase) throw new Error(`phase ${a.phase} is not awaiting approval; ${pending.phase} is`);
-    }
-    this.checkFourEyes(a.by);
+  private decideApproval(input: unknown): ApprovalDecision {
+    return decideApproval(
+      {
+        status: this.status,
+        plan: this.plan,
+        startedBy: this.request?.startedBy,
+        fourEyes: this.request?.approvals.fourEyes ?? false,
+        rollingBack: this.rollback !== undefined,
+        approvedAhead: this.approved,
+      },
+      input,
+    );
   }
 
-  private validateRollback(input: RollbackInput): void {
+  private validateRollback(input: unknown): void {
     parseOrThrow(rollbackInputSchema, input);
     if (this.rollback || this.status.state === 'rolling-back') throw new Error('already rolling back');
     if (isFinal(this.status.state)) throw new Error(`the rollout has ended (${this.status.state}); nothing to roll back`);
   }
 
-  private validatePause(input: PauseInput): void {
+  private validatePause(input: unknown): void {
     parseOrThrow(pauseInputSchema, input);
-    if (isFinal(this.status.state) || this.rollback) throw new Error(`cannot pause: ${this.status.state}`);
+    if (isFinal(this.status.state) || this.leftAsIs) throw new Error(`cannot pause: ${this.status.state}`);
     if (this.paused) throw new Error('already paused');
   }
 
-  private validateResume(input: { by: string }): void {
+  private validateResume(input: unknown): void {
     parseOrThrow(resumeInputSchema, input);
     if (!this.paused) throw new Error(`not paused (state: ${this.status.state})`);
   }
 
-  private checkFourEyes(by: string): void {
-    const starter = this.request?.startedBy;
-    if (this.request?.approvals.fourEyes && starter && starter === by) throw new Error(`four-eyes: ${by} started this rollout and cannot approve it`);
+  private validateLeaveAsIs(input: unknown): void {
+    parseOrThrow(leaveAsIsInputSchema, input);
+    if (isFinal(this.status.state)) throw new Error(`the rollout has ended (${this.status.state})`);
+    if (!this.rollback) throw new Error(`only a rollback can be left as is; this rollout is ${this.status.state}`);
+    if (this.leftAsIs) throw new Error(`already left as is by ${this.leftAsIs.by}`);
   }
 
   // -- handlers: record intent, wake the executor --
 
-  private onApprove(input: ApproveInput, validated: boolean): void {
-    const parsed = approveInputSchema.safeParse(input);
-    if (!parsed.success) return this.event('turnout', 'message-refused', 'approve ignored: input needs {"by": "<name>"}');
-    const a = parsed.data;
-    if (!validated) {
-      try {
-        this.checkFourEyes(a.by);
-      } catch (err) {
-        return this.event(a.by, 'message-refused', `approve refused: ${(err as Error).message}`);
-      }
-    }
-    const phase = a.phase ?? this.status.pendingApproval?.phase;
-    if (!phase) return this.event(a.by, 'message-refused', 'approve ignored: nothing is awaiting approval and no phase was named');
-    if (this.plan && !this.plan.steps.some((s) => s.phase === phase)) return this.event(a.by, 'message-refused', `approve ignored: the plan has no phase ${phase}`);
-    this.approved.set(phase, a);
-    this.event(a.by, 'approval-received', `approved ${phase}${a.comment ? `: ${a.comment}` : ''}`);
+  private onApprove(input: unknown): void {
+    this.takeDecision(this.decideApproval(input));
   }
 
-  private onRollback(input: RollbackInput): void {
-    const parsed = rollbackInputSchema.safeParse(input);
-    const r = parsed.success ? parsed.data : { by: (input as { by?: string })?.by || 'unknown', reason: 'no reason given' };
-    if (this.rollback || isFinal(this.status.state)) return this.event(r.by, 'message-refused', `rollback ignored: ${this.rollback ? 'already rolling back' : `the rollout has ended (${this.status.state})`}`);
+  private takeDecision(decision: ApprovalDecision): void {
+    if (!decision.ok) return this.refuse(decision.by, `approve refused: ${decision.reason}`);
+    const { key, approval } = decision;
+    this.approved.set(key, approval);
+    this.event(approval.by, 'approval-received', `approved ${key}${approval.comment ? `: ${approval.comment}` : ''}`);
+  }
+
+  private onRollback(input: unknown): void {
+    const parsed = parse(rollbackInputSchema, input);
+    // A rollback is never lost for a malformed input: the safe action is taken, and the input's faults recorded.
+    const r: RollbackInput = parsed.ok ? parsed.value : { by: senderOf(input), reason: `no valid reason given (${parsed.problems})` };
+    if (this.rollback || isFinal(this.status.state)) return this.refuse(r.by, `rollback ignored: ${this.rollback ? 'already rolling back' : `the rollout has ended (${this.status.state})`}`);
     this.requestRollback(r);
   }
 
-  private onPause(input: PauseInput): void {
-    const by = pauseInputSchema.safeParse(input).success ? input.by : 'unknown';
-    if (this.paused || this.rollback || isFinal(this.status.state)) return this.event(by, 'message-refused', 'pause ignored');
+  private onPause(input: unknown): void {
+    const parsed = parse(pauseInputSchema, input);
+    if (!parsed.ok) return this.refuse(senderOf(input), `pause refused: ${parsed.problems}`);
+    const p: PauseInput = parsed.value;
+    if (this.paused || this.leftAsIs || isFinal(this.status.state)) return this.refuse(p.by, `pause ignored: ${this.paused ? 'already paused' : this.status.state}`);
     this.paused = true;
-    this.event(by, 'pause-requested', input.reason ?? 'paused at the next step boundary');
+    this.event(p.by, 'pause-requested', p.reason ?? `${this.inRollback() ? 'the rollback ' : ''}paused at the next step boundary`);
   }
 
-  private onResume(input: { by: string }): void {
-    const by = resumeInputSchema.safeParse(input).success ? input.by : 'unknown';
-    if (!this.paused) return this.event(by, 'message-refused', 'resume ignored: not paused');
+  private onResume(input: unknown): void {
+    const parsed = parse(resumeInputSchema, input);
+    if (!parsed.ok) return this.refuse(senderOf(input), `resume refused: ${parsed.problems}`);
+    if (!this.paused) return this.refuse(parsed.value.by, 'resume ignored: not paused');
     this.paused = false;
-    this.event(by, 'resumed', 'resumed');
+    this.event(parsed.value.by, 'resumed', 'resumed');
   }
 
-  private onDrainProgress(p: DrainProgress): void {
-    if (this.status.currentStep !== p.stepId || this.rollback) return;
-    const step = this.plan?.steps.find((s) => s.id === p.stepId);
-    const measure = step?.kind === 'drain' && step.measure === 'connections' ? 'connections' : 'sessions';
-    this.status.drain = { servers: p.servers, deadline: p.deadline, measure };
+  private onLeaveAsIs(input: unknown): void {
+    const parsed = parse(leaveAsIsInputSchema, input);
+    if (!parsed.ok) return this.refuse(senderOf(input), `leave-as-is refused: ${parsed.problems}`);
+    const l: LeaveAsIsInput = parsed.value;
+    if (!this.rollback || this.leftAsIs || isFinal(this.status.state)) return this.refuse(l.by, `leave-as-is ignored: ${this.leftAsIs ? 'already left as is' : `nothing is rolling back (${this.status.state})`}`);
+    this.leftAsIs = { by: l.by, reason: l.reason };
+    this.paused = false;
+    this.event(l.by, 'leave-as-is-requested', `the rollback stops at the next step boundary and leaves the rest as it is: ${l.reason}`);
+  }
+
+  /** Progress of the drain under way, and only that one: anything else on this channel is dropped or refused. */
+  private onDrainProgress(input: unknown): void {
+    const parsed = parse(drainProgressSchema, input);
+    if (!parsed.ok) return this.refuse('unknown', `drainProgress refused: ${parsed.problems}`);
+    const p = parsed.value;
+    const drain = this.drain;
+    // Late progress from an earlier drain (or an attempt a rollback cut short) is normal: drop it quietly.
+    if (!drain || drain.stepId !== p.stepId) return;
+    const stranger = p.servers.find((s) => !drain.servers.has(s.name));
+    if (stranger) return this.refuse('unknown', `drainProgress refused: ${stranger.name} is not drained by ${p.stepId}`);
+    this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure };
     this.publish();
   }
 
   // -- what the executor uses --
+
+  /** Whether the rollback has begun its own steps (as opposed to being asked for). */
+  inRollback(): boolean {
+    return this.rollback !== undefined && (this.status.state === 'rolling-back' || this.status.rollback !== undefined);
+  }
 
   /** Starts a rollback: records who and why, and cuts short whatever interruptible wait is under way. */
   requestRollback(r: RollbackRequest): void {
@@ -221,16 +292,27 @@ export class RolloutRun {
     this.scope?.cancel();
   }
 
-  /** Whether an approval for `phase` has arrived. */
-  hasApproval(phase: string): boolean {
-    return this.approved.has(phase);
+  /** Whether an approval for `key` (a gate name or a phase) has arrived. */
+  hasApproval(key: string): boolean {
+    return this.approved.has(key);
   }
 
-  /** Takes the approval recorded for `phase`, if any. */
-  takeApproval(phase: string): ApproveInput | undefined {
-    const a = this.approved.get(phase);
-    if (a) this.approved.delete(phase);
+  /** Takes the approval recorded for `key`, if any. */
+  takeApproval(key: string): ApproveInput | undefined {
+    const a = this.approved.get(key);
+    if (a) this.approved.delete(key);
     return a;
+  }
+
+  /** Marks a drain as under way, so its progress is accepted. */
+  drainStarted(stepId: string, servers: readonly string[], measure: 'sessions' | 'connections'): void {
+    this.drain = { stepId, servers: new Set(servers), measure };
+  }
+
+  /** Ends the drain under way. */
+  drainEnded(): void {
+    this.drain = undefined;
+    this.status.drain = undefined;
   }
 
   /** Runs `fn` so that a rollback request cancels it; resolves to undefined when it was interrupted. */
@@ -255,6 +337,47 @@ export class RolloutRun {
     this.setState('paused');
     await condition(() => !this.paused || this.rollback !== undefined);
     if (!this.rollback) this.setState(before === 'paused' ? 'running' : before);
+  }
+
+  /** Waits at a rollback step boundary while paused; leaving the rollback as is ends the wait. */
+  async holdRollbackWhilePaused(): Promise<void> {
+    if (!this.paused || this.leftAsIs) return;
+    this.setState('paused');
+    await condition(() => !this.paused || this.leftAsIs !== undefined);
+    this.setState('rolling-back');
+  }
+
+  /** Shows a rollback step blocked by a fault, retrying. Repeats of the same reason are not re-recorded. */
+  rollbackBlocked(stepId: string, reason: string, attempts: number, retryEverySeconds: number): void {
+    const progress = (this.status.rollback ??= { route: [] });
+    const same = progress.blocked?.stepId === stepId && progress.blocked.reason === reason;
+    progress.blocked = { stepId, reason, since: same && progress.blocked ? progress.blocked.since : now(), attempts, retryEverySeconds };
+    if (!same) this.event('turnout', 'rollback-blocked', `${stepId}: ${reason}; retrying every ${retryEverySeconds}s`, stepId);
+    else this.publish();
+  }
+
+  /** Clears a block once its step went through. */
+  rollbackUnblocked(stepId: string): void {
+    const blocked = this.status.rollback?.blocked;
+    if (!blocked || blocked.stepId !== stepId) return;
+    this.status.rollback!.blocked = undefined;
+    this.event('turnout', 'rollback-unblocked', `${stepId} went through after ${blocked.attempts} attempt(s)`, stepId);
+  }
+
+  /** Waits until every update handler has answered, so none is left without a reply when the workflow ends. */
+  async settle(): Promise<void> {
+    await condition(allHandlersFinished);
+  }
+
+  /** Records a refused message; a flood keeps only the latest refusals. */
+  refuse(by: string, message: string): void {
+    const refusals = this.status.events.filter((e) => e.type === 'message-refused');
+    if (refusals.length >= maxRefusalsKept) {
+      const oldest = refusals[0];
+      this.status.events.splice(this.status.events.indexOf(oldest as (typeof refusals)[number]), 1);
+      this.refusalsDropped += 1;
+    }
+    this.event(by, 'message-refused', this.refusalsDropped > 0 ? `${message} (${this.refusalsDropped} older refusal(s) dropped)` : message);
   }
 
   /** Appends an audit event. */

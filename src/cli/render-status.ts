@@ -38,11 +38,17 @@ function waitingFor(s: RolloutStatus): string[] {
   if (s.state === 'scheduled') lines.push(`scheduled: starts at ${s.startsAt ?? 'a later time'}; until then no query can answer`);
   if (s.pendingApproval) {
     const { phase, since, timeoutAt } = s.pendingApproval;
-    lines.push(`awaiting approval of ${phase} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${phase}`);
+    const gate = s.pendingApproval.gate ?? phase;
+    lines.push(`awaiting approval of ${gate === phase ? phase : `${gate} (phase ${phase})`} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${gate}`);
+    if (s.pendingApproval.question) lines.push(`  ${s.pendingApproval.question}`);
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
-  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions}`).join(' ')}`);
+  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}`);
+  for (const d of s.deadServers ?? []) lines.push(`not answering with ${s.toVersion}: ${d.name}: ${d.problem}`);
   if (s.state === 'paused') lines.push(`paused: turnout resume ${s.rolloutId} --by <you>`);
+  const blocked = s.rollback?.blocked;
+  if (blocked) lines.push(`rollback blocked: ${blocked.reason}; retrying every ${blocked.retryEverySeconds}s (${blocked.stepId}, attempt ${blocked.attempts})`, `  turnout pause ${s.rolloutId} --by <you>   or   turnout leave-as-is ${s.rolloutId} --by <you> --reason <why>`);
+  if (s.rollback?.leftAsIs) lines.push(`rollback left as is by ${s.rollback.leftAsIs.by}: ${s.rollback.leftAsIs.reason}`);
   return lines;
 }
 

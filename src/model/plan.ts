@@ -33,6 +33,8 @@ export const stepKinds = {
   switchBindings: 'switchBindings',
   /** Test Java clients call the EJB through a cluster's bindings, expecting the new version. */
   ejbSmokeTest: 'ejbSmokeTest',
+  /** Every server that should run the new version is up and answers with it (unknown is not zero). */
+  verifyServers: 'verifyServers',
 } as const;
 
 /** The plugin-cfg.xml files of the single-cell procedure (seed 002, steps B, D and F). */
@@ -82,6 +84,7 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal(stepKinds.servers), action: z.enum(['start', 'stop', 'restart']), servers: z.array(z.string()).min(1) }),
   z.object({ ...base, kind: z.literal(stepKinds.switchBindings), cluster: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.ejbSmokeTest), cluster: z.string(), calls: z.number().int().min(1), expectVersion: z.string() }),
+  z.object({ ...base, kind: z.literal(stepKinds.verifyServers), servers: z.array(z.string()).min(1), version: z.string() }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];
@@ -111,6 +114,8 @@ export const planSchema = z.object({
   finalRouting: z.record(z.string(), cellRoutingStateSchema),
   /** The clusters the single-cell and Java-client procedures move between. */
   clusters: z.object({ active: z.string(), incoming: z.string() }).optional(),
+  /** What a rollback does if it is asked for during each phase, at the phase's furthest point: one line per move. */
+  rollbackRoutes: z.array(z.object({ phase: z.string(), route: z.array(z.string()) })).optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 

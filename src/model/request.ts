@@ -87,9 +87,28 @@ export const rollbackPolicySchema = z
     reinstallPrevious: z.boolean().default(true),
     /** What to reinstall for version N; `lab:<fromVersion>` when the artifact is a lab one. */
     previousArtifact: z.string().min(1).optional(),
+    /**
+     * A rollback step that meets a fault retries until it goes through (or a person leaves the
+     * rollback as is): the wait between attempts doubles from 1 s up to this many seconds.
+     */
+    retryIntervalSeconds: z.number().int().min(1).max(3600).default(30),
   })
   .strict();
 export type RollbackPolicy = z.infer<typeof rollbackPolicySchema>;
+
+/** What a server that should run N+1 and does not answer with it does to the rollout. */
+export const deadServerActions = { pause: 'pause', fail: 'fail' } as const;
+
+export const verifyPolicySchema = z
+  .object({
+    /**
+     * `pause` holds the rollout for a person (resume checks again); `fail` fails the step, and the
+     * failure policy (`rollback.onFailure`) decides. Either way it never ends `succeeded`.
+     */
+    onDeadServer: z.enum([deadServerActions.pause, deadServerActions.fail]).default(deadServerActions.pause),
+  })
+  .strict();
+export type VerifyPolicy = z.infer<typeof verifyPolicySchema>;
 
 export const strategySchema = z
   .object({
@@ -136,8 +155,10 @@ export const rolloutRequestSchema = z
     windows: windowsSchema.optional(),
     smokeTest: smokeTestSchema.default(() => smokeTestSchema.parse({})),
     rollback: rollbackPolicySchema.default(() => rollbackPolicySchema.parse({})),
+    /** Before each phase ends and before success, every server that should run N+1 is checked. */
+    verify: verifyPolicySchema.default(() => verifyPolicySchema.parse({})),
     /** Who starts the rollout; four-eyes approval compares approvers against it. */
-    startedBy: z.string().min(1).optional(),
+    startedBy: z.string().min(1).max(128).optional(),
   })
   .strict()
   .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' })

@@ -8,28 +8,54 @@ import { formatInstant } from './windows';
 
 const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
 
+function approvalLines(status: RolloutStatus): string[] {
+  const p = status.pendingApproval;
+  if (!p) return [];
+  const gate = p.gate ?? p.phase;
+  const what = gate === p.phase ? `\`${gate}\`` : `\`${gate}\` (phase \`${p.phase}\`)`;
+  return [
+    `**Waiting for approval of ${what}**${p.timeoutAt ? ` (until ${p.timeoutAt})` : ''}`,
+    ...(p.question ? ['', p.question] : []),
+    '',
+    `- CLI: \`turnout approve ${status.rolloutId} --by <you> --phase ${gate}\``,
+    `- UI: Signal \`approve\` with \`{"by": "<you>", "phase": "${gate}"}\``,
+  ];
+}
+
+function count(s: { sessions: number | null; problem?: string }): string {
+  return s.sessions === null ? `unknown${s.problem ? ` (${s.problem})` : ''}` : String(s.sessions);
+}
+
+function rollbackLines(status: RolloutStatus): string[] {
+  const r = status.rollback;
+  if (!r) return [];
+  const id = status.rolloutId;
+  const lines = r.route.length > 0 ? ['**Rollback route**', '', ...r.route.map((line, i) => `${i + 1}. ${line}`)] : [];
+  if (r.blocked) {
+    const b = r.blocked;
+    lines.push('', `**rollback blocked: ${b.reason}; retrying every ${b.retryEverySeconds}s** (step \`${b.stepId}\`, attempt ${b.attempts}, since ${b.since})`);
+    lines.push('', `Pause it: \`turnout pause ${id} --by <you>\`. End it where it stands, on the record: \`turnout leave-as-is ${id} --by <you> --reason "<why>"\`, or Signal \`leaveAsIs\` with \`{"by": "<you>", "reason": "<why>"}\``);
+  }
+  if (r.leftAsIs) lines.push('', `**Left as is** by ${r.leftAsIs.by} at ${r.leftAsIs.at}: ${r.leftAsIs.reason}`);
+  return lines;
+}
+
 function waitingFor(status: RolloutStatus): string[] {
   const id = status.rolloutId;
-  const lines: string[] = [];
-  if (status.pendingApproval) {
-    const { phase, timeoutAt } = status.pendingApproval;
-    lines.push(
-      `**Waiting for approval of \`${phase}\`**${timeoutAt ? ` (until ${timeoutAt})` : ''}`,
-      '',
-      `- CLI: \`turnout approve ${id} --by <you> --phase ${phase}\``,
-      `- UI: Signal \`approve\` with \`{"by": "<you>", "phase": "${phase}"}\``,
-    );
-  }
+  const lines: string[] = [...approvalLines(status)];
   if (status.drain) {
     const what = status.drain.measure === 'connections' ? 'ORB connections' : 'live sessions';
     lines.push(`**${status.drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${status.drain.deadline}`, '', `| server | ${what} |`, '|---|---|');
-    lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${s.sessions} |`));
+    lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${count(s)} |`));
+    if (status.drain.servers.some((s) => s.sessions === null)) lines.push('', 'Unknown is not zero: the drain does not end while a count cannot be read.');
   }
+  if (status.deadServers?.length) lines.push('', '**Servers that should run the new version and do not answer with it**', '', ...status.deadServers.map((d) => `- ${d.name}: ${d.problem}`));
   if (status.window?.opensAt) {
     const { opensAt, timeZone } = status.window;
     lines.push(`**Waiting for the off-peak window opening ${timeZone ? formatInstant(opensAt, timeZone) : opensAt}**`);
   }
   if (status.state === 'paused') lines.push(`**Paused.** Resume: \`turnout resume ${id} --by <you>\` or Signal \`resume\` with \`{"by": "<you>"}\``);
+  lines.push(...rollbackLines(status));
   return lines;
 }
 

@@ -10,6 +10,7 @@ import { clusterPair, type ClusterPair } from './clusters';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
 import { checkSharedHardware } from './shared-hardware';
+import { completePlan } from './complete-plan';
 
 function checkBindings(estate: Estate, pair: ClusterPair): void {
   const bindings = estate.naming?.bindings ?? [];
@@ -43,11 +44,12 @@ export function planJavaClient(request: RolloutRequest, estate: Estate): Plan {
   checkBindings(estate, pair);
   // All at once (step C): every incoming server takes clients as soon as the bindings switch.
   const capacity = checkSharedHardware(estate, pair, [{ moved: pair.incoming.servers, drained: pair.active.servers }], request.strategy.dormantCell !== undefined);
-  return {
+  const plan: Plan = {
     ...planHeader(workflowTypes.javaClientRollout, request, estate.name),
     steps: steps(request, estate, pair),
     capacity,
     finalRouting: {},
     clusters: { active: pair.active.name, incoming: pair.incoming.name },
   };
+  return completePlan(plan, request, estate);
 }

@@ -7,6 +7,7 @@
  */
 import { planHeader, stepKinds, workflowTypes, type Cell, type Estate, type Plan, type RolloutRequest, type Step } from '../model';
 import { checkCellCapacity } from './capacity';
+import { completePlan } from './complete-plan';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
 
@@ -64,10 +65,11 @@ export function planMultiCell(request: RolloutRequest, estate: Estate): Plan {
     const prev = cells[i - 1]?.name ?? '';
     return [gateFor(`cell-${cell.name}`, `Cell ${prev} runs ${request.toVersion} under production load. Confident enough to drain cell ${cell.name}?`, request), ...own];
   });
-  return {
+  const plan: Plan = {
     ...planHeader(workflowTypes.multiCellRollout, request, estate.name),
     steps,
     capacity,
     finalRouting: Object.fromEntries(cells.map((c) => [c.name, 'ready'])),
   };
+  return completePlan(plan, request, estate, cells.map((c) => c.name));
 }

@@ -17,5 +17,8 @@ export function renderPlanText(plan: Plan): string {
   const routing = Object.entries(plan.finalRouting).map(([cell, state]) => `${cell} ${state}`);
   if (routing.length > 0) lines.push('', `final routing: ${routing.join(', ')}`);
   if (plan.clusters) lines.push('', `moves ${plan.app} from ${plan.clusters.active} (${plan.fromVersion}) to ${plan.clusters.incoming} (${plan.toVersion})`);
+  for (const { phase: p, route } of plan.rollbackRoutes ?? []) {
+    lines.push('', `rollback during ${p} (at its furthest point):`, ...(route.length > 0 ? route.map((line, i) => `  ${i + 1}. ${line}`) : ['  nothing to undo']));
+  }
   return `${lines.join('\n')}\n`;
 }

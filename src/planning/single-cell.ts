@@ -10,6 +10,7 @@ import { clusterPair, partnersOf, transitionGroups, type ClusterPair } from './c
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
 import { checkSharedHardware } from './shared-hardware';
+import { completePlan } from './complete-plan';
 
 const names = (servers: readonly Server[]): string[] => servers.map((s) => s.name);
 
@@ -99,11 +100,12 @@ export function planSingleCell(request: RolloutRequest, estate: Estate): Plan {
   const groups = cumulativeGroups(request, pair);
   const capacity = checkSharedHardware(estate, pair, groups, dormantCell);
   const steps = [...beginTransition(request, estate, pair, cells), ...transition(request, estate, pair, cells, groups), ...complete(request, pair, cells)];
-  return {
+  const plan: Plan = {
     ...planHeader(workflowTypes.singleCellRollout, request, estate.name),
     steps,
     capacity,
     finalRouting: {},
     clusters: { active: pair.active.name, incoming: pair.incoming.name },
   };
+  return completePlan(plan, request, estate);
 }

@@ -20,7 +20,8 @@ describe('turnout plan', () => {
     expect(run.stdout).toContain('multiCellRollout: userHitCount 1.0 -> 1.1');
     expect(run.stdout).toContain('ClusterY (active): ServerY1, ServerY2, ServerY3');
     expect(run.stdout).toMatch(/^ +1\. Route new sessions away from cell X/m);
-    expect(run.stdout).toMatch(/^ +8\. Approval to start cell-Y {2}\[manual\]/m);
+    expect(run.stdout).toMatch(/^ +9\. Approval to start cell-Y {2}\[manual\]/m);
+    expect(run.stdout).toMatch(/^rollback during cell-Y \(at its furthest point\):\n +1\. Restore routing: no cell runs 1\.0 yet, so X, Y keep taking new sessions on 1\.1$/m);
   });
 
   it('prints JSON with --json', async () => {

@@ -25,6 +25,8 @@ describe('multi-cell planner', () => {
       // C.1 new sessions to cell X, C.2 monitor it under production load
       'X.route-new-sessions',
       'X.burn-in',
+      // Unknown is not zero: before the phase ends, ServerX1-3 must answer 1.1
+      'cell-X.verify',
       // C.3 once you have confidence: stop new sessions to Y
       'cell-Y.approval',
       'Y.stop-new-sessions',
@@ -35,6 +37,8 @@ describe('multi-cell planner', () => {
       'Y.production-vhost',
       'Y.route-new-sessions',
       'Y.burn-in',
+      // Before success, every server of both cells must answer 1.1
+      'cell-Y.verify',
     ]);
   });
 

@@ -24,12 +24,12 @@ describe('single-cell planner', () => {
     const plan = planSingleCell(request({ strategy: { firstGroupSize: 1, groupSize: 2 } }), estate());
     expect(plan.steps.map((s) => s.id)).toEqual([
       // B.1 install under test_vhost, regenerate plugin-cfg.xml and copy it out; B.2 start and test
-      'B.install', 'B.plugin-cfg', 'B.start', 'B.smoke-test',
+      'B.install', 'B.plugin-cfg', 'B.start', 'B.smoke-test', 'test.verify',
       'transition.approval',
       // D.1 production virtual host, D.2/D.3 the transition file: one node first, a burn-in, a gate, then the rest
-      'D.production-vhost', 'D.group-1', 'D.burn-in', 'remaining.approval', 'D.group-2',
-      // F: drain version N, stop it, the N+1 cluster's own file
-      'F.drain', 'F.stop', 'F.plugin-cfg',
+      'D.production-vhost', 'D.group-1', 'D.burn-in', 'transition.verify', 'remaining.approval', 'D.group-2',
+      // F: drain version N, stop it, the N+1 cluster's own file; every phase ends with the N+1 servers checked
+      'F.drain', 'F.stop', 'F.plugin-cfg', 'remaining.verify',
     ]);
     expect(plan.clusters).toEqual({ active: 'ClusterX', incoming: 'ClusterY' });
     expect(byId(plan.steps, 'B.install')).toMatchObject({ clusters: ['ClusterY'], virtualHost: 'test_vhost', version: '1.1' });
@@ -88,7 +88,7 @@ describe('single-cell planner', () => {
 describe('Java-client planner', () => {
   it("follows the seed's steps A-D: test bindings, then both bindings at once, restart, quiet, stop", () => {
     const plan = planJavaClient(request(), estate());
-    expect(plan.steps.map((s) => s.id)).toEqual(['B.install', 'B.start', 'B.test-clients', 'switch.approval', 'C.bindings', 'C.restart', 'C.quiet', 'D.stop']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['B.install', 'B.start', 'B.test-clients', 'test.verify', 'switch.approval', 'C.bindings', 'C.restart', 'C.quiet', 'D.stop', 'switch.verify']);
     expect(byId(plan.steps, 'C.bindings')).toMatchObject({ kind: 'switchBindings', cluster: 'ClusterY' });
     expect(byId(plan.steps, 'C.restart')).toMatchObject({ action: 'restart', servers: ['ServerY1', 'ServerY2', 'ServerY3'] });
     expect(byId(plan.steps, 'C.quiet')).toMatchObject({ kind: 'drain', measure: 'connections', servers: ['ServerX1', 'ServerX2', 'ServerX3'] });

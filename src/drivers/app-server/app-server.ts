@@ -40,6 +40,16 @@ export interface ServerConnections {
   connections: number;
 }
 
+/** Whether one server is up and answering, and with which version. */
+export interface ServerProbe {
+  name: string;
+  answering: boolean;
+  /** The version it answers with, when it answers. */
+  version: string | null;
+  /** Why it is not answering (or could not be asked). */
+  problem?: string;
+}
+
 /** Application-server administration. Every command is idempotent. */
 export interface AppServerDriver {
   install(cmd: InstallCommand): Promise<void>;
@@ -60,4 +70,6 @@ export interface AppServerDriver {
    * B.1.3), as text. Generation only: turnout transforms and distributes it itself.
    */
   generatePluginCfg(cell: string): Promise<string>;
+  /** Whether each server is up and answering, and with which version: what "a dead N+1 server blocks success" checks. */
+  probe(servers: readonly string[]): Promise<ServerProbe[]>;
 }

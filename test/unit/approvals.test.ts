@@ -1,0 +1,59 @@
+import type { Plan, RolloutStatus } from '../../src/model';
+import { decideApproval, type ApprovalState } from '../../workflows/approvals';
+
+const plan = {
+  steps: [
+    { id: 'X.drain', phase: 'cell-X', kind: 'drain' },
+    { id: 'cell-Y.approval', phase: 'cell-Y', kind: 'approval', gate: 'manual' },
+    { id: 'Y.drain', phase: 'cell-Y', kind: 'drain' },
+  ],
+} as unknown as Plan;
+
+function state(over: Partial<RolloutStatus> = {}, extra: Partial<ApprovalState> = {}): ApprovalState {
+  const status = {
+    state: 'running',
+    steps: [
+      { id: 'X.drain', title: '', status: 'running' },
+      { id: 'cell-Y.approval', title: '', status: 'pending' },
+      { id: 'Y.drain', title: '', status: 'pending' },
+    ],
+    ...over,
+  } as RolloutStatus;
+  return { status, plan, startedBy: 'release-bot', fourEyes: false, rollingBack: false, approvedAhead: new Map(), ...extra };
+}
+
+const drainGate = { pendingApproval: { phase: 'cell-X', gate: 'X.drain', kind: 'drain-timeout' as const, since: '' }, state: 'awaiting-approval' as const };
+
+describe('which gate an approval answers', () => {
+  it('a drain-timeout gate is approved by its own name, by its phase, or without naming either', () => {
+    for (const phase of ['X.drain', 'cell-X', undefined]) {
+      expect(decideApproval(state(drainGate), { by: 'alice', ...(phase ? { phase } : {}) })).toMatchObject({ ok: true, key: 'X.drain' });
+    }
+  });
+
+  it('refuses another name, saying which gate waits', () => {
+    expect(decideApproval(state(drainGate), { by: 'alice', phase: 'cell-Y' })).toEqual({ ok: false, by: 'alice', reason: 'cell-Y is not awaiting approval; gate X.drain of phase cell-X is' });
+  });
+
+  it('takes an approval ahead only for a manual gate still to come, and only once', () => {
+    expect(decideApproval(state(), { by: 'alice', phase: 'cell-Y' })).toMatchObject({ ok: true, key: 'cell-Y' });
+    expect(decideApproval(state({}, { approvedAhead: new Map([['cell-Y', { by: 'bob' }]]) }), { by: 'alice', phase: 'cell-Y' })).toMatchObject({ ok: false, reason: expect.stringContaining('already approved ahead of its gate, by bob') });
+    expect(decideApproval(state(), { by: 'alice', phase: 'cell-X' })).toMatchObject({ ok: false, reason: expect.stringContaining('phase cell-X has no approval gate ahead') });
+    expect(decideApproval(state(), { by: 'alice', phase: 'cell-Q' })).toMatchObject({ ok: false, reason: 'the plan has no phase cell-Q; its phases are cell-X, cell-Y' });
+  });
+
+  it('refuses four-eyes violations, ended rollouts and rollbacks', () => {
+    expect(decideApproval(state(drainGate, { fourEyes: true }), { by: 'release-bot' })).toMatchObject({ ok: false, reason: expect.stringContaining('four-eyes') });
+    expect(decideApproval(state({ state: 'succeeded' }), { by: 'alice', phase: 'cell-Y' })).toMatchObject({ ok: false, reason: 'the rollout has ended (succeeded)' });
+    expect(decideApproval(state(drainGate, { rollingBack: true }), { by: 'alice' })).toMatchObject({ ok: false });
+  });
+
+  it('refuses malformed input with bounded reasons, whatever is sent', () => {
+    const hostile: unknown[] = [null, undefined, 'x', 42, [], { by: 'x'.repeat(10_000) }, { by: 'a\nb' }, { by: 'alice', ['k'.repeat(5000)]: 1 }, JSON.parse('{"__proto__": {"by": "x"}}')];
+    for (const input of hostile) {
+      const d = decideApproval(state(drainGate), input);
+      expect(d.ok).toBe(false);
+      if (!d.ok) expect(d.reason.length).toBeLessThanOrEqual(1000);
+    }
+  });
+});

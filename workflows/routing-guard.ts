@@ -1,0 +1,80 @@
+/**
+ * Routing is verified, not assumed (DESIGN, "Rollback"). While a rollout waits (drains, gates,
+ * burn-in), a read-only activity re-reads the routing turnout set: the sprayer's states, the
+ * plugin-cfg.xml it last wrote, the bindings it switched. When someone else changed it (a HAProxy
+ * reload, a hand edit), the workflow puts it back and records `drift-corrected`.
+ *
+ * The watcher only reads and the workflow alone corrects, so a rollback that cuts a wait short never
+ * races a correction: the workflow corrects only while no rollback is asked for, and waits for a
+ * correction under way before the rollback's own routing step.
+ */
+import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { bindingValuesFor, type CellRoutingState } from '../src/model';
+import type { ExpectedRouting, RolloutActivities, RoutingDrift } from '../activities/rollout-types';
+import { rollbackShortActs, summarized } from './activity-proxies';
+import type { StepContext } from './steps';
+
+/** What turnout has set so far, and so keeps: undefined when it has set nothing it could re-read. */
+export function expectedRouting(ctx: StepContext): ExpectedRouting | undefined {
+  const { before, routed, changes, estate, plan } = ctx;
+  if (before) {
+    const servers = before.servers.map((s) => {
+      const state: CellRoutingState | undefined = s.cell ? routed[s.cell] : undefined;
+      return state ? { ...s, state } : s;
+    });
+    return { sprayer: { ...before, servers } };
+  }
+  if (changes.pluginCfg) return { pluginCfg: changes.pluginCfg };
+  if (changes.bindingsSwitched && plan.clusters) return { bindings: bindingValuesFor(estate, plan.clusters.incoming) };
+  return undefined;
+}
+
+function watcher(pollSeconds: number) {
+  return proxyActivities<Pick<RolloutActivities, 'watchRouting'>>({
+    // The watcher returns on its own within the hour; a long wait simply watches again.
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: `${Math.max(10, pollSeconds * 3)} seconds`,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
+  });
+}
+
+function describeDrift(drift: RoutingDrift): string {
+  return drift.found.slice(0, 10).join('; ') + (drift.found.length > 10 ? `; and ${drift.found.length - 10} more` : '');
+}
+
+/** Puts routing back as expected, records it, and says which cells it had to correct. */
+export async function correctDrift(ctx: StepContext, expected: ExpectedRouting, drift: RoutingDrift, stepId: string, note = ''): Promise<void> {
+  // Never interrupted half-way: a rollback waits for it (see guarded()).
+  await CancellationScope.nonCancellable(() => summarized(rollbackShortActs().correctRouting, 'Put back the routing turnout set', { estate: ctx.estate, expected }));
+  ctx.run.event('turnout', 'drift-corrected', `routing had changed under the rollout and was put back: ${describeDrift(drift)}${note}`, stepId);
+}
+
+async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string): Promise<void> {
+  const pollSeconds = ctx.request.drain.pollIntervalSeconds;
+  for (;;) {
+    const drift = await watcher(pollSeconds).watchRouting({ estate: ctx.estate, expected, pollIntervalSeconds: pollSeconds });
+    if (ctx.run.rollback) return;
+    if (drift.found.length > 0) await correctDrift(ctx, expected, drift, stepId);
+  }
+}
+
+/**
+ * Runs `wait` while the routing turnout set is watched and put back on drift. Patched: histories
+ * recorded before the guard existed replay without it.
+ */
+export async function guarded<T>(ctx: StepContext, stepId: string, wait: () => Promise<T>): Promise<T> {
+  const expected = expectedRouting(ctx);
+  if (!expected || !patched('routing-guard')) return wait();
+  const scope = new CancellationScope();
+  const guard = scope.run(() => watch(ctx, expected, stepId)).catch((err: unknown) => {
+    if (!isCancellation(err)) ctx.run.event('turnout', 'routing-guard-stopped', `the routing guard stopped: ${(err as Error).message}`, stepId);
+  });
+  try {
+    return await wait();
+  } finally {
+    scope.cancel();
+    // A correction under way finishes before anything else touches routing.
+    await guard;
+  }
+}
