@@ -1,7 +1,7 @@
 /** The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts). */
 import type { ClusterStatus, GeneratedPluginCfg, ServerStatus } from '../../lab/dmgr-api';
 import { httpJson } from '../http-json';
-import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
 
 function toState(s: ServerStatus): AppServerState {
   return { name: s.name, cluster: s.cluster, running: s.state === 'running', version: s.version, virtualHost: s.vhost, runningVirtualHost: s.runningVhost };
@@ -77,6 +77,17 @@ class LabAppServer implements AppServerDriver {
 
   async servers(): Promise<AppServerState[]> {
     return (await httpJson<{ servers: ServerStatus[] }>(`${this.adminUrl}/servers`)).servers.map(toState);
+  }
+
+  /** From the dmgr's status, which asks each running server itself (`runningVhost` is its own answer). */
+  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
+    return Promise.all(
+      servers.map(async (name) => {
+        const s = await httpJson<ServerStatus>(`${this.adminUrl}/servers/${encodeURIComponent(name)}`);
+        const answering = s.state === 'running' && s.runningVhost !== null;
+        return { name, answering, version: answering ? s.version : null, ...(answering ? {} : { problem: s.state === 'running' ? 'running but not answering' : 'stopped' }) };
+      }),
+    );
   }
 }
 

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Estate } from '../../model';
 import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
 import { createWsadminClient, pmiFigures, pmiResultSchema, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
-import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
 
 const installResultSchema = z.object({ app: z.string(), action: z.enum(['present', 'remapped', 'installed']), virtualHosts: z.array(z.string()) });
 const virtualHostResultSchema = z.object({ apps: z.array(z.string()), remapped: z.array(z.string()), restarted: z.array(z.string()) });
@@ -122,6 +122,16 @@ class WsadminAppServer implements AppServerDriver {
   async generatePluginCfg(cell: string): Promise<string> {
     const result = await this.client.run(generatePluginCfgScript(cell), pluginCfgResultSchema);
     return decodePluginCfg(Buffer.from(result.base64, 'base64'));
+  }
+
+  /** From the cell's own view: a STARTED server answers with the version installed on its cluster. */
+  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
+    const all = await this.servers();
+    return servers.map((name) => {
+      const s = all.find((x) => x.name === name);
+      if (!s) return { name, answering: false, version: null, problem: 'not in the cell' };
+      return s.running ? { name, answering: true, version: s.version } : { name, answering: false, version: null, problem: 'stopped' };
+    });
   }
 }
 
