@@ -6,7 +6,7 @@
  * Watching only reads; the workflow decides when to correct, so a rollback never races a correction.
  */
 import { Context, log } from '@temporalio/activity';
-import type { Estate } from '../src/model';
+import type { BindingValue, Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import { encodePluginCfg } from '../src/drivers/plugin-cfg';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
@@ -32,6 +32,13 @@ function sprayerDrift(now: SprayerSnapshot, want: SprayerSnapshot, found: string
   if (differing > 0) found.push(`${differing} affinity map entr${differing === 1 ? 'y differs' : 'ies differ'}`);
 }
 
+/** Whether two binding values point the same way (drivers may return their fields in any order). */
+function sameBinding(a: BindingValue, b: BindingValue): boolean {
+  if (a.kind === 'string' && b.kind === 'string') return a.jndiName === b.jndiName && a.value === b.value;
+  if (a.kind === 'indirect' && b.kind === 'indirect') return a.jndiName === b.jndiName && a.providerUrl === b.providerUrl && a.binding === b.binding;
+  return false;
+}
+
 /** Builds the routing-guard and server-check activities over the estate's drivers. */
 export function createRoutingGuardActivities(drivers: (estate: Estate) => Drivers) {
   const cluster = createClusterActivities(drivers);
@@ -52,7 +59,7 @@ export function createRoutingGuardActivities(drivers: (estate: Estate) => Driver
       const now = await d.naming().read(expected.bindings.map((b) => b.name));
       for (const want of expected.bindings) {
         const got = now.find((b) => b.name === want.name);
-        if (JSON.stringify(got) !== JSON.stringify(want)) found.push(`binding ${want.name} is not what turnout set`);
+        if (!got || !sameBinding(got, want)) found.push(`binding ${want.name} is not what turnout set`);
       }
     }
     return { found, cells: [...cells] };

@@ -108,7 +108,7 @@ describe('off-peak windows on the lab', () => {
       // An approval of the held gate's phase is taken now and answered at once; a phase the plan lacks is refused.
       const refused = await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Z' }] }).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(((refused as WorkflowUpdateFailedError).cause as Error).message).toBe('the plan has no phase cell-Z');
+      expect(((refused as WorkflowUpdateFailedError).cause as Error).message).toBe('the plan has no phase cell-Z; its phases are cell-X, cell-Y');
       const approved = await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'go at the next window' }] });
       expect(approved.state).toBe('waiting-window');
       expect(approved.events).toContainEqual(expect.objectContaining({ by: 'alice', type: 'approval-received', message: 'approved cell-Y: go at the next window' }));
