@@ -72,6 +72,8 @@ describe('javaClientRollout on the lab', () => {
       return result;
     });
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     const report = old.report();
     expect(report.clients.every((c) => c.lastVersion === '1.1')).toBe(true);
     const servers = await lab.servers();

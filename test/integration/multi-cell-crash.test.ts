@@ -43,6 +43,8 @@ describe('multiCellRollout survives a worker killed during a drain', () => {
     const report = await load.stop();
 
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     expect(second.output()).toContain('drain resumed from its last heartbeat');
     const started = final.events.filter((e) => e.type === 'step-started').map((e) => e.stepId);
     const done = final.events.filter((e) => e.type === 'step-done').map((e) => e.stepId);

@@ -72,6 +72,8 @@ describe('multiCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     expectCleanLoad(report);
     const servers = await lab.servers();
     expect(servers.map((s) => [s.name, s.version, s.running, s.runningVirtualHost])).toEqual(

@@ -77,6 +77,8 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     const report = await load.stop();
 
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     // A file that already holds the planned bytes is not rewritten (the lab starts on the generated file).
     const distinct = (list: string[]): string[] => list.filter((h, i) => h !== list[i - 1]);
     for (const [name, seq] of Object.entries(watch.sequences())) expect(seq).toEqual(distinct([starts[name] as string, ...planned]));

@@ -72,6 +72,8 @@ describe('singleCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     expectCleanLoad(report);
     const planned = Buffer.from(finalPluginCfg(generated, { active: 'ClusterX', incoming: 'ClusterY' })).toString('base64');
     expect(Object.values(pluginCfgFiles(lab.estate))).toEqual([planned, planned]);
@@ -121,6 +123,8 @@ describe('singleCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('succeeded');
+    // The routing guard watched every wait and found nothing to put back: no false drift.
+    expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     expectCleanLoad(report);
     const planned = Buffer.from(finalPluginCfg(generated, { active: 'ClusterX', incoming: 'ClusterY' })).toString('base64');
     expect(pluginCfgFiles(lab.estate)).toEqual({ webX1: planned, webY1: planned });
