@@ -6,6 +6,10 @@
  * - `servers()` reports the configured virtual host as `runningVirtualHost` of a running server:
  *   wsadmin shows configuration, not what a running process loaded. That is why
  *   `setVirtualHost` with `restart` restarts the running members on every call.
+ * - `probe()` does not reach the servers: it reads their state from the same wsadmin query as
+ *   `servers()` and takes a STARTED server for answering with its configured version. A server
+ *   that is started but hung, or whose application failed to start, still counts as answering;
+ *   a failed wsadmin run makes every server not answering, with the reason.
  * - `connections()` reports the ORB's concurrent requests, not open connections (see
  *   `pmiMeasures` in `jython.ts`).
  * - One estate has one wsadmin command line, so one cell: commands for clusters of another cell
@@ -15,7 +19,7 @@ import { z } from 'zod';
 import type { Estate } from '../../model';
 import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
 import { createWsadminClient, pmiFigures, pmiResultSchema, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
-import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
 
 const installResultSchema = z.object({ app: z.string(), action: z.enum(['present', 'remapped', 'installed']), virtualHosts: z.array(z.string()) });
 const virtualHostResultSchema = z.object({ apps: z.array(z.string()), remapped: z.array(z.string()), restarted: z.array(z.string()) });
@@ -110,6 +114,24 @@ class WsadminAppServer implements AppServerDriver {
       const running = s.state === 'STARTED';
       const installed = versions[0];
       return { name: s.name, cluster: s.cluster, running, version: installed?.version ?? '', virtualHost: installed?.virtualHost ?? '', runningVirtualHost: running ? (installed?.virtualHost ?? '') : null };
+    });
+  }
+
+  /** From the servers' state in the cell (see the limits above), never from the servers themselves. */
+  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
+    if (servers.length === 0) return [];
+    let states: Map<string, AppServerState>;
+    try {
+      states = new Map((await this.servers()).map((s) => [s.name, s]));
+    } catch (err) {
+      const problem = `wsadmin could not read the servers' state: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+      return servers.map((name) => ({ name, answering: false, version: null, problem }));
+    }
+    return servers.map((name): ServerProbe => {
+      const state = states.get(name);
+      if (!state) return { name, answering: false, version: null, problem: `${name} is not a cluster member in the cell` };
+      if (!state.running) return { name, answering: false, version: null, problem: `${name} is stopped` };
+      return { name, answering: true, version: state.version };
     });
   }
 
