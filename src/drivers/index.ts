@@ -46,8 +46,8 @@ function pluginCfgTargetOf(estate: Estate, httpServer: string): PluginCfgTarget 
 export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
   return {
     sprayer: () => createHaproxySprayer(estate, { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
-    appServer: () => (estate.appServer.driver === 'lab' ? createLabAppServer(estate.appServer.adminUrl) : createWsadminAppServer(estate)),
-    // Real cells read the PMI LiveCount through wsadmin; the lab's servers answer it themselves.
+    appServer: () => (estate.appServer.driver === 'lab' ? createLabAppServer(estate) : createWsadminAppServer(estate)),
+    // Both read the PMI LiveCount through the deployment manager: wsadmin for real cells, the lab dmgr's API here.
     sessions: () => (estate.appServer.driver === 'wsadmin' ? createWsadminSessionCounter(estate) : createLabSessionCounter(estate)),
     naming: () => {
       const naming = estate.naming;

@@ -1,7 +1,11 @@
 /**
  * A lab application server: one process per cluster member, started by the dmgr.
  *
- * `node dist/src/lab/app-server.js --estate F --server NAME --state F [--parent-pid N]`
+ * `node dist/src/lab/app-server.js --estate F --server NAME --state F [--lab-pid N]`
+ *
+ * It exits when the lab process `--lab-pid` is gone, not when the dmgr that started it dies: as
+ * WebSphere's node agents keep servers up while the deployment manager is down, a lab app server
+ * keeps serving through a dmgr outage, and a restarted dmgr adopts it (see `dmgr.ts`).
  *
  * It serves the lab app under the context root, keeps HTTP sessions with an idle timeout, issues
  * `JSESSIONID=<id>:<cloneId>`, and answers only requests whose Host port is an alias of the
@@ -20,7 +24,7 @@ import * as http from 'node:http';
 import { allServers, type Estate, type VirtualHost } from '../model/estate';
 import { brokenArtifact, serverConfigSchema, type AppServerHealth, type EjbAnswer, type LabAppResponse, type LiveSessions, type OrbConnections, type ServerConfig } from './dmgr-api';
 import { labSettings, readEstateFile } from './paths';
-import { listenOn, parseArgs, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
+import { exitWhenProcessDies, listenOn, parseArgs, requireArg, runLabMain, sendJson, stopOnSignals } from './process-utils';
 
 /** Characters of a generated session ID, as in WebSphere's (letters, digits, `_`, `-`). */
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -250,7 +254,9 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const estate = readEstateFile(requireArg(args, 'estate'));
   const servers = await runAppServer(estate, requireArg(args, 'server'), requireArg(args, 'state'));
-  stopOnSignalsAndOrphaning(servers, args['parent-pid']);
+  stopOnSignals(servers);
+  const labPid = args['lab-pid'];
+  if (labPid) exitWhenProcessDies(Number(labPid));
 }
 
 if (require.main === module) runLabMain('app-server', main);

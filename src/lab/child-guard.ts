@@ -3,8 +3,9 @@
  *
  * `node dist/src/lab/child-guard.js --parent-pid N -- program args...`
  *
- * Signals to the guard are passed on to the program; when the program exits the guard exits with
- * its code; when the parent dies the guard stops the program and exits.
+ * SIGTERM, SIGINT and SIGUSR2 (HAProxy's reload signal in master-worker mode) are passed on to the
+ * program; when the program exits the guard exits with its code; when the parent dies the guard
+ * stops the program and exits.
  */
 import { spawn } from 'node:child_process';
 import { exitWhenParentDies, waitForExit } from './process-utils';
@@ -24,7 +25,7 @@ function main(): void {
     process.exit(1);
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill(signal));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGUSR2'] as const) process.on(signal, () => child.kill(signal));
   const parentIndex = options.indexOf('--parent-pid');
   const parentPid = parentIndex >= 0 ? Number(options[parentIndex + 1]) : undefined;
   if (parentPid) {

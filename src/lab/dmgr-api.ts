@@ -4,8 +4,9 @@
  *
  * | method and path | does |
  * |---|---|
- * | `GET /health` | `{ok: true}` once the dmgr has started its active clusters |
+ * | `GET /health` | `{ok: true, pid}` once the dmgr has started its active clusters (or adopted them) |
  * | `GET /servers` | `{servers: ServerStatus[]}` |
+ * | `GET /sessions?server=A&server=B` | `LiveCountReport`: the PMI LiveCount of each named server in one call (503 while starting) |
  * | `GET /servers/:name` | `ServerStatus` (404 if unknown) |
  * | `POST /servers/:name/start` / `stop` | starts or stops one server; answers its `ServerStatus` |
  * | `GET /clusters` | `{clusters: ClusterStatus[]}` |
@@ -17,7 +18,8 @@
  * `ServerStatus.connections` is the number of client connections open on the server's ORB port
  * (each app server reports it at `GET /__lab/connections`, as it reports sessions at `/__lab/sessions`).
  * Every command is idempotent: starting a running server or installing the installed version
- * changes nothing. Errors answer `{error}` with 400 (bad input), 404 (unknown name) or 500.
+ * changes nothing. App servers outlive the dmgr; a dmgr that starts while they run adopts them
+ * (`ServerStatus.adopted`) and manages them by pid from then on. Errors answer `{error}` with 400 (bad input), 404 (unknown name) or 500.
  */
 import { z } from 'zod';
 
@@ -72,6 +74,8 @@ export interface ServerStatus {
   cloneId: string;
   state: 'running' | 'stopped';
   pid: number | null;
+  /** Whether this dmgr found the server already running when it started (or when asked to start it) and adopted it. */
+  adopted: boolean;
   /** The version installed in the configuration. */
   version: string;
   artifact?: string;
@@ -84,6 +88,24 @@ export interface ServerStatus {
   /** Client connections open on the ORB port of the running server, or null when stopped or unreachable. */
   connections: number | null;
 }
+
+/**
+ * One server in `GET /sessions`: the PMI LiveCount as the dmgr read it. A running server the dmgr
+ * could not read is `liveCount: null` with a `problem`, never 0; a stopped one holds none.
+ */
+export const liveCountSchema = z
+  .object({
+    name: z.string(),
+    state: z.enum(['running', 'stopped']),
+    liveCount: z.number().int().nonnegative().nullable(),
+    problem: z.string().optional(),
+  })
+  .strict();
+export type LiveCount = z.infer<typeof liveCountSchema>;
+
+/** `GET /sessions?server=A&server=B`: one entry per server asked, in the order asked. */
+export const liveCountReportSchema = z.object({ servers: z.array(liveCountSchema) }).strict();
+export type LiveCountReport = z.infer<typeof liveCountReportSchema>;
 
 /** `GET /plugin-cfg?cell=X`: the generated file, with every cluster of the cell (active on prod_vhost, dormant on test_vhost). */
 export interface GeneratedPluginCfg {

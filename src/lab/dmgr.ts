@@ -4,12 +4,18 @@
  *
  * `node dist/src/lab/dmgr.js --estate F [--parent-pid N]` (run with the lab's working directory)
  *
- * Its state (what is installed where, what should run) is persisted under the lab dir, so a
- * restarted dmgr brings back the same estate. Dormant clusters start stopped and mapped to the
- * test virtual host; active clusters start running on the production one.
+ * Its state (what is installed where, what should run) is persisted under the lab dir. On its
+ * first start it brings up the estate: dormant clusters stopped and mapped to the test virtual
+ * host, active clusters running on the production one.
+ *
+ * App servers do not depend on it: they guard on the lab's pid (the dmgr's own `--parent-pid`),
+ * so they keep serving while the dmgr is down, as WebSphere's servers do under their node agents.
+ * A dmgr that starts again on the same state ADOPTS the servers that answer at their ports
+ * (`/__lab/health` names the server and its pid), changes nothing else, and from then on reads,
+ * stops, reloads and kills them by pid as it does the servers it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { allServers, type Estate } from '../model/estate';
@@ -21,13 +27,30 @@ import {
   type ClusterStatus,
   type DmgrState,
   type GeneratedPluginCfg,
+  type LiveCount,
+  type LiveCountReport,
   type LiveSessions,
   type OrbConnections,
   type ServerStatus,
 } from './dmgr-api';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
 import { cellRefreshIntervalSeconds, renderCellPluginCfg } from './plugin-cfg-initial';
-import { listenOn, parseArgs, readBody, requestJson, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning, waitFor, waitForExit, writeFileAtomic } from './process-utils';
+import {
+  isAlive,
+  isSameProcess,
+  listenOn,
+  parseArgs,
+  processStartTime,
+  readBody,
+  requestJson,
+  requireArg,
+  runLabMain,
+  sendJson,
+  stopOnSignalsAndOrphaning,
+  waitFor,
+  waitForExit,
+  writeFileAtomic,
+} from './process-utils';
 
 /** An error that maps to an HTTP status of the admin API. */
 class ApiError extends Error {
@@ -50,8 +73,17 @@ export function initialDmgrState(estate: Estate): DmgrState {
   return { servers };
 }
 
+/** An app server this dmgr manages: one it started (its child process) or one it adopted (by pid). */
+interface ManagedServer {
+  pid: number;
+  /** Pins `pid` to one process, so a reused pid is not taken for the server. */
+  startTime: string | undefined;
+  /** The process handle, for servers this dmgr started; an adopted server belongs to an earlier dmgr. */
+  child?: ChildProcess;
+}
+
 class Dmgr {
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly managed = new Map<string, ManagedServer>();
   private readonly locks = new Map<string, Promise<unknown>>();
   ready = false;
 
@@ -59,6 +91,8 @@ class Dmgr {
     readonly estate: Estate,
     readonly paths: LabPaths,
     readonly state: DmgrState,
+    /** The lab process the app servers guard on (this dmgr's own parent), if any. */
+    private readonly labPid: string | undefined,
   ) {}
 
   /** Runs `task` after any earlier command on the same server, so concurrent commands stay idempotent. */
@@ -95,9 +129,27 @@ class Dmgr {
     }
   }
 
-  private running(name: string): ChildProcess | undefined {
-    const child = this.children.get(name);
-    return child && child.exitCode === null && child.signalCode === null ? child : undefined;
+  /** The server's process if it is still there (a SIGKILL behind the dmgr's back shows here at once). */
+  private running(name: string): ManagedServer | undefined {
+    const m = this.managed.get(name);
+    if (!m) return undefined;
+    const exited = m.child !== undefined && (m.child.exitCode !== null || m.child.signalCode !== null);
+    return !exited && isSameProcess(m.pid, m.startTime) ? m : undefined;
+  }
+
+  /** The pid of the process answering at the server's port, if it says it is that server. */
+  private async answeringPid(name: string): Promise<number | undefined> {
+    const { server } = this.member(name);
+    const res = await requestJson<AppServerHealth>(`http://${server.host}:${server.port}/__lab/health`, 'GET', undefined, 1000).catch(() => undefined);
+    return res?.status === 200 && res.body.server === name && isAlive(res.body.pid) ? res.body.pid : undefined;
+  }
+
+  /** Takes over a server that already runs (started by an earlier dmgr); false if none answers. */
+  private async adopt(name: string): Promise<boolean> {
+    const pid = await this.answeringPid(name);
+    if (pid === undefined) return false;
+    this.managed.set(name, { pid, startTime: processStartTime(pid) });
+    return true;
   }
 
   start(name: string): Promise<ServerStatus> {
@@ -106,28 +158,35 @@ class Dmgr {
       const config = this.config(name);
       config.running = true;
       this.persist();
-      if (!this.running(name)) await this.spawnServer(name, server.host, server.port);
+      // One that came up after this dmgr started (an earlier dmgr's start, finishing late) is adopted, not started twice.
+      if (!this.running(name) && !(await this.adopt(name))) await this.spawnServer(name, server.host, server.port);
       return this.status(name);
     });
   }
 
   private async spawnServer(name: string, host: string, port: number): Promise<void> {
     mkdirSync(this.paths.logDir, { recursive: true });
-    const log = openSync(join(this.paths.logDir, `${name}.log`), 'a');
-    const args = [labScript('app-server'), '--estate', this.paths.estate, '--server', name, '--state', serverStatePath(this.paths, name), '--parent-pid', String(process.pid)];
+    const logFile = join(this.paths.logDir, `${name}.log`);
+    const log = openSync(logFile, 'a');
+    const guard = this.labPid ? ['--lab-pid', this.labPid] : [];
+    const args = [labScript('app-server'), '--estate', this.paths.estate, '--server', name, '--state', serverStatePath(this.paths, name), ...guard];
     const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
-    this.children.set(name, child);
+    closeSync(log);
+    const pid = child.pid;
+    if (pid === undefined) throw new ApiError(500, `${name} could not be started; see ${logFile}`);
+    this.managed.set(name, { pid, startTime: processStartTime(pid), child });
     const url = `http://${host}:${port}/__lab/health`;
+    const exited = () => new ApiError(500, `${name} exited with code ${child.exitCode ?? child.signalCode}; see ${logFile}`);
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new ApiError(500, `${name} exited with code ${child.exitCode}; see ${join(this.paths.logDir, `${name}.log`)}`);
+        if (child.exitCode !== null || child.signalCode !== null) throw exited();
         const res = await requestJson<AppServerHealth>(url, 'GET', undefined, 1000);
-        return res.status === 200 && res.body.pid === child.pid;
+        return res.status === 200 && res.body.pid === pid;
       },
       15_000,
       `${name} did not answer on ${url} within 15 s`,
     ).catch((err: unknown) => {
-      if (child.exitCode !== null) throw new ApiError(500, `${name} exited with code ${child.exitCode}; see ${join(this.paths.logDir, `${name}.log`)}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw exited();
       throw err;
     });
   }
@@ -137,17 +196,23 @@ class Dmgr {
       this.member(name);
       this.config(name).running = false;
       this.persist();
+      // Likewise, one an earlier dmgr started late is stopped too, not left running unseen.
+      if (!this.running(name)) await this.adopt(name);
       await this.kill(name);
       return this.status(name);
     });
   }
 
   private async kill(name: string): Promise<void> {
-    const child = this.running(name);
-    if (!child?.pid) return;
-    child.kill('SIGTERM');
-    await waitForExit(child.pid, 5000);
-    this.children.delete(name);
+    const m = this.running(name);
+    this.managed.delete(name);
+    if (!m) return;
+    try {
+      process.kill(m.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await waitForExit(m.pid, 5000);
   }
 
   async install(cluster: string, version: string, artifact: string | undefined, vhost?: string): Promise<ClusterStatus> {
@@ -197,9 +262,9 @@ class Dmgr {
   async status(name: string): Promise<ServerStatus> {
     const { cell, cluster, server } = this.member(name);
     const config = this.config(name);
-    const child = this.running(name);
+    const m = this.running(name);
     const base = `http://${server.host}:${server.port}`;
-    const [sessions, health, connections] = child
+    const [sessions, health, connections] = m
       ? await Promise.all([
           requestJson<LiveSessions>(`${base}/__lab/sessions`, 'GET', undefined, 2000).then((r) => r.body.liveCount, () => null),
           requestJson<AppServerHealth>(`${base}/__lab/health`, 'GET', undefined, 2000).then((r) => r.body, () => null),
@@ -213,8 +278,9 @@ class Dmgr {
       host: server.host,
       port: server.port,
       cloneId: server.cloneId,
-      state: child ? 'running' : 'stopped',
-      pid: child?.pid ?? null,
+      state: m ? 'running' : 'stopped',
+      pid: m?.pid ?? null,
+      adopted: m !== undefined && m.child === undefined,
       version: config.version,
       ...(config.artifact ? { artifact: config.artifact } : {}),
       vhost: config.vhost,
@@ -222,6 +288,29 @@ class Dmgr {
       sessions,
       connections,
     };
+  }
+
+  /** The PMI LiveCount of each named server, read now: 0 only for a stopped server, null (with why) for one that runs but cannot be read. */
+  async liveCounts(names: readonly string[]): Promise<LiveCountReport> {
+    if (names.length === 0) throw new ApiError(400, 'sessions needs ?server=<name>, once per server');
+    for (const name of names) this.member(name);
+    return { servers: await Promise.all(names.map((n) => this.liveCount(n))) };
+  }
+
+  private async liveCount(name: string): Promise<LiveCount> {
+    const m = this.running(name);
+    if (!m) return { name, state: 'stopped', liveCount: 0 };
+    const { server } = this.member(name);
+    const url = `http://${server.host}:${server.port}/__lab/sessions`;
+    const unknown = (why: string): LiveCount => ({ name, state: 'running', liveCount: null, problem: `${name} runs (pid ${m.pid}) but its LiveCount could not be read: ${why}` });
+    try {
+      const res = await requestJson<LiveSessions>(url, 'GET', undefined, 2000);
+      const count = res.body?.liveCount;
+      if (res.status === 200 && typeof count === 'number') return { name, state: 'running', liveCount: count };
+      return unknown(`GET ${url} answered HTTP ${res.status}`);
+    } catch (err) {
+      return unknown(err instanceof Error ? err.message : String(err));
+    }
   }
 
   async clusterStatus(cluster: string): Promise<ClusterStatus> {
@@ -246,17 +335,23 @@ class Dmgr {
     return { cell: cell.name, xml: renderCellPluginCfg(this.estate, cell, cellRefreshIntervalSeconds(cell)) };
   }
 
-  /** Starts every server the state says should run. */
-  async boot(): Promise<void> {
+  /**
+   * Adopts the app servers that already run. On the first start it then starts every server the
+   * state says should run; a restarted dmgr (`restarted`) starts nothing: it reports what it
+   * found, as a deployment manager coming back to running node agents does.
+   */
+  async boot(restarted: boolean): Promise<void> {
+    const names = this.allNames();
+    const adopted = await Promise.all(names.map((n) => this.serialized(n, () => this.adopt(n))));
+    if (restarted) names.forEach((n, i) => (this.config(n).running = adopted[i] === true));
     this.persist();
-    const wanted = this.allNames().filter((n) => this.state.servers[n]?.running);
-    await Promise.all(wanted.map((n) => this.start(n)));
+    if (!restarted) await Promise.all(names.filter((n, i) => !adopted[i] && this.state.servers[n]?.running).map((n) => this.start(n)));
     this.ready = true;
   }
 
-  /** Stops every app server; the dmgr leaves nothing running behind it. */
+  /** Stops every app server, adopted ones included; the dmgr leaves nothing running behind it. */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((n) => this.kill(n)));
+    await Promise.all([...this.managed.keys()].map((n) => this.kill(n)));
   }
 }
 
@@ -269,6 +364,11 @@ async function route(dmgr: Dmgr, method: string, url: URL, body: unknown): Promi
     return { ok: true, pid: process.pid };
   }
   if (method === 'GET' && path === '/plugin-cfg') return dmgr.generatePluginCfg(url.searchParams.get('cell'));
+  if (method === 'GET' && path === '/sessions') {
+    // Before adoption ends, a server not yet adopted would read as stopped: 0 sessions it may well hold.
+    if (!dmgr.ready) throw new ApiError(503, 'starting');
+    return dmgr.liveCounts(url.searchParams.getAll('server'));
+  }
   if (kind === 'servers' && method === 'GET' && !name) return { servers: await Promise.all(dmgr.allNames().map((n) => dmgr.status(n))) };
   if (kind === 'servers' && name && method === 'GET' && !action) return dmgr.status(name);
   if (kind === 'servers' && name && method === 'POST' && action === 'start') return dmgr.start(name);
@@ -319,9 +419,10 @@ function serve(dmgr: Dmgr, host: string, port: number): Promise<http.Server> {
   return listenOn(server, host, port);
 }
 
-function loadState(estate: Estate, paths: LabPaths): DmgrState {
-  if (!existsSync(paths.dmgrState)) return initialDmgrState(estate);
-  return dmgrStateSchema.parse(JSON.parse(readFileSync(paths.dmgrState, 'utf8')));
+/** The persisted state, or the estate's starting state; `restarted` when an earlier dmgr of this lab left one. */
+function loadState(estate: Estate, paths: LabPaths): { state: DmgrState; restarted: boolean } {
+  if (!existsSync(paths.dmgrState)) return { state: initialDmgrState(estate), restarted: false };
+  return { state: dmgrStateSchema.parse(JSON.parse(readFileSync(paths.dmgrState, 'utf8'))), restarted: true };
 }
 
 async function main(): Promise<void> {
@@ -329,11 +430,12 @@ async function main(): Promise<void> {
   const estate = readEstateFile(requireArg(args, 'estate'));
   if (estate.appServer.driver !== 'lab') throw new Error('the lab dmgr needs appServer.driver "lab"');
   const paths = labPaths(estate);
-  const dmgr = new Dmgr(estate, paths, loadState(estate, paths));
+  const { state, restarted } = loadState(estate, paths);
+  const dmgr = new Dmgr(estate, paths, state, args['parent-pid']);
   const url = new URL(estate.appServer.adminUrl);
   const server = await serve(dmgr, url.hostname, Number(url.port || 80));
   stopOnSignalsAndOrphaning([server], args['parent-pid'], () => dmgr.shutdown());
-  await dmgr.boot();
+  await dmgr.boot(restarted);
 }
 
 if (require.main === module) runLabMain('dmgr', main);

@@ -74,9 +74,10 @@ export function dormantSprayerServers(estate: Estate): string[] {
 
 /**
  * Renders haproxy.cfg for the estate's sprayer. Paths (admin socket, map) are made absolute
- * against `baseDir`, so HAProxy and the Runtime API agree on the map's name.
+ * against `baseDir`, so HAProxy and the Runtime API agree on the map's name. `statsSocket` puts
+ * the stats socket at that UNIX path instead of the estate's address (the lab relays a TCP one).
  */
-export function renderHaproxyCfg(estate: Estate, baseDir?: string): string {
+export function renderHaproxyCfg(estate: Estate, baseDir?: string, statsSocket?: string): string {
   const sprayer = estate.sprayer;
   if (!sprayer) throw new Error(`estate ${estate.name} has no sprayer`);
   const map = resolveFrom(baseDir, sprayer.affinityMap);
@@ -84,7 +85,7 @@ export function renderHaproxyCfg(estate: Estate, baseDir?: string): string {
   const lines = [
     `# haproxy.cfg for estate ${estate.name}, rendered by the turnout lab. Loopback only.`,
     'global',
-    `  stats socket ${adminSocketAddress(sprayer.adminSocket, baseDir)} mode 600 level admin`,
+    `  stats socket ${statsSocket ?? adminSocketAddress(sprayer.adminSocket, baseDir)} mode 600 level admin`,
     '  stats timeout 30s',
     '  maxconn 4096',
     '',

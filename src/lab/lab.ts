@@ -5,9 +5,10 @@
  *
  * `startLab` runs them as children of the calling process (tests, `turnout dev --lab`); `labUp`
  * runs the same thing in a detached supervisor process (`turnout lab up`) that records itself in
- * `<lab dir>/lab.json`, and `labDown` / `labStatus` find it there.
+ * `<lab dir>/lab.json`, and `labDown` / `labStatus` find it there. A lab started with `startLab`
+ * also takes faults (`LabHandle.faults`, see `lab-faults.ts`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -18,9 +19,12 @@ import { createHaproxySprayer } from '../drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../drivers/sprayer/sprayer';
 import type { ServerStatus } from './dmgr-api';
 import { adminSocketAddress, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
+import { startLabChildren, stopChildren, stopStrayAppServers, tail, waitUntilReady, type LabChildContext } from './lab-children';
+import { labFaults, runtimeApiSocketPaths, type LabFaults } from './lab-faults';
 import { labPaths, labScript, resolveFrom, type LabPaths } from './paths';
 import { allHttpServers, renderCellPluginCfg } from './plugin-cfg-initial';
 import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
+import { RuntimeApiRelay } from './runtime-api-relay';
 
 /** Options of `startLab` and friends. */
 export interface LabOptions {
@@ -52,9 +56,14 @@ export interface LabHandle {
   estate: Estate;
   dir: string;
   urls: LabUrls;
-  /** The pid of each direct child process. */
+  /** The pid of each direct child process (a dmgr started again by `faults.startDmgr` included). */
   pids: Record<string, number>;
-  /** Stops every lab process and waits until every lab port is free. Safe to call twice. */
+  /** Faults to inject while the lab runs. */
+  faults: LabFaults;
+  /**
+   * Stops every lab process, app servers the dmgr no longer holds included, and waits until every
+   * lab port is free. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -137,16 +146,20 @@ export function labUrls(estate: Estate, baseDir?: string): LabUrls {
 }
 
 /** Removes the state of an earlier lab run, so every start is the estate's starting state. */
-function resetState(estate: Estate, paths: LabPaths, baseDir?: string): void {
-  for (const path of [paths.dmgrState, paths.serverStateDir, paths.namingState, paths.haproxyCfg]) rmSync(path, { recursive: true, force: true });
+function resetState(estate: Estate, paths: LabPaths, baseDir: string): void {
+  for (const path of [paths.dmgrState, paths.serverStateDir, paths.namingState, paths.haproxyCfg, paths.haproxyStatsSocket]) rmSync(path, { recursive: true, force: true });
   for (const { httpServer } of allHttpServers(estate)) if (httpServer.pluginCfg.kind === 'local') rmSync(resolveFrom(baseDir, httpServer.pluginCfg.path), { force: true });
-  if (estate.sprayer) {
-    rmSync(resolveFrom(baseDir, estate.sprayer.affinityMap), { force: true });
-    if (typeof estate.sprayer.adminSocket === 'string') rmSync(resolveFrom(baseDir, estate.sprayer.adminSocket), { force: true });
-  }
+  if (estate.sprayer) rmSync(resolveFrom(baseDir, estate.sprayer.affinityMap), { force: true });
+  removeRuntimeApiSocket({ estate, paths, cwd: baseDir });
 }
 
-function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir?: string): void {
+/** Removes the UNIX Runtime API socket file, and where a cut put it. */
+function removeRuntimeApiSocket(ctx: LabChildContext): void {
+  const socket = runtimeApiSocketPaths(ctx);
+  if (socket) for (const path of [socket.path, socket.cut]) rmSync(path, { force: true });
+}
+
+function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir: string): void {
   mkdirSync(paths.logDir, { recursive: true });
   writeFileAtomic(paths.estate, `${JSON.stringify(estate, null, 2)}\n`);
   for (const { cell, httpServer } of allHttpServers(estate)) {
@@ -156,76 +169,9 @@ function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir?: string): 
   if (estate.sprayer) {
     writeFileAtomic(resolveFrom(baseDir, estate.sprayer.affinityMap), renderAffinityMap(estate));
     if (typeof estate.sprayer.adminSocket === 'string') mkdirSync(join(resolveFrom(baseDir, estate.sprayer.adminSocket), '..'), { recursive: true });
-    writeFileAtomic(paths.haproxyCfg, renderHaproxyCfg(estate, baseDir));
-  }
-}
-
-/** A child the supervisor started, and how to tell that it is ready. */
-interface LabChild {
-  name: string;
-  process: ChildProcess;
-  log: string;
-  ready: () => Promise<boolean>;
-}
-
-function tail(path: string, lines = 15): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function spawnChild(paths: LabPaths, name: string, args: string[], cwd: string, ready: () => Promise<boolean>, command = process.execPath): LabChild {
-  const log = join(paths.logDir, `${name}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(command, args, { cwd, stdio: ['ignore', fd, fd] });
-  return { name, process: child, log, ready };
-}
-
-const okStatus = (url: string) => () => requestJson(url, 'GET', undefined, 1000).then((r) => r.status === 200);
-
-function labChildren(estate: Estate, paths: LabPaths, cwd: string, haproxyBin: string | undefined): LabChild[] {
-  const parent = ['--parent-pid', String(process.pid)];
-  const node = (script: string, extra: string[] = []) => [labScript(script), '--estate', paths.estate, ...extra, ...parent];
-  const children: LabChild[] = [];
-  if (estate.naming?.driver === 'lab' && estate.naming.url) children.push(spawnChild(paths, 'naming', node('naming-service'), cwd, okStatus(`${estate.naming.url}/health`)));
-  if (estate.appServer.driver === 'lab') children.push(spawnChild(paths, 'dmgr', node('dmgr'), cwd, okStatus(`${estate.appServer.adminUrl}/health`)));
-  for (const { httpServer: h } of allHttpServers(estate)) {
-    const listeners = [h.port, ...(h.testPort ? [h.testPort] : [])];
-    const ready = async () => (await Promise.all(listeners.map((p) => okStatus(`http://${h.host}:${p}/__lab/health`)()))).every(Boolean);
-    children.push(spawnChild(paths, h.name, node('web-tier', ['--name', h.name]), cwd, ready));
-  }
-  if (estate.sprayer && haproxyBin) {
-    const { host, port } = estate.sprayer.listen;
-    const args = [labScript('child-guard'), ...parent, '--', haproxyBin, '-db', '-f', paths.haproxyCfg];
-    children.push(spawnChild(paths, 'haproxy', args, cwd, () => isListening(host, port, 500)));
-  }
-  return children;
-}
-
-async function waitUntilReady(child: LabChild): Promise<void> {
-  await waitFor(
-    async () => {
-      if (child.process.exitCode !== null || child.process.signalCode !== null) throw new Error('exited');
-      return child.ready();
-    },
-    30_000,
-    `${child.name} did not become ready within 30 s`,
-  ).catch((err: unknown) => {
-    const exited = child.process.exitCode !== null || child.process.signalCode !== null;
-    const why = exited ? `${child.name} exited (code ${child.process.exitCode ?? child.process.signalCode})` : (err as Error).message;
-    throw new Error(`lab: ${why}; log ${child.log}:\n${tail(child.log)}`);
-  });
-}
-
-async function stopChildren(children: LabChild[]): Promise<void> {
-  // Front to back: the sprayer first, so nothing new arrives while the rest stops.
-  for (const child of [...children].reverse()) {
-    const pid = child.process.pid;
-    if (pid === undefined || child.process.exitCode !== null || child.process.signalCode !== null) continue;
-    child.process.kill('SIGTERM');
-    await waitForExit(pid, child.name === 'dmgr' ? 10_000 : 5000);
+    // A TCP Runtime API is relayed by the lab (runtime-api-relay.ts) to a UNIX stats socket.
+    const relayed = typeof estate.sprayer.adminSocket === 'string' ? undefined : paths.haproxyStatsSocket;
+    writeFileAtomic(paths.haproxyCfg, renderHaproxyCfg(estate, baseDir, relayed));
   }
 }
 
@@ -260,16 +206,24 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
   if (taken.length) throw new LabPortConflictError(taken);
   resetState(estate, paths, cwd);
   writeStartingFiles(estate, paths, cwd);
-  const children = labChildren(estate, paths, cwd, haproxyBin);
+  const ctx: LabChildContext = { estate, paths, cwd };
+  const adminSocket = estate.sprayer?.adminSocket;
+  const relay = adminSocket !== undefined && typeof adminSocket !== 'string' ? new RuntimeApiRelay(adminSocket, paths.haproxyStatsSocket) : undefined;
+  const children = startLabChildren(ctx, haproxyBin);
   for (const child of children) log(`lab: started ${child.name} (pid ${child.process.pid ?? '?'}), log ${child.log}`);
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       await stopChildren(children);
+      // App servers outlive a dmgr that was killed; with the dmgr down they are nobody's but the lab's.
+      await stopStrayAppServers(estate);
+      await relay?.close();
+      removeRuntimeApiSocket(ctx);
       const busy = await waitForPortsFree(estate, 10_000);
       if (busy.length) throw new Error(`lab: ports still in use after stopping: ${busy.map((p) => `${p.host}:${p.port} (${p.name})`).join(', ')}`);
     })());
   try {
+    await relay?.listen();
     await Promise.all(children.map(waitUntilReady));
     await applyStartingSprayerStates(estate, cwd);
   } catch (err) {
@@ -277,7 +231,8 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
     throw err;
   }
   const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
-  return { estate, dir: paths.dir, urls: labUrls(estate, cwd), pids, stop };
+  const faults = labFaults({ ctx, children, pids, relay, stopped: () => stopped !== undefined });
+  return { estate, dir: paths.dir, urls: labUrls(estate, cwd), pids, faults, stop };
 }
 
 /** What `<lab dir>/lab.json` records about a detached lab. */

@@ -545,17 +545,20 @@ function createTransport(timeoutMs: number): Transport {
   const agents = { http: new http.Agent(options), https: new https.Agent(options) };
   const live = new Set<http.ClientRequest>();
   let stopped = false;
-  const send = (url: URL, cookie: string | undefined): Promise<Attempt> => {
+  const send = (url: URL, cookie: string | undefined, fresh = false): Promise<Attempt> => {
     if (stopped) return Promise.resolve({ kind: 'aborted' });
     const secure = url.protocol === 'https:';
-    return exchange(secure ? https : http, secure ? agents.https : agents.http, { url, cookie, timeoutMs, live, stopped: () => stopped });
+    const agent = fresh ? false : secure ? agents.https : agents.http;
+    return exchange(secure ? https : http, agent, { url, cookie, timeoutMs, live, stopped: () => stopped });
   };
   return {
     async get(url, cookie) {
       const first = await send(url, cookie);
       // A kept-alive socket the server closed just as we reused it: the request never reached
       // the app, so once more on a fresh socket is the honest answer, not a failure of the app.
-      const result = first.kind === 'retry' ? await send(url, cookie) : first;
+      // Fresh, not pooled: when a server closes its idle connections (HAProxy's old worker after a
+      // reload), the next pooled socket is as likely to be closing too.
+      const result = first.kind === 'retry' ? await send(url, cookie, true) : first;
       return result.kind === 'retry' ? { kind: 'error', reason: 'network ECONNRESET' } : result;
     },
     abortAll() {
@@ -577,7 +580,7 @@ interface ExchangeSpec {
   stopped: () => boolean;
 }
 
-function exchange(client: typeof http | typeof https, agent: http.Agent, spec: ExchangeSpec): Promise<Attempt> {
+function exchange(client: typeof http | typeof https, agent: http.Agent | false, spec: ExchangeSpec): Promise<Attempt> {
   return new Promise((resolve) => {
     const started = performance.now();
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json', ...(spec.cookie !== undefined ? { cookie: spec.cookie } : {}) };

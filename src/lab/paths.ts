@@ -29,6 +29,8 @@ export interface LabPaths {
   namingState: string;
   haproxyDir: string;
   haproxyCfg: string;
+  /** HAProxy's own stats socket when the estate's Runtime API is TCP (the lab relays it; see runtime-api-relay.ts). */
+  haproxyStatsSocket: string;
   logDir: string;
 }
 
@@ -45,6 +47,7 @@ export function labPaths(estate: Estate, baseDir?: string): LabPaths {
     namingState: join(dir, 'naming', 'bindings.json'),
     haproxyDir: join(dir, 'haproxy'),
     haproxyCfg: join(dir, 'haproxy', 'haproxy.cfg'),
+    haproxyStatsSocket: join(dir, 'haproxy', 'runtime-api.sock'),
     logDir: join(dir, 'logs'),
   };
 }

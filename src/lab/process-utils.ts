@@ -2,7 +2,7 @@
  * Small process, file and socket helpers shared by the lab's processes and its supervisor.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { dirname } from 'node:path';
@@ -15,15 +15,59 @@ export function writeFileAtomic(path: string, content: string): void {
   renameSync(temp, path);
 }
 
-/** Whether a process with this pid exists (signal 0 probes without signalling). */
+/**
+ * The state letter and start time (clock ticks since boot) of a process, from /proc: `gone` when
+ * /proc has no such process, `unknown` where /proc cannot be read at all.
+ */
+function procStat(pid: number): { state: string; startTime: string } | 'gone' | 'unknown' {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat') ? 'gone' : 'unknown';
+  }
+  // The command name (field 2) may hold spaces and parentheses: the fields after it start past the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
+}
+
+/**
+ * Whether a process with this pid exists and has not exited. A zombie counts as exited: an
+ * orphaned lab process (an app server whose dmgr was killed) is reparented to init, and an init
+ * that does not reap (as in some VMs and containers) leaves it a zombie forever, holding no port.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM means it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const stat = procStat(pid);
+  if (stat === 'unknown') return true;
+  if (stat === 'gone') return false;
+  if (stat.state !== 'Z' && stat.state !== 'X') return true;
+  // A multi-threaded process (node) shows its main thread as a zombie while the other threads
+  // still exit, and its sockets stay open until the last one has: it has exited only then.
+  try {
+    return readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * When the process started (clock ticks since boot, from /proc), or undefined where it cannot be
+ * read. With the pid it names one process, even after the pid is reused.
+ */
+export function processStartTime(pid: number): string | undefined {
+  const stat = procStat(pid);
+  return typeof stat === 'string' ? undefined : stat.startTime;
+}
+
+/** Whether `pid` is still the process that had `startTime` (undefined: any process with that pid). */
+export function isSameProcess(pid: number, startTime: string | undefined): boolean {
+  return isAlive(pid) && (startTime === undefined || processStartTime(pid) === startTime);
 }
 
 /** Resolves after `ms` milliseconds. */
@@ -36,11 +80,26 @@ export function sleep(ms: number): Promise<void> {
  * processes behind. `onOrphaned` runs first (to stop grandchildren) and may be async.
  */
 export function exitWhenParentDies(parentPid: number, onOrphaned: () => Promise<void> | void = () => undefined): void {
+  watchProcess(() => isAlive(parentPid) && process.ppid === parentPid, onOrphaned);
+}
+
+/**
+ * Exits this process when the process `pid` (not necessarily its parent) goes away. App servers
+ * guard on the lab this way rather than on the dmgr that started them: like WebSphere's servers
+ * under their node agents, they outlive a deployment manager that dies. The pid is pinned to the
+ * process's start time, so a reused pid does not keep them alive.
+ */
+export function exitWhenProcessDies(pid: number, onGone: () => Promise<void> | void = () => undefined): void {
+  const startTime = processStartTime(pid);
+  watchProcess(() => isSameProcess(pid, startTime), onGone);
+}
+
+function watchProcess(stillThere: () => boolean, onGone: () => Promise<void> | void): void {
   const timer = setInterval(() => {
-    if (isAlive(parentPid) && process.ppid === parentPid) return;
+    if (stillThere()) return;
     clearInterval(timer);
     void Promise.resolve()
-      .then(onOrphaned)
+      .then(onGone)
       .finally(() => process.exit(0));
   }, 500);
   timer.unref();
@@ -147,11 +206,8 @@ export function runLabMain(name: string, main: () => Promise<void>): void {
   });
 }
 
-/**
- * Stops a lab process on SIGTERM or SIGINT, and when its parent dies: closes its HTTP servers,
- * runs `cleanup`, and exits.
- */
-export function stopOnSignalsAndOrphaning(servers: readonly http.Server[], parentPid: string | undefined, cleanup: () => Promise<void> | void = () => undefined): void {
+/** Stops a lab process on SIGTERM or SIGINT: closes its HTTP servers, runs `cleanup`, and exits. */
+export function stopOnSignals(servers: readonly http.Server[], cleanup: () => Promise<void> | void = () => undefined): void {
   const stop = async () => {
     for (const s of servers) {
       s.close();
@@ -162,6 +218,14 @@ export function stopOnSignalsAndOrphaning(servers: readonly http.Server[], paren
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+}
+
+/**
+ * Stops a lab process on SIGTERM or SIGINT, and when its parent dies: closes its HTTP servers,
+ * runs `cleanup`, and exits.
+ */
+export function stopOnSignalsAndOrphaning(servers: readonly http.Server[], parentPid: string | undefined, cleanup: () => Promise<void> | void = () => undefined): void {
+  stopOnSignals(servers, cleanup);
   if (parentPid) exitWhenParentDies(Number(parentPid), cleanup);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The contract every app-server driver passes: install on whole clusters, map virtual hosts (taking
- * effect at restart), start and stop, all idempotent. Call it with a factory that brings up a real
- * cell (the lab here).
+ * effect at restart), start and stop, all idempotent; and a probe that says whether each server is
+ * up and answering, with its version. Call it with a factory that brings up a real cell (the lab
+ * here).
  */
 import http from 'node:http';
 import type { AppServerDriver } from '../../src/drivers/app-server/app-server';
@@ -45,6 +46,11 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
       expect(await versionAt(sut.testVhostUrl)).toEqual({ status: 200, version: '2.0' });
     });
 
+    it('probes every member as answering with the installed version', async () => {
+      const names = (await members()).map((s) => s.name);
+      expect(await sut.driver.probe(names)).toEqual(names.map((name) => ({ name, answering: true, version: '2.0' })));
+    });
+
     it('remaps the virtual host only for restarted servers, and restarts each once', async () => {
       await sut.driver.setVirtualHost({ app: 'userHitCount', clusters: [sut.cluster], virtualHost: 'prod_vhost', restart: false });
       expect((await members()).every((s) => s.virtualHost === 'prod_vhost' && s.runningVirtualHost === 'test_vhost')).toBe(true);
@@ -58,9 +64,22 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
       await sut.driver.stopCluster(sut.cluster);
       await sut.driver.stopCluster(sut.cluster);
       expect((await members()).every((s) => !s.running)).toBe(true);
+      const stopped = await sut.driver.probe((await members()).map((s) => s.name));
+      expect(stopped.map((p) => [p.answering, p.version])).toEqual(stopped.map(() => [false, null]));
+      expect(stopped.every((p) => typeof p.problem === 'string')).toBe(true);
       await sut.driver.startCluster(sut.cluster);
       await sut.driver.startCluster(sut.cluster);
       expect((await members()).every((s) => s.running && s.version === '2.0')).toBe(true);
+    });
+
+    it('answers a probe for every server asked, in order; a server it does not know is not answering', async () => {
+      const [first] = await members();
+      const answers = await sut.driver.probe(['NoSuchServer', first?.name ?? '']);
+      expect(answers.map((a) => [a.name, a.answering, a.version])).toEqual([
+        ['NoSuchServer', false, null],
+        [first?.name, true, '2.0'],
+      ]);
+      expect(answers[0]?.problem).toEqual(expect.any(String));
     });
   });
 }

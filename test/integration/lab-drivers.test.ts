@@ -16,13 +16,11 @@ async function lab(offset: number, file?: string): Promise<{ estate: Estate; han
   return { estate, handle: await startLab(estate, { baseDir: dir }) };
 }
 
-const adminUrl = (estate: Estate) => (estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
-
 appServerContract('lab', async () => {
   // Multi-cell: with no dormant cluster in the estate, cell X's test VIP reaches its own ClusterX.
   const { estate, handle } = await lab(21000, 'lab-multi-cell.json');
   const webX = estate.cells[0]?.httpServers[0];
-  return { driver: createLabAppServer(adminUrl(estate)), cluster: 'ClusterX', testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`, cleanup: () => handle.stop() };
+  return { driver: createLabAppServer(estate), cluster: 'ClusterX', testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`, cleanup: () => handle.stop() };
 });
 
 sessionsContract('lab', async () => {
@@ -34,6 +32,9 @@ sessionsContract('lab', async () => {
     counter: createLabSessionCounter(estate),
     running: { name: 'ServerX1', appUrl: `http://127.0.0.1:${x1?.port}/user/hit`, host: `127.0.0.1:${webX?.port}` },
     stopped: 'ServerY1',
+    // Sessions are read through the dmgr: killing it (its app servers keep running) cuts the counter off.
+    cutAdmin: () => handle.faults.stopDmgr(),
+    restoreAdmin: () => handle.faults.startDmgr(),
     cleanup: () => handle.stop(),
   };
 });

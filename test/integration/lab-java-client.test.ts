@@ -46,7 +46,7 @@ const sum = async (servers: string[]) => (await appServer.connections(servers)).
 
 beforeAll(async () => {
   lab = await startLab(estate);
-  appServer = createLabAppServer(lab.urls.admin as string);
+  appServer = createLabAppServer(estate);
 });
 afterAll(async () => {
   await Promise.all(running.map((h) => h.stop()));

@@ -21,7 +21,6 @@ const estate = labEstateForTest(19000, join(dir, 'lab'), 'lab-single-cell.json')
 const file = join(dir, 'estate.json');
 writeFileSync(file, JSON.stringify(estate, null, 2));
 const namingUrl = estate.naming?.url ?? '';
-const adminUrl = estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '';
 const [webX1, webX2] = estate.cells[0]?.httpServers ?? [];
 
 const hit = (port: number | undefined) => requestJson<LabAppResponse>(`http://127.0.0.1:${port ?? 0}/user/hit`, 'GET', undefined, 5000);
@@ -63,7 +62,7 @@ describe('estates/lab-single-cell.json', () => {
 
   it('routes both test VIPs to ClusterY once its (dormant) servers are started', async () => {
     expect((await hit(webX1?.testPort)).status).not.toBe(200);
-    await createLabAppServer(adminUrl).startCluster('ClusterY');
+    await createLabAppServer(estate).startCluster('ClusterY');
     for (const port of [webX1?.testPort, webX2?.testPort]) {
       // A web server skips a member that refused it for its retry interval; wait that out.
       await waitFor(async () => (await hit(port)).status === 200, 20_000, `test VIP :${port} did not answer`);

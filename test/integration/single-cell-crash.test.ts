@@ -48,7 +48,7 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     const client = await testClient();
     const taskQueue = uniqueTaskQueue('sc-crash');
     const starts = Object.fromEntries(lab.estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, sha(readFileSync(h.pluginCfg.path))]));
-    const generated = await createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '').generatePluginCfg('X');
+    const generated = await createLabAppServer(lab.estate).generatePluginCfg('X');
     const pair = { active: 'ClusterX', incoming: 'ClusterY' };
     const all = { servers: ['ServerY1', 'ServerY2', 'ServerY3'], drain: ['ServerX1', 'ServerX2', 'ServerX3'] };
     const planned = [

@@ -50,7 +50,7 @@ describe('singleCellRollout on the lab, under load', () => {
   }
 
   it('moves ClusterY into production one node first, then the rest, and ends on its own plugin-cfg.xml', async () => {
-    const generated = await createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '').generatePluginCfg('X');
+    const generated = await createLabAppServer(lab.estate).generatePluginCfg('X');
     const load = startLoad(lab.estate);
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-a-${Date.now()}`, args: [singleCellRequest(lab.estate)] }));
@@ -113,7 +113,7 @@ describe('singleCellRollout on the lab, under load', () => {
   it('covers the dormant-cell variation: one file merged from both cells on every HTTP server', async () => {
     await lab.stop();
     lab = await startScenarioLab((offset += 500), 'lab.json');
-    const admin = createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '');
+    const admin = createLabAppServer(lab.estate);
     const generated = mergePluginCfg(await admin.generatePluginCfg('X'), await admin.generatePluginCfg('Y'));
     const load = startLoad(lab.estate);
     const final = await run(async (client, taskQueue) => {

@@ -9,6 +9,10 @@ export interface SprayerUnderTest {
   sprayer: SprayerDriver;
   /** Two cells with sprayer servers, both `ready` at the start. */
   cells: [string, string];
+  /** Makes the sprayer's admin side (HAProxy's Runtime API) unreachable while the sprayer keeps routing. */
+  cutAdmin(): Promise<void>;
+  /** Makes it reachable again. */
+  restoreAdmin(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -91,6 +95,20 @@ export function sprayerContract(name: string, factory: () => Promise<SprayerUnde
 
     it('refuses an unknown cell without changing anything', async () => {
       await expect(sut.sprayer.setCellState('no-such-cell', 'drain')).rejects.toThrow(/no-such-cell/);
+      expect(sameRouting(await sut.sprayer.snapshot(), initial)).toBe(true);
+    });
+
+    it('fails every call with an error saying its admin side is unreachable, and works again once it is back', async () => {
+      const [a] = sut.cells;
+      await sut.cutAdmin();
+      try {
+        await expect(sut.sprayer.snapshot()).rejects.toThrow(/unreachable/);
+        await expect(sut.sprayer.setCellState(a, 'drain')).rejects.toThrow(/unreachable/);
+        await expect(sut.sprayer.restore(initial)).rejects.toThrow(/unreachable/);
+        await expect(sut.sprayer.connections()).rejects.toThrow(/unreachable/);
+      } finally {
+        await sut.restoreAdmin();
+      }
       expect(sameRouting(await sut.sprayer.snapshot(), initial)).toBe(true);
     });
   });

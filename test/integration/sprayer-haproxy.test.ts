@@ -1,6 +1,6 @@
 /** The sprayer contract against a real HAProxy (2.6 from Debian), started on loopback. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
@@ -19,9 +19,13 @@ sprayerContract('haproxy', async () => {
   const child: ChildProcess = spawn(ensureHaproxy(), ['-db', '-f', join(dir, 'haproxy', 'haproxy.cfg')], { stdio: 'ignore' });
   const sprayer = createHaproxySprayer(estate);
   await waitFor(() => sprayer.snapshot().then(() => true), 10_000, 'haproxy runtime API did not answer');
+  // HAProxy keeps listening on a renamed socket; clients looking it up by path find nothing.
+  const socket = join(dir, 'haproxy', 'admin.sock');
   return {
     sprayer,
     cells: ['X', 'Y'],
+    cutAdmin: async () => renameSync(socket, `${socket}.cut`),
+    restoreAdmin: async () => renameSync(`${socket}.cut`, socket),
     async cleanup() {
       child.kill('SIGTERM');
       if (child.pid) await waitForExit(child.pid, 5000);

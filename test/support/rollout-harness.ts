@@ -37,7 +37,7 @@ export async function startScenarioLab(offset: number, file = 'lab-multi-cell.js
   estate.name = `${estate.name}-${offset}`;
   const lab = await startLab(estate, { baseDir: dir });
   const sprayer = createHaproxySprayer(estate, { baseDir: dir });
-  const admin = createLabAppServer(estate.appServer.driver === 'lab' ? estate.appServer.adminUrl : '');
+  const admin = createLabAppServer(estate);
   return { estate, lab, dir, routing: () => sprayer.snapshot(), servers: () => admin.servers(), stop: () => lab.stop() };
 }
 

@@ -167,8 +167,10 @@ describe('wsadmin naming driver', () => {
 });
 
 describe('wsadmin session counter', () => {
+  const counter = (extra?: Record<string, string>) => createWsadminSessionCounter(estate, options(extra));
+
   it('reads the PMI LiveCount per server; a stopped server holds none', async () => {
-    await expect(createWsadminSessionCounter(estate, options()).liveSessions(['ServerX1', 'ServerX2', 'ServerX3'])).resolves.toEqual([
+    await expect(counter().liveSessions(['ServerX1', 'ServerX2', 'ServerX3'])).resolves.toEqual([
       { name: 'ServerX1', sessions: 12 },
       { name: 'ServerX2', sessions: 3 },
       { name: 'ServerX3', sessions: 0 },
@@ -176,7 +178,52 @@ describe('wsadmin session counter', () => {
     expect(standIn.last().script).toBe(expected('live-sessions'));
   });
 
-  it('fails on a wsadmin failure instead of reporting zero sessions', async () => {
-    await expect(createWsadminSessionCounter(estate, options({ ...sampleEnv('failure-traceback-jython27'), WSADMIN_EXIT: '105' })).liveSessions(['ServerX1'])).rejects.toThrow("AttributeError: 'NoneType' object has no attribute 'getCurrent'");
+  it('unknown is not zero: a failed wsadmin run gives every server null with the reason, and does not throw', async () => {
+    const answers = await counter({ ...sampleEnv('failure-traceback-jython27'), WSADMIN_EXIT: '105' }).liveSessions(['ServerX1', 'ServerX2']);
+    expect(answers.map((a) => [a.name, a.sessions])).toEqual([
+      ['ServerX1', null],
+      ['ServerX2', null],
+    ]);
+    for (const a of answers) expect(a.problem).toContain("AttributeError: 'NoneType' object has no attribute 'getCurrent'");
+  });
+
+  it('gives null for a server missing from the answer, a running one whose counter is off, and one neither running nor stopped', async () => {
+    const sample = customSample(
+      '{"statistic":"LiveCount","servers":[{"name":"ServerX1","state":"STARTED","value":null},{"name":"ServerX2","state":"STOPPING","value":0},{"name":"ServerX3","state":"STOPPED","value":0}]}',
+    );
+    await expect(counter(sample).liveSessions(['ServerX1', 'ServerX2', 'ServerX3', 'ServerY1'])).resolves.toEqual([
+      { name: 'ServerX1', sessions: null, problem: 'PMI LiveCount is not available on ServerX1: enable the servlet session counter LiveCount (PMI custom set servletSessionsModule=7)' },
+      { name: 'ServerX2', sessions: null, problem: 'ServerX2 is STOPPING: neither running nor stopped' },
+      { name: 'ServerX3', sessions: 0 },
+      { name: 'ServerY1', sessions: null, problem: "wsadmin's answer has no LiveCount for ServerY1" },
+    ]);
+  });
+
+  it('runs nothing for an empty server list', async () => {
+    await expect(counter().liveSessions([])).resolves.toEqual([]);
+    expect(ran()).toBe(false);
+  });
+});
+
+describe('wsadmin app-server probe', () => {
+  const driver = (extra?: Record<string, string>) => createWsadminAppServer(estate, options(extra));
+
+  it('takes a started server for answering with its configured version, from the list-servers query', async () => {
+    await expect(driver().probe(['ServerY1', 'ServerY2', 'ServerX3', 'NoSuchServer'])).resolves.toEqual([
+      { name: 'ServerY1', answering: true, version: '1.1' },
+      { name: 'ServerY2', answering: false, version: null, problem: 'ServerY2 is stopped' },
+      { name: 'ServerX3', answering: true, version: '1.0' },
+      { name: 'NoSuchServer', answering: false, version: null, problem: 'NoSuchServer is not a cluster member in the cell' },
+    ]);
+    expect(standIn.last().script).toBe(expected('list-servers'));
+  });
+
+  it('says no server is answering when wsadmin fails, with the reason, and does not throw', async () => {
+    const answers = await driver({ ...sampleEnv('failure-wasx7017e'), WSADMIN_EXIT: '105' }).probe(['ServerX1', 'ServerY1']);
+    expect(answers.map((a) => [a.name, a.answering, a.version])).toEqual([
+      ['ServerX1', false, null],
+      ['ServerY1', false, null],
+    ]);
+    for (const a of answers) expect(a.problem).toMatch(/^wsadmin could not read the servers' state: /);
   });
 });

@@ -53,7 +53,9 @@ function formatUrls(urls: LabUrls): string {
 function formatStatus(status: LabStatus): string {
   const head = status.running ? `lab running (supervisor pid ${status.pid}, since ${status.startedAt})` : 'lab not running';
   const listeners = status.listeners.map((l) => `  ${l.up ? 'up  ' : 'down'} ${`${l.host}:${l.port}`.padEnd(22)} ${l.name}`);
-  const servers = (status.servers ?? []).map((s) => `  ${s.name.padEnd(10)} ${s.state.padEnd(8)} v${s.version}${s.artifact ? ` (${s.artifact})` : ''} ${s.vhost} sessions ${s.sessions ?? '-'}`);
+  const servers = (status.servers ?? []).map(
+    (s) => `  ${s.name.padEnd(10)} ${s.state.padEnd(8)} v${s.version}${s.artifact ? ` (${s.artifact})` : ''} ${s.vhost} sessions ${s.sessions ?? '-'}${s.adopted ? ' (adopted by a restarted dmgr)' : ''}`,
+  );
   const sprayer = (status.sprayer?.servers ?? []).map((s) => `  ${s.name.padEnd(12)} ${s.state.padEnd(6)} weight ${s.weight}`);
   return [head, `dir ${status.dir}`, 'listeners:', ...listeners, ...(servers.length ? ['app servers:', ...servers] : []), ...(sprayer.length ? ['sprayer:', ...sprayer] : [])].join('\n');
 }

@@ -40,13 +40,17 @@ export interface ServerConnections {
   connections: number;
 }
 
-/** Whether one server is up and answering, and with which version. */
+/**
+ * Whether one server is up and answering, and with which version: what the check "every server
+ * that should run N+1 is up and answering with N+1" reads.
+ */
 export interface ServerProbe {
   name: string;
+  /** True only when the server was seen answering; false when it does not, or could not be asked. */
   answering: boolean;
-  /** The version it answers with, when it answers. */
+  /** The version the server answers with; null when it does not answer. */
   version: string | null;
-  /** Why it is not answering (or could not be asked). */
+  /** Why it is not answering, or could not be asked. */
   problem?: string;
 }
 
@@ -63,6 +67,12 @@ export interface AppServerDriver {
   /** Stops and starts running servers, so they pick up configuration (the cell-persistent namespace, say). */
   restartServers(servers: readonly string[]): Promise<void>;
   servers(): Promise<AppServerState[]>;
+  /**
+   * Whether each server is up and answering, with its version: one answer per server asked, in
+   * that order. Never throws for a server or an admin side that cannot be reached: those are not
+   * answering, with a `problem`. How directly a server is asked depends on the implementation.
+   */
+  probe(servers: readonly string[]): Promise<ServerProbe[]>;
   /** Open client connections to each server's ORB port (seed 002: "netstat ... ORB port connections"). */
   connections(servers: readonly string[]): Promise<ServerConnections[]>;
   /**
@@ -70,6 +80,4 @@ export interface AppServerDriver {
    * B.1.3), as text. Generation only: turnout transforms and distributes it itself.
    */
   generatePluginCfg(cell: string): Promise<string>;
-  /** Whether each server is up and answering, and with which version: what "a dead N+1 server blocks success" checks. */
-  probe(servers: readonly string[]): Promise<ServerProbe[]>;
 }

@@ -1,14 +1,28 @@
-/** The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts). */
-import type { ClusterStatus, GeneratedPluginCfg, ServerStatus } from '../../lab/dmgr-api';
-import { httpJson } from '../http-json';
+/**
+ * The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts), and
+ * for `probe` each app server itself, so a probe works while the dmgr is down.
+ */
+import type { AppServerHealth, ClusterStatus, GeneratedPluginCfg, ServerStatus } from '../../lab/dmgr-api';
+import { allServers, type Estate } from '../../model';
+import { httpJson, requestJson } from '../http-json';
 import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
 
 function toState(s: ServerStatus): AppServerState {
   return { name: s.name, cluster: s.cluster, running: s.state === 'running', version: s.version, virtualHost: s.vhost, runningVirtualHost: s.runningVhost };
 }
 
+/** How long a probe waits for one server's health answer. */
+const probeTimeoutMs = 2000;
+
 class LabAppServer implements AppServerDriver {
-  constructor(private readonly adminUrl: string) {}
+  private readonly endpoints: Map<string, string>;
+
+  constructor(
+    private readonly adminUrl: string,
+    estate: Estate,
+  ) {
+    this.endpoints = new Map(allServers(estate).map(({ server }) => [server.name, `http://${server.host}:${server.port}`]));
+  }
 
   private cluster(name: string, action: string, body?: unknown): Promise<ClusterStatus> {
     return httpJson<ClusterStatus>(`${this.adminUrl}/clusters/${encodeURIComponent(name)}/${action}`, 'POST', body);
@@ -79,19 +93,30 @@ class LabAppServer implements AppServerDriver {
     return (await httpJson<{ servers: ServerStatus[] }>(`${this.adminUrl}/servers`)).servers.map(toState);
   }
 
-  /** From the dmgr's status, which asks each running server itself (`runningVhost` is its own answer). */
-  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
-    return Promise.all(
-      servers.map(async (name) => {
-        const s = await httpJson<ServerStatus>(`${this.adminUrl}/servers/${encodeURIComponent(name)}`);
-        const answering = s.state === 'running' && s.runningVhost !== null;
-        return { name, answering, version: answering ? s.version : null, ...(answering ? {} : { problem: s.state === 'running' ? 'running but not answering' : 'stopped' }) };
-      }),
-    );
+  /** Asks each server at its own port (`GET /__lab/health`): answering means it says it is that server. */
+  probe(servers: readonly string[]): Promise<ServerProbe[]> {
+    return Promise.all(servers.map((name) => this.probeOne(name)));
+  }
+
+  private async probeOne(name: string): Promise<ServerProbe> {
+    const base = this.endpoints.get(name);
+    const silent = (problem: string): ServerProbe => ({ name, answering: false, version: null, problem });
+    if (!base) return silent(`no server ${name} in the estate`);
+    const url = `${base}/__lab/health`;
+    try {
+      const res = await requestJson<AppServerHealth>(url, 'GET', undefined, probeTimeoutMs);
+      if (res.status !== 200) return silent(`GET ${url} answered HTTP ${res.status}`);
+      // Another process on the port is not this server answering.
+      if (res.body?.server !== name) return silent(`GET ${url} answered as ${String(res.body?.server)}, not ${name}`);
+      return { name, answering: true, version: res.body.version };
+    } catch (err) {
+      return silent(`${name} does not answer at ${base}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }
 
-/** The lab app-server driver at `adminUrl` (the estate's `appServer.adminUrl`). */
-export function createLabAppServer(adminUrl: string): AppServerDriver {
-  return new LabAppServer(adminUrl.replace(/\/+$/, ''));
+/** The lab app-server driver of an estate whose `appServer.driver` is `lab` (its dmgr at `appServer.adminUrl`). */
+export function createLabAppServer(estate: Estate): AppServerDriver {
+  if (estate.appServer.driver !== 'lab') throw new Error(`$.appServer.driver: the lab app-server driver needs "lab", not "${estate.appServer.driver}"`);
+  return new LabAppServer(estate.appServer.adminUrl.replace(/\/+$/, ''), estate);
 }

@@ -6,6 +6,10 @@
  * - `servers()` reports the configured virtual host as `runningVirtualHost` of a running server:
  *   wsadmin shows configuration, not what a running process loaded. That is why
  *   `setVirtualHost` with `restart` restarts the running members on every call.
+ * - `probe()` does not reach the servers: it reads their state from the same wsadmin query as
+ *   `servers()` and takes a STARTED server for answering with its configured version. A server
+ *   that is started but hung, or whose application failed to start, still counts as answering;
+ *   a failed wsadmin run makes every server not answering, with the reason.
  * - `connections()` reports the ORB's concurrent requests, not open connections (see
  *   `pmiMeasures` in `jython.ts`).
  * - One estate has one wsadmin command line, so one cell: commands for clusters of another cell
@@ -113,6 +117,24 @@ class WsadminAppServer implements AppServerDriver {
     });
   }
 
+  /** From the servers' state in the cell (see the limits above), never from the servers themselves. */
+  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
+    if (servers.length === 0) return [];
+    let states: Map<string, AppServerState>;
+    try {
+      states = new Map((await this.servers()).map((s) => [s.name, s]));
+    } catch (err) {
+      const problem = `wsadmin could not read the servers' state: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+      return servers.map((name) => ({ name, answering: false, version: null, problem }));
+    }
+    return servers.map((name): ServerProbe => {
+      const state = states.get(name);
+      if (!state) return { name, answering: false, version: null, problem: `${name} is not a cluster member in the cell` };
+      if (!state.running) return { name, answering: false, version: null, problem: `${name} is stopped` };
+      return { name, answering: true, version: state.version };
+    });
+  }
+
   async connections(servers: readonly string[]): Promise<ServerConnections[]> {
     if (servers.length === 0) return [];
     const result = await this.client.run(pmiScript('orbRequests', servers), pmiResultSchema);
@@ -122,16 +144,6 @@ class WsadminAppServer implements AppServerDriver {
   async generatePluginCfg(cell: string): Promise<string> {
     const result = await this.client.run(generatePluginCfgScript(cell), pluginCfgResultSchema);
     return decodePluginCfg(Buffer.from(result.base64, 'base64'));
-  }
-
-  /** From the cell's own view: a STARTED server answers with the version installed on its cluster. */
-  async probe(servers: readonly string[]): Promise<ServerProbe[]> {
-    const all = await this.servers();
-    return servers.map((name) => {
-      const s = all.find((x) => x.name === name);
-      if (!s) return { name, answering: false, version: null, problem: 'not in the cell' };
-      return s.running ? { name, answering: true, version: s.version } : { name, answering: false, version: null, problem: 'stopped' };
-    });
   }
 }
 

@@ -1,13 +1,23 @@
 /**
  * Live HTTP sessions per server from a real cell: the PMI SessionManager LiveCount read through
- * the Perf MBean by a wsadmin script (`pmiScript('liveSessions', ...)`). A stopped server holds no
- * sessions and reads 0; a running one whose counter is off is an error, never a silent 0, since a
- * drain would end on it.
+ * the Perf MBean by a wsadmin script (`pmiScript('liveSessions', ...)`).
+ *
+ * Unknown is never zero: a failed wsadmin run (the dmgr down, a refused login, a timeout) gives
+ * every server `null` with the reason; a server missing from the script's answer, a running one
+ * whose counter is off, and one in a state other than STARTED or STOPPED are `null` too. Only a
+ * server wsadmin reports STOPPED reads 0.
+ *
+ * Limit: the script takes a server whose Server MBean it cannot find for STOPPED, and the dmgr
+ * cannot find the MBeans of servers whose node agent is down, although they may run and hold
+ * sessions (see `turnout_state` in `../wsadmin/jython.ts`).
  */
 import type { Estate } from '../../model';
 import { pmiScript } from '../wsadmin/jython';
-import { createWsadminClient, pmiFigures, pmiResultSchema, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
+import { createWsadminClient, pmiResultSchema, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
 import type { ServerSessions, SessionCounter } from './sessions';
+
+/** What to do about a running server whose LiveCount is off. */
+const counterOffHint = 'enable the servlet session counter LiveCount (PMI custom set servletSessionsModule=7)';
 
 /** The session counter for an estate whose `appServer.driver` is `wsadmin`. */
 export function createWsadminSessionCounter(estate: Estate, opts: WsadminDriverOptions = {}): SessionCounter {
@@ -15,8 +25,22 @@ export function createWsadminSessionCounter(estate: Estate, opts: WsadminDriverO
   return {
     async liveSessions(servers: readonly string[]): Promise<ServerSessions[]> {
       if (servers.length === 0) return [];
-      const result = await client.run(pmiScript('liveSessions', servers), pmiResultSchema);
-      return pmiFigures(result, 'enable the servlet session counter LiveCount (PMI custom set servletSessionsModule=7)').map((f) => ({ name: f.name, sessions: f.value }));
+      let figures: Map<string, { state: string; value: number | null }>;
+      try {
+        const result = await client.run(pmiScript('liveSessions', servers), pmiResultSchema);
+        figures = new Map(result.servers.map((s) => [s.name, s]));
+      } catch (err) {
+        const problem = `wsadmin could not read the LiveCount: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+        return servers.map((name) => ({ name, sessions: null, problem }));
+      }
+      return servers.map((name): ServerSessions => {
+        const figure = figures.get(name);
+        if (!figure) return { name, sessions: null, problem: `wsadmin's answer has no LiveCount for ${name}` };
+        if (figure.state === 'STOPPED') return { name, sessions: 0 };
+        if (figure.state !== 'STARTED') return { name, sessions: null, problem: `${name} is ${figure.state}: neither running nor stopped` };
+        if (figure.value === null) return { name, sessions: null, problem: `PMI LiveCount is not available on ${name}: ${counterOffHint}` };
+        return { name, sessions: figure.value };
+      });
     },
   };
 }

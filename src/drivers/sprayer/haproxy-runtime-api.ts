@@ -89,6 +89,28 @@ export class RuntimeApiError extends Error {
   }
 }
 
+/** Why a connection to the Runtime API failed, in the words an operator acts on. */
+const unreachableHints: Record<string, string> = {
+  ENOENT: 'no socket at that path (HAProxy not running, or its stats socket elsewhere)',
+  ECONNREFUSED: 'connection refused (nothing listens there)',
+  EACCES: 'permission denied on the socket',
+  ETIMEDOUT: 'the connection timed out',
+};
+
+/** Raised when the Runtime API cannot be reached at all: nothing was sent, nothing changed. */
+export class RuntimeApiUnreachableError extends Error {
+  constructor(
+    readonly address: RuntimeApiAddress,
+    /** The socket error code, such as ENOENT or ECONNREFUSED. */
+    readonly code: string | undefined,
+    cause: Error,
+  ) {
+    const where = typeof address === 'string' ? address : `${address.host}:${address.port}`;
+    super(`the haproxy runtime API at ${where} is unreachable: ${(code && unreachableHints[code]) ?? cause.message}`, { cause });
+    this.name = 'RuntimeApiUnreachableError';
+  }
+}
+
 /** The HAProxy Runtime API. */
 export class HaproxyRuntimeApi {
   constructor(
@@ -102,10 +124,14 @@ export class HaproxyRuntimeApi {
     return new Promise((resolve, reject) => {
       const socket = typeof this.address === 'string' ? net.connect(this.address) : net.connect(this.address.port, this.address.host);
       const chunks: Buffer[] = [];
+      let connected = false;
       socket.setTimeout(this.timeoutMs, () => socket.destroy(new Error(`haproxy runtime API: no answer to \`${cmd}\` within ${this.timeoutMs} ms`)));
-      socket.on('connect', () => socket.end(`${cmd}\n`));
+      socket.on('connect', () => {
+        connected = true;
+        socket.end(`${cmd}\n`);
+      });
       socket.on('data', (c: Buffer) => chunks.push(c));
-      socket.on('error', reject);
+      socket.on('error', (err: NodeJS.ErrnoException) => reject(connected ? err : new RuntimeApiUnreachableError(this.address, err.code, err)));
       socket.on('close', (hadError) => {
         if (!hadError) resolve(Buffer.concat(chunks).toString('utf8'));
       });

@@ -1,6 +1,12 @@
 /**
  * The sprayer driver over the HAProxy Runtime API. It changes only runtime state (server states,
  * weights, the affinity map), reads every change back, and fails if HAProxy does not show it.
+ * When the Runtime API cannot be reached, every call fails with `RuntimeApiUnreachableError`,
+ * which names the address and why (no socket at the path, connection refused, ...).
+ *
+ * Runtime state does not survive an HAProxy reload or restart: the new process starts from
+ * haproxy.cfg and the map file. Callers that must keep routing re-read it (`snapshot`) and
+ * put it back (`restore`).
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Estate } from '../../model/estate';
