@@ -11,7 +11,7 @@
  * A rollback always finishes: a step that meets a fault retries with backoff for as long as it
  * takes, showing why it is blocked. Only a person can stop it, by pausing it or by leaving it as is.
  */
-import { condition, patched } from '@temporalio/workflow';
+import { ActivityFailure, condition, patched } from '@temporalio/workflow';
 import type { CellRoutingState, StepStatus } from '../src/model';
 import { previousArtifactOf } from '../src/model/request';
 import { cellRepairTitles, cellRollbackRoute, cellRoutingTitle, describeCellRoute, type CellRollbackRoute } from '../src/planning/rollback-route';
@@ -31,10 +31,9 @@ export function retryDelaySeconds(attempt: number, maxSeconds: number): number {
   return Math.min(maxSeconds, 2 ** Math.min(attempt - 1, 20));
 }
 
-/** What a failed attempt says: an activity failure's cause is the driver's own message. */
+/** What a failed attempt says: an activity failure's cause is the driver's own message (its own causes are detail). */
 function failureText(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  return errorText(cause);
+  return errorText(err instanceof ActivityFailure && err.cause instanceof Error ? err.cause : err);
 }
 
 /** A rollback step boundary: holds while paused; false when a person left the rollback as is. */

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
-import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
+import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
 import { labRequest, recordHistory, routingOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
 import path from 'node:path';
@@ -66,5 +66,51 @@ describe('rollback you can trust, on the lab under load', () => {
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
     expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
     expect(report.requests).toBeGreaterThan(100);
+  });
+
+  it('finishes a rollback through 45 s without the HAProxy Runtime API and 45 s without the deployment manager', async () => {
+    const load = startLoad(lab.estate, rate);
+    const before = await lab.routing();
+    const outage = 45_000;
+    const request = labRequest(lab.estate, { burnInSeconds: 1, drain: { pollIntervalSeconds: 1, maxWaitSeconds: 20, sessionThreshold: 0, onTimeout: 'fail' }, rollback: { retryIntervalSeconds: 5 } });
+    const { final, seen } = await withWorker(async (client, taskQueue) => {
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `faults-${Date.now()}`, args: [request] }));
+      await waitForState(handle, 'awaiting-approval');
+      // Cell X runs 1.1 and takes new sessions; the Runtime API goes away just as the rollback is asked for.
+      await lab.lab.faults.cutRuntimeApi();
+      const cutAt = Date.now();
+      await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'errors on 1.1' }] });
+      const socketBlocked = await waitForStatus(handle, (s) => s.rollback?.blocked?.stepId === 'rollback.routing', 'the routing step blocked by the Runtime API');
+      const details = ((await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string }).currentDetails ?? '';
+      await new Promise((r) => setTimeout(r, Math.max(0, outage - (Date.now() - cutAt))));
+      expect((await handle.query(statusQuery)).state).toBe('rolling-back');
+      await lab.lab.faults.restoreRuntimeApi();
+      // Routing restored; while cell X's 1.1 sessions end, the deployment manager goes away.
+      await waitForStatus(handle, (s) => s.currentStep === 'rollback.X.drain', "the drain of cell X's 1.1 sessions");
+      await lab.lab.faults.stopDmgr();
+      const downAt = Date.now();
+      const unknown = await waitForStatus(handle, (s) => (s.drain?.servers ?? []).length > 0 && (s.drain?.servers ?? []).every((x) => x.sessions === null), 'unknown session counts');
+      const dmgrBlocked = await waitForStatus(handle, (s) => s.rollback?.blocked?.stepId === 'rollback.X.drain', 'the drain blocked on counts nobody can read');
+      await new Promise((r) => setTimeout(r, Math.max(0, outage - (Date.now() - downAt))));
+      expect((await handle.query(statusQuery)).state).toBe('rolling-back');
+      await lab.lab.faults.startDmgr();
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-rollback-through-faults');
+      return { final: result, seen: { socketBlocked, details, unknown, dmgrBlocked } };
+    });
+    const report = await load.stop();
+    process.stderr.write(`rollback through a Runtime API outage and a dmgr outage: ${JSON.stringify(loadFigures(report))}\n`);
+    expect(seen.socketBlocked.rollback?.blocked?.reason).toMatch(/unreachable/);
+    expect(seen.details).toMatch(/rollback blocked: .*unreachable.*; retrying every \d+s/);
+    expect(seen.unknown.drain?.servers.map((x) => x.name)).toEqual(['ServerX1', 'ServerX2', 'ServerX3']);
+    expect(seen.dmgrBlocked.rollback?.blocked?.reason).toMatch(/^counts unknown at the drain's deadline: ServerX1/);
+    expect(final.state).toBe('rolled-back');
+    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual(
+      ['rollback.routing', 'rollback.X.drain', 'rollback.X.reinstall', 'rollback.X.route'].map((id) => [id, 'done']),
+    );
+    expect(final.events.map((e) => e.type)).toEqual(expect.arrayContaining(['rollback-blocked', 'rollback-unblocked']));
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
   });
 });
