@@ -18,7 +18,10 @@ export interface ApprovalState {
   startedBy: string | undefined;
   fourEyes: boolean;
   rollingBack: boolean;
-  /** Approvals already taken ahead of their gates, by key. */
+  /**
+   * Approvals taken and not yet used by their gates, by key: those sent ahead of a gate (by phase),
+   * and one that arrived for the gate now waiting, in the same workflow task as this input.
+   */
   approvedAhead: ReadonlyMap<string, ApproveInput>;
 }
 
@@ -55,5 +58,8 @@ export function decideApproval(state: ApprovalState, input: unknown): ApprovalDe
   if (a.phase && a.phase !== gate && a.phase !== pending.phase) {
     return refuse(a.by, `${a.phase} is not awaiting approval; ${gate === pending.phase ? gate : `gate ${gate} of phase ${pending.phase}`} is`);
   }
+  // Two approvals in one workflow task: the gate takes the first; a second would replace it unseen.
+  const earlier = state.approvedAhead.get(gate);
+  if (earlier) return refuse(a.by, `${gate === pending.phase ? gate : `gate ${gate}`} is already approved, by ${earlier.by}`);
   return { ok: true, key: gate, approval: a };
 }

@@ -2,8 +2,9 @@
  * Release engineers' path through the Temporal Web UI, in headless Chromium against the shared dev
  * server: start `multiCellRollout` from the Start Workflow form on the real lab, watch Current
  * details, approve with the Send a Signal dialog, see it complete; and see a bad input fail at once
- * with every problem named by JSON path. Screenshots of each stage go to test-results/e2e/, and the
- * README's to docs/images/.
+ * with every problem named by JSON path; and approve a drain-timeout gate, named after its drain
+ * step, through the same dialog, under load. Screenshots of each stage go to test-results/e2e/, and
+ * the README's to docs/images/.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +12,12 @@ import path from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { createActivities } from '../../activities';
+import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { failureTypes } from '../../workflows/failure-types';
 import { messageDescriptions, messageNames } from '../../workflows/messages';
-import { labRequest, routingOf, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
+import { labRequest, routingOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { keepSession, waitForKeeperRequests, waitForNoSessions } from '../support/session-keeper';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import {
   fillSignalDialog,
@@ -26,6 +29,7 @@ import {
   openSignalList,
   openStartWorkflowForm,
   openWorkflowList,
+  openWorkflowPage,
   panelText,
   screenshot,
   statusBadge,
@@ -55,6 +59,7 @@ describe('the Temporal Web UI in headless Chromium', () => {
     page = await newUiPage(browser);
   });
   afterEach(async () => {
+    stopAllLoad();
     await page?.close();
     await terminateLeftovers();
   });
@@ -185,5 +190,68 @@ describe('the Temporal Web UI in headless Chromium', () => {
     await screenshot(page, '09-bad-input-failed', 'ui-bad-input');
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
     expect(await lab.servers()).toEqual(serversBefore);
+  });
+
+  it('approves a drain-timeout gate through Send a Signal, naming the gate as Current details says, under load', async () => {
+    // A lab of its own (same ports): the first scenario left this one on 1.1.
+    await lab.stop();
+    lab = await startScenarioLab(21500);
+    writeFileSync(path.join(estatesDir, `${estateName}.json`), JSON.stringify(lab.estate, null, 2));
+    // A session kept on each cell, so that both drains reach their 1 s maximum wait and ask a person.
+    const keepers = { X: keepSession(lab.estate, 'ServerX1'), Y: keepSession(lab.estate, 'ServerY1') };
+    await Promise.all([waitForKeeperRequests(keepers.X, 0), waitForKeeperRequests(keepers.Y, 0)]);
+    const load = startLoad(lab.estate, 40);
+    const workflowId = `ui-drain-gate-${Date.now()}`;
+    const request = labRequest(lab.estate, {
+      estate: estateName,
+      approvals: { phases: [], timeoutSeconds: 3600, onTimeout: 'wait' },
+      drain: { pollIntervalSeconds: 1, maxWaitSeconds: 1, sessionThreshold: 0, onTimeout: 'approve' },
+      burnInSeconds: 1,
+    });
+    const kept: LoadReport[] = [];
+    const final = await withWorker(async (client, taskQueue) => {
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId, args: [request] }));
+      const gate = await waitForStatus(handle, (s) => s.pendingApproval?.gate === 'X.drain', 'the drain-timeout gate of cell X');
+      expect(gate.pendingApproval).toMatchObject({ gate: 'X.drain', phase: 'cell-X', kind: 'drain-timeout', question: expect.stringMatching(/^drain reached its maximum wait \(1s\) with sessions left: .*ServerX1 [1-9].*\. Go on anyway\?$/) });
+
+      await openWorkflowPage(page, uiUrl as string, namespace, workflowId, handle.firstExecutionRunId);
+      const details = await openCurrentDetails(page);
+      await details.getByText('Waiting for approval of X.drain (phase cell-X)').waitFor();
+      await details.getByText(gate.pendingApproval?.question ?? '').waitFor();
+      await details.getByText(`turnout approve ${workflowId} --by <you> --phase X.drain`).waitFor();
+      await details.getByText('{"by": "<you>", "phase": "X.drain"}').waitFor();
+      await screenshot(page, '10-drain-timeout-gate');
+
+      // Going on with sessions left on cell X would fail them on its N+1 install (see
+      // test/integration/gates.test.ts): the person lets them end, then approves.
+      kept.push(await keepers.X.stop());
+      await waitForNoSessions(lab.estate, ['ServerX1', 'ServerX2', 'ServerX3']);
+      const dialog = await openSignalDialog(page);
+      await openSignalList(dialog);
+      await fillSignalDialog(page, dialog, messageNames.approve, '{"by": "alice", "phase": "X.drain"}');
+      await screenshot(page, '11-drain-timeout-signal');
+      await submitSignalDialog(dialog);
+      const approved = await waitForStatus(handle, (s) => s.approvals.length > 0, 'the approval of X.drain');
+      expect(approved.approvals).toEqual([{ phase: 'X.drain', by: 'alice', at: expect.any(String) }]);
+
+      await waitForStatus(handle, (s) => s.pendingApproval?.gate === 'Y.drain', 'the drain-timeout gate of cell Y');
+      kept.push(await keepers.Y.stop());
+      await waitForNoSessions(lab.estate, ['ServerY1', 'ServerY2', 'ServerY3']);
+      await handle.signal(messageNames.approve, { by: 'bob', phase: 'Y.drain' });
+      return (await handle.result()) as RolloutStatus;
+    });
+    const report = await load.stop();
+
+    expect(final.state).toBe('succeeded');
+    expect(final.approvals.map(({ phase, by }) => ({ phase, by }))).toEqual([{ phase: 'X.drain', by: 'alice' }, { phase: 'Y.drain', by: 'bob' }]);
+    expect(final.events.filter((e) => e.type === 'message-refused')).toEqual([]);
+    expect((await lab.servers()).map((s) => [s.name, s.version])).toEqual(['ServerX1', 'ServerX2', 'ServerX3', 'ServerY1', 'ServerY2', 'ServerY3'].map((n) => [n, '1.1']));
+    for (const r of [report, ...kept]) expect({ failed: r.failed, lostSessions: r.lostSessions, versionFlips: r.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
+    expect(report.requests).toBeGreaterThan(100);
+
+    await page.reload();
+    await page.getByRole('tab', { name: /^History/ }).click();
+    await statusBadge(page, 'Completed').waitFor();
+    await screenshot(page, '12-drain-timeout-succeeded');
   });
 });

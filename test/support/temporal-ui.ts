@@ -99,6 +99,12 @@ export async function openWorkflowList(page: Page, uiUrl: string, namespace: str
   await page.goto(`${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`);
 }
 
+/** Opens one workflow run's page (its History tab), as a link from the workflow list would. */
+export async function openWorkflowPage(page: Page, uiUrl: string, namespace: string, workflowId: string, runId: string): Promise<void> {
+  await page.goto(`${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`);
+  await page.getByRole('heading', { name: workflowId }).waitFor();
+}
+
 /** Fills the Start Workflow form, json/plain encoding. */
 export async function fillStartWorkflowForm(page: Page, form: StartWorkflowForm): Promise<void> {
   await page.getByLabel('Workflow ID').fill(form.workflowId);

@@ -35,6 +35,13 @@ describe('which gate an approval answers', () => {
     expect(decideApproval(state(drainGate), { by: 'alice', phase: 'cell-Y' })).toEqual({ ok: false, by: 'alice', reason: 'cell-Y is not awaiting approval; gate X.drain of phase cell-X is' });
   });
 
+  it('takes one approval per gate: a second one arriving before the gate took the first is refused, not swapped in', () => {
+    const first = { by: 'bob' };
+    expect(decideApproval(state(drainGate, { approvedAhead: new Map([['X.drain', first]]) }), { by: 'alice', phase: 'cell-X' })).toEqual({ ok: false, by: 'alice', reason: 'gate X.drain is already approved, by bob' });
+    const phaseGate = { pendingApproval: { phase: 'cell-Y', gate: 'cell-Y', kind: 'phase' as const, since: '' }, state: 'awaiting-approval' as const };
+    expect(decideApproval(state(phaseGate, { approvedAhead: new Map([['cell-Y', first]]) }), { by: 'alice' })).toEqual({ ok: false, by: 'alice', reason: 'cell-Y is already approved, by bob' });
+  });
+
   it('takes an approval ahead only for a manual gate still to come, and only once', () => {
     expect(decideApproval(state(), { by: 'alice', phase: 'cell-Y' })).toMatchObject({ ok: true, key: 'cell-Y' });
     expect(decideApproval(state({}, { approvedAhead: new Map([['cell-Y', { by: 'bob' }]]) }), { by: 'alice', phase: 'cell-Y' })).toMatchObject({ ok: false, reason: expect.stringContaining('already approved ahead of its gate, by bob') });
