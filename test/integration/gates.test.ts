@@ -349,7 +349,7 @@ describe('every gate of every procedure can be answered', () => {
       async (run, _name, answers, restartFirst) => {
         await freshLab('lab-single-cell.json');
         const clusterX = serversOf(lab.estate, { cluster: 'ClusterX' });
-        const admin = createLabAppServer(lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '');
+        const admin = createLabAppServer(lab.estate);
         const old = (running = await clients(lab.estate, 4));
         expect(lastVersions(await settled(old))).toEqual(['1.0', '1.0', '1.0', '1.0']);
         const final = await rollout('javaClientRollout', request(lab.estate), gates, answers, {
