@@ -8,6 +8,8 @@ import { WorkflowFailedError, type Client, type WorkflowExecutionDescription, ty
 import { isFinal, type RolloutRequest, type RolloutStatus } from '../model';
 import { statusQuery } from '../../workflows/messages';
 import { rolloutSearchAttributes } from '../../workflows/search-attributes';
+import { CliError, ExitCode } from './exit-codes';
+import { isNoAnswerInTime, noWorkerSentence, workerAnswerLimitMs, workerPresence } from './worker-presence';
 
 /** What the client records on a rollout it starts, so the CLI can describe it before the workflow runs. */
 export interface RolloutMemo {
@@ -80,14 +82,35 @@ export function startsAt(d: WorkflowExecutionDescription): string | undefined {
   return (d.memo as Partial<RolloutMemo> | undefined)?.startsAt ?? d.executionTime?.toISOString();
 }
 
+/** Thrown when no worker answers a running rollout's status query in time; the CLI exits 1. */
+export class StatusUnanswered extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.failure);
+  }
+}
+
+/** A running rollout's status comes from its worker; without one, the query would wait for ever. */
+async function runningStatus(client: Client, handle: WorkflowHandle, d: WorkflowExecutionDescription): Promise<RolloutStatus> {
+  try {
+    return await client.withDeadline(Date.now() + workerAnswerLimitMs, () => handle.query(statusQuery));
+  } catch (err) {
+    if (!isNoAnswerInTime(err)) throw err;
+    const state = d.typedSearchAttributes.get(rolloutSearchAttributes.state);
+    const presence = await workerPresence(client, d.taskQueue);
+    const within = `within ${workerAnswerLimitMs / 1000} s`;
+    const why = presence === 'none' ? noWorkerSentence(d.taskQueue) : presence === 'polling' ? `a worker polls task queue "${d.taskQueue}" but did not answer ${within}` : `no worker answered ${within}`;
+    throw new StatusUnanswered(`rollout ${d.workflowId} is running${state ? ` (last recorded state: ${state})` : ''}, but its status cannot be read: ${why}`);
+  }
+}
+
 /**
  * Reads a rollout's status. An unknown ID throws the SDK's WorkflowNotFoundError, which
- * `withClient` turns into exit 3.
+ * `withClient` turns into exit 3; a running rollout no worker answers for, {@link StatusUnanswered}.
  */
 export async function readRolloutStatus(client: Client, id: string): Promise<RolloutStatus> {
   const handle = client.workflow.getHandle(id);
   const d = await handle.describe();
   if (notBegun(d)) return { ...describedStatus(d), startsAt: startsAt(d) };
-  if (d.status.name === 'RUNNING') return handle.query(statusQuery);
+  if (d.status.name === 'RUNNING') return runningStatus(client, handle, d);
   return endedStatus(client, handle, d);
 }

@@ -1,31 +1,28 @@
 /**
  * The rollout commands: `start`, `status`, and the messages `approve`, `rollback`, `pause`,
- * `resume` (sent as updates, so a refused message says why and exits 3).
+ * `resume` and `leave-as-is` (sent as updates, so a refused message says why and exits 3; see
+ * message-delivery.ts for what each exit means).
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { SearchAttributePair } from '@temporalio/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { isFinal, workflowTypes, type RolloutRequest, type RolloutState, type RolloutStatus, type WorkflowType } from '../../model';
 import { planRollout, PlanningError } from '../../planning';
-import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate } from '../../../workflows/messages';
+import { failureTypes } from '../../../workflows/failure-types';
 import { rolloutSearchAttributes } from '../../../workflows/search-attributes';
-import { targetLeaseId } from '../../../workflows/target-lease';
+import type { Config } from '../../config';
 import { CliError, ExitCode } from '../exit-codes';
+import { awaitLeaseOutcome, runningOwner, type LeaseOutcome } from '../lease-outcome';
+import { deliverMessage } from '../message-delivery';
 import { renderStatus } from '../render-status';
-import { notBegun, readRolloutStatus, rolloutMemo, startsAt } from '../rollout-status';
+import { approveMessage, leaveAsIsMessage, pauseMessage, resumeMessage, rollbackMessage, type MessageOptions, type RolloutMessage } from '../rollout-messages';
+import { readRolloutStatus, rolloutMemo, StatusUnanswered } from '../rollout-status';
 import { loadRequestFile } from '../request-input';
 import { uiLink, withClient } from '../temporal-client';
+import { noWorkerSentence, workerAnswerLimitMs } from '../worker-presence';
 
-/** The rollout holding `target`, if one runs. */
-export async function runningOwner(client: Client, target: string): Promise<string | undefined> {
-  try {
-    const d = await client.workflow.getHandle(targetLeaseId(target)).describe();
-    return d.status.name === 'RUNNING' ? (d.parentExecution?.workflowId ?? targetLeaseId(target)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { runningOwner } from '../lease-outcome';
 
 function startDelay(at: string | undefined): number | undefined {
   if (at === undefined) return undefined;
@@ -73,31 +70,83 @@ export function startSearchAttributes(s: Omit<StartableRequest, 'input'>, state?
   ];
 }
 
-async function start(file: string, opts: { at?: string; id?: string; json?: boolean }): Promise<void> {
-  const { request, workflowType: type, target, input } = await loadStartableRequest(file);
-  const delay = startDelay(opts.at);
-  await withClient(async (client, config) => {
-    const owner = await runningOwner(client, target);
-    if (owner) throw new CliError(`a rollout of ${target} is already running: ${owner}; nothing was started`, ExitCode.conflict);
-    const workflowId = opts.id ?? `${request.app}-${request.toVersion}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
-    try {
-      await client.workflow.start(type, {
-        taskQueue: config.taskQueue,
-        workflowId,
-        args: [input],
-        memo: { ...rolloutMemo(request, target, opts.at ? new Date(opts.at) : undefined) },
-        // The UI's Summary field, so the workflow list reads what each rollout does.
-        staticSummary: `${type}: ${request.app} ${request.fromVersion} -> ${request.toVersion} on ${target}`,
-        ...(delay ? { startDelay: delay } : {}),
-        typedSearchAttributes: startSearchAttributes({ request, workflowType: type, target }, delay ? 'scheduled' : 'running'),
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`a workflow with ID ${workflowId} already exists; choose another --id`, ExitCode.conflict);
-      throw err;
+type StartOpts = { at?: string; id?: string; json?: boolean };
+
+/** The generated ID has a one-second grain, so two starts of the same request in one second share it. */
+function generatedId(request: RolloutRequest): string {
+  return `${request.app}-${request.toVersion}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
+}
+
+function idTaken(workflowId: string, chosen: boolean): CliError {
+  const why = chosen ? `a workflow with ID ${workflowId} already exists; choose another --id` : `rollout ${workflowId} was started by another \`turnout start\` of this request in the same second; nothing was started`;
+  return new CliError(why, ExitCode.conflict);
+}
+
+/** What `start` prints when the rollout holds its target (or, with --at, is scheduled to). */
+function printStarted(out: { rolloutId: string; workflowType: string; target: string; url: string; startsAt?: string }, json: boolean | undefined): void {
+  const at = out.startsAt ? ` at ${out.startsAt}` : '';
+  process.stdout.write(json ? `${JSON.stringify(out)}\n` : `started ${out.workflowType} ${out.rolloutId} for ${out.target}${at}\n${out.url}\n`);
+}
+
+/**
+ * Turns a lease outcome other than `claimed` into the CliError that says what happened.
+ *
+ * No worker (and no outcome within the limit) exits 1, not 0: "started" promises that the rollout
+ * holds its target and runs, and this one holds nothing yet; another start may still take the
+ * target before a worker runs it, and then it fails with TargetBusy. Nor is it 3: nothing conflicts
+ * yet. The workflow is left as it is: it is recorded, and begins when a worker polls the queue.
+ */
+function notStarted(outcome: Exclude<LeaseOutcome, { kind: 'claimed' }>, id: string, target: string, taskQueue: string, url: string): CliError {
+  const follow = `follow it with \`turnout status ${id}\` (${url})`;
+  switch (outcome.kind) {
+    case 'busy':
+      return new CliError(`a rollout of ${target} is already running: ${outcome.owner ?? outcome.message}; ${id} stopped at once and touched nothing`, ExitCode.conflict);
+    case 'failed': {
+      const bad = outcome.type === failureTypes.invalidInput || outcome.type === failureTypes.planningRefused;
+      return new CliError(`rollout ${id} failed at once: ${outcome.message}`, bad ? ExitCode.invalidInput : ExitCode.failure);
     }
-    const out = { rolloutId: workflowId, workflowType: type, target, url: uiLink(config, workflowId), ...(opts.at ? { startsAt: opts.at } : {}) };
-    process.stdout.write(opts.json ? `${JSON.stringify(out)}\n` : `started ${type} ${workflowId} for ${target}${opts.at ? ` at ${opts.at}` : ''}\n${out.url}\n`);
-  });
+    case 'no-worker':
+      return new CliError(`rollout ${id} was started, but ${noWorkerSentence(taskQueue, true)}: it has not claimed ${target} or done anything. It begins when a worker polls that queue (\`turnout worker\`); ${follow}.`, ExitCode.failure);
+    case 'undecided':
+      return new CliError(`rollout ${id} was started, but it had not claimed ${target} within ${workerAnswerLimitMs / 1000} s (a worker polls "${taskQueue}" but has not run it yet). It may still begin, or stop if another rollout holds ${target}; ${follow}.`, ExitCode.failure);
+  }
+}
+
+async function startRollout(client: Client, config: Config, startable: StartableRequest, opts: StartOpts, delay: number | undefined): Promise<void> {
+  const { request, workflowType: type, target, input } = startable;
+  const owner = await runningOwner(client, target);
+  if (owner) throw new CliError(`a rollout of ${target} is already running: ${owner}; nothing was started`, ExitCode.conflict);
+  const workflowId = opts.id ?? generatedId(request);
+  let runId: string;
+  try {
+    const handle = await client.workflow.start(type, {
+      taskQueue: config.taskQueue,
+      workflowId,
+      args: [input],
+      memo: { ...rolloutMemo(request, target, opts.at ? new Date(opts.at) : undefined) },
+      // The UI's Summary field, so the workflow list reads what each rollout does.
+      staticSummary: `${type}: ${request.app} ${request.fromVersion} -> ${request.toVersion} on ${target}`,
+      ...(delay ? { startDelay: delay } : {}),
+      typedSearchAttributes: startSearchAttributes({ request, workflowType: type, target }, delay ? 'scheduled' : 'running'),
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw idTaken(workflowId, opts.id !== undefined);
+    throw err;
+  }
+  const out = { rolloutId: workflowId, workflowType: type, target, url: uiLink(config, workflowId), ...(opts.at ? { startsAt: opts.at } : {}) };
+  // A delayed start claims its target when it begins; there is nothing to judge until then.
+  if (delay) return printStarted(out, opts.json);
+  const outcome = await awaitLeaseOutcome(client, { workflowId, runId, target, taskQueue: config.taskQueue });
+  if (outcome.kind !== 'claimed') throw notStarted(outcome, workflowId, target, config.taskQueue, out.url);
+  printStarted(out, opts.json);
+}
+
+async function start(file: string, opts: StartOpts): Promise<void> {
+  // Checked before connecting: a bad request is invalid input whether or not a server answers.
+  const startable = await loadStartableRequest(file);
+  const delay = startDelay(opts.at);
+  await withClient((client, config) => startRollout(client, config, startable, opts, delay));
 }
 
 const clearScreen = '\x1b[H\x1b[2J';
@@ -112,13 +161,31 @@ function printStatus(s: RolloutStatus, opts: { json?: boolean; watch?: boolean }
 }
 
 /**
+ * One read for --watch: a worker away for a while (a restart) does not end the watch; it is said
+ * once on stderr, and the watch goes on. Undefined while nobody answers.
+ */
+async function readWhileWatching(client: Client, id: string, alreadySaid: boolean): Promise<RolloutStatus | undefined> {
+  try {
+    return await readRolloutStatus(client, id);
+  } catch (err) {
+    if (!(err instanceof StatusUnanswered)) throw err;
+    if (!alreadySaid) process.stderr.write(`${err.message}; still watching\n`);
+    await new Promise((r) => setTimeout(r, watchEveryMs));
+    return undefined;
+  }
+}
+
+/**
  * Redraws until the rollout ends. A TTY is redrawn in place every tick (the elapsed time moves);
  * anything else gets a new block, or a new NDJSON line, only when the status changed.
  */
 async function watchStatus(client: Client, id: string, opts: { json?: boolean }): Promise<RolloutStatus> {
   let last = '';
+  let unanswered = false;
   for (;;) {
-    const s = await readRolloutStatus(client, id);
+    const s = await readWhileWatching(client, id, unanswered);
+    unanswered = s === undefined;
+    if (!s) continue;
     const key = JSON.stringify(s);
     if (key !== last || (!opts.json && process.stdout.isTTY)) {
       if (key !== last && last !== '' && !opts.json && !process.stdout.isTTY) process.stdout.write('\n');
@@ -138,34 +205,15 @@ async function status(id: string, opts: { json?: boolean; watch?: boolean }): Pr
   });
 }
 
-type MessageOpts = { by: string; phase?: string; comment?: string; reason?: string; json?: boolean };
+type MessageOpts = MessageOptions & { json?: boolean };
 
-/**
- * Why a message cannot reach the rollout at all: it has ended (an update can no longer be
- * delivered) or it is a delayed start that has not begun. Undefined when it is running.
- */
-async function undeliverable(client: Client, id: string): Promise<string | undefined> {
-  const d = await client.workflow.getHandle(id).describe();
-  if (notBegun(d)) return `rollout ${id} has not begun; it starts at ${startsAt(d)}`;
-  if (d.status.name === 'RUNNING') return undefined;
-  const s = await readRolloutStatus(client, id);
-  return `rollout ${id} has ended (${s.state}${s.reason ? `: ${s.reason}` : ''})`;
-}
-
-async function sendUpdate(id: string, name: string, send: (h: WorkflowHandle) => Promise<RolloutStatus>, json: boolean | undefined): Promise<void> {
+/** Sends one message and prints what became of it. */
+async function send<I>(id: string, msg: RolloutMessage<I>, json: boolean | undefined): Promise<void> {
   await withClient(async (client) => {
-    const why = await undeliverable(client, id);
-    if (why) throw new CliError(`${name} refused: ${why}`, ExitCode.conflict);
-    let s: RolloutStatus;
-    try {
-      s = await send(client.workflow.getHandle(id));
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new CliError(`${name} refused: ${err.cause?.message ?? err.message}`, ExitCode.conflict);
-      // It ended between describe and the update.
-      if (/workflow execution already completed/i.test((err as Error).message)) throw new CliError(`${name} refused: rollout ${id} has ended`, ExitCode.conflict);
-      throw err;
-    }
-    process.stdout.write(json ? `${JSON.stringify(s)}\n` : `${name} accepted; ${id} is ${s.state}\n`);
+    const { status: s, inEffect } = await deliverMessage(client, id, msg);
+    if (json) return void process.stdout.write(`${JSON.stringify(s ?? { rolloutId: id, accepted: true })}\n`);
+    const now = s ? `${id} is ${s.state}` : `${id} did not answer a status query just now`;
+    process.stdout.write(`${msg.command} accepted; ${now}${inEffect ? '' : ` (${msg.notYet})`}\n`);
   });
 }
 
@@ -194,7 +242,7 @@ export function register(program: Command): void {
     .option('--phase <phase>', 'the phase (checked against the one awaiting approval)')
     .option('--comment <text>')
     .option('--json', 'print the new status as JSON')
-    .action((id: string, o: MessageOpts) => sendUpdate(id, 'approve', (h) => h.executeUpdate(approvePhaseUpdate, { args: [{ by: o.by, ...(o.phase ? { phase: o.phase } : {}), ...(o.comment ? { comment: o.comment } : {}) }] }), o.json));
+    .action((id: string, o: MessageOpts) => send(id, approveMessage(o), o.json));
   program
     .command('rollback')
     .description('roll the rollout back now: routing first, then version N')
@@ -202,7 +250,7 @@ export function register(program: Command): void {
     .requiredOption('--by <name>', 'who asks')
     .requiredOption('--reason <text>', 'why')
     .option('--json', 'print the new status as JSON')
-    .action((id: string, o: MessageOpts) => sendUpdate(id, 'rollback', (h) => h.executeUpdate(requestRollbackUpdate, { args: [{ by: o.by, reason: o.reason ?? '' }] }), o.json));
+    .action((id: string, o: MessageOpts) => send(id, rollbackMessage(o), o.json));
   program
     .command('pause')
     .description('hold the rollout at the next step boundary')
@@ -210,12 +258,20 @@ export function register(program: Command): void {
     .requiredOption('--by <name>', 'who asks')
     .option('--reason <text>')
     .option('--json', 'print the new status as JSON')
-    .action((id: string, o: MessageOpts) => sendUpdate(id, 'pause', (h) => h.executeUpdate(pauseRolloutUpdate, { args: [{ by: o.by, ...(o.reason ? { reason: o.reason } : {}) }] }), o.json));
+    .action((id: string, o: MessageOpts) => send(id, pauseMessage(o), o.json));
   program
     .command('resume')
     .description('continue a paused rollout')
     .argument('<id>')
     .requiredOption('--by <name>', 'who asks')
     .option('--json', 'print the new status as JSON')
-    .action((id: string, o: MessageOpts) => sendUpdate(id, 'resume', (h) => h.executeUpdate(resumeRolloutUpdate, { args: [{ by: o.by }] }), o.json));
+    .action((id: string, o: MessageOpts) => send(id, resumeMessage(o), o.json));
+  program
+    .command('leave-as-is')
+    .description('end a rollback that cannot finish, leaving what it has not restored as it is; on the record')
+    .argument('<id>')
+    .requiredOption('--by <name>', 'who decides')
+    .requiredOption('--reason <text>', 'why')
+    .option('--json', 'print the final status as JSON')
+    .action((id: string, o: MessageOpts) => send(id, leaveAsIsMessage(o), o.json));
 }
