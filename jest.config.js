@@ -1,5 +1,6 @@
 // One dev server per run: the integration project's global setup starts it (and bundles the
-// workflows once); unit tests never pay for it.
+// workflows once); unit tests never pay for it. Two workers run files side by side: each worker's
+// labs take ports in a band of their own (test/support/lab-estate.ts).
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
 };
@@ -9,7 +10,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 module.exports = {
   testTimeout: 180_000,
   testSequencer: '<rootDir>/test/support/sequencer.js',
-  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js', '<rootDir>/test/support/run-progress-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

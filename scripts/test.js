@@ -13,5 +13,6 @@ const run = (cmd, args) => {
 
 run('npm', ['run', '--silent', 'build']);
 run(process.execPath, [path.join(__dirname, 'provision.js'), '--tests']);
-// Integration tests share the lab's loopback ports and one dev server: run them in band.
-run(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', ...process.argv.slice(2)]);
+// Two workers, one per core: every file's labs take ports in their worker's own band
+// (test/support/lab-estate.ts), and all share the one dev server.
+run(process.execPath, [require.resolve('jest/bin/jest'), '--maxWorkers=2', ...process.argv.slice(2)]);

@@ -2,7 +2,7 @@
  * What the rollout integration tests share: a fresh multi-cell lab per scenario, session-aware load
  * through HAProxy, polling a rollout's status, and recording its history for the replay test.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -130,7 +130,10 @@ export const historiesDir = path.resolve(__dirname, '..', '..', 'test-results', 
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   mkdirSync(historiesDir, { recursive: true });
-  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(historyToObject(history)));
+  // Temp + rename: the replay test may read the folder while another worker still writes to it.
+  const file = path.join(historiesDir, `${name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(historyToObject(history)));
+  renameSync(`${file}.tmp`, file);
 }
 
 /** Routing as compared by tests: server states and weights, and the affinity map. */
