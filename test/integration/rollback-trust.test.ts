@@ -4,16 +4,12 @@
  * unreachable, the deployment manager down) retries, shows why it is blocked, and finishes with the
  * routing exactly as it was before the rollout.
  */
-import type { Client } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
-import { labRequest, recordHistory, routingOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
-import { testClient, withTestWorker } from '../support/temporal';
-import path from 'node:path';
+import { labRequest, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
+import { labPerTest } from '../support/scenario';
 
-const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 const rate = 40;
 
 function loadFigures(report: LoadReport) {
@@ -21,25 +17,11 @@ function loadFigures(report: LoadReport) {
 }
 
 describe('rollback you can trust, on the lab under load', () => {
-  let lab: ScenarioLab;
-  let offset = 6000;
-
-  beforeEach(async () => {
-    lab = await startScenarioLab((offset += 500));
-  });
-  afterEach(async () => {
-    stopAllLoad();
-    await terminateLeftovers();
-    await lab?.stop();
-  });
-
-  async function withWorker<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
-    const client = await testClient();
-    const activities = createActivities({ estatesDir, client, baseDir: lab.dir });
-    return withTestWorker(activities, ({ taskQueue }) => fn(client, taskQueue));
-  }
+  const scenario = labPerTest(6000);
+  const withWorker = scenario.withWorker;
 
   it('rolls back during the last burn-in, when every cell holds N+1, without a failed request', async () => {
+    const lab = scenario.lab();
     const load = startLoad(lab.estate, rate);
     const before = await lab.routing();
     const final = await withWorker(async (client, taskQueue) => {
@@ -69,6 +51,7 @@ describe('rollback you can trust, on the lab under load', () => {
   });
 
   it('finishes a rollback through 45 s without the HAProxy Runtime API and 45 s without the deployment manager', async () => {
+    const lab = scenario.lab();
     const load = startLoad(lab.estate, rate);
     const before = await lab.routing();
     const outage = 45_000;

@@ -4,16 +4,14 @@
  * N+1 server stops the rollout before it can succeed, and a real HAProxy reload mid-drain is caught
  * and put back (`drift-corrected`) with no failed request and no lost session.
  */
-import path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
-import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
-import { testClient, withTestWorker } from '../support/temporal';
+import { labRequest, recordHistory, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
+import { labPerTest } from '../support/scenario';
 
-const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 const rate = 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,24 +30,11 @@ function drainingX(handle: WorkflowHandle): Promise<RolloutStatus> {
 }
 
 describe('unknown is not zero, and routing is verified', () => {
-  let lab: ScenarioLab;
-  let offset = 2000;
-
-  beforeEach(async () => {
-    lab = await startScenarioLab((offset += 500));
-  });
-  afterEach(async () => {
-    stopAllLoad();
-    await terminateLeftovers();
-    await lab?.stop();
-  });
-
-  async function withWorker<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
-    const client = await testClient();
-    return withTestWorker(createActivities({ estatesDir, client, baseDir: lab.dir }), ({ taskQueue }) => fn(client, taskQueue));
-  }
+  const scenario = labPerTest(2000);
+  const withWorker = scenario.withWorker;
 
   it('does not end a drain while the deployment manager is down: the counts are unknown, and shown', async () => {
+    const lab = scenario.lab();
     const load = startLoad(lab.estate, rate);
     const final = await withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `unknown-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 1 })] }));
@@ -77,6 +62,7 @@ describe('unknown is not zero, and routing is verified', () => {
   });
 
   it('catches a dead N+1 server before success: the rollout pauses for a person, and a resume checks again', async () => {
+    const lab = scenario.lab();
     const load = startLoad(lab.estate, rate);
     const { final, paused } = await withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `dead-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 1 })] }));
@@ -86,10 +72,7 @@ describe('unknown is not zero, and routing is verified', () => {
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
       const held = await waitForState(handle, 'paused');
       // A person repairs the server, then resumes: the check runs again.
-      await lab.lab.faults.startDmgr();
-      const admin = lab.estate.appServer.driver === 'lab' ? lab.estate.appServer.adminUrl : '';
-      const started = await fetch(`${admin}/servers/ServerX1/start`, { method: 'POST' });
-      expect(started.status).toBe(200);
+      await createLabAppServer(lab.estate).startServers(['ServerX1']);
       await handle.executeUpdate(resumeRolloutUpdate, { args: [{ by: 'alice' }] });
       const result = (await handle.result()) as RolloutStatus;
       await recordHistory(client, handle.workflowId, 'multi-cell-dead-server');
@@ -108,6 +91,7 @@ describe('unknown is not zero, and routing is verified', () => {
   });
 
   it('puts back a drain that a real HAProxy reload undid, with no failed request and no lost session', async () => {
+    const lab = scenario.lab();
     const load = startLoad(lab.estate, rate);
     const final = await withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `reload-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 1 })] }));
