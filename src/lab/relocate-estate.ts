@@ -9,6 +9,10 @@ import { packageRoot } from '../paths';
 
 /** The highest port of the shipped lab estates (an ORB port). */
 export const highestLabPort = 9816;
+/** The lowest port of the shipped lab estates (the sprayer). */
+export const lowestLabPort = 8080;
+/** Ports below this need privileges a test or a rehearsal does not have. */
+const firstUnprivilegedPort = 1024;
 
 function shiftUrl(url: string, offset: number): string {
   const parsed = new URL(url);
@@ -52,11 +56,12 @@ function shiftServices(doc: EstateInput, offset: number, dir: string): void {
 /**
  * The shipped estate `file` (in estates/) with every port shifted by `offset` and every path inside
  * `dir`. Ports in Linux's ephemeral range (32768 and up) can be taken by any client's own socket,
- * so the shifted ports must stay below it.
+ * so the shifted ports must stay below it; a negative offset (room below the shipped ports, for
+ * concurrent sessions) must stay clear of the privileged ports.
  */
 export function relocateLabEstate(offset: number, dir: string, file = 'lab.json'): Estate {
-  if (!Number.isInteger(offset) || offset < 0 || offset + highestLabPort >= 32768) {
-    throw new Error(`lab offset ${offset} is not usable: keep 0 <= offset and offset + ${highestLabPort} < 32768 (out of the ephemeral range)`);
+  if (!Number.isInteger(offset) || offset + lowestLabPort < firstUnprivilegedPort || offset + highestLabPort >= 32768) {
+    throw new Error(`lab offset ${offset} is not usable: keep ${firstUnprivilegedPort} <= offset + ${lowestLabPort} and offset + ${highestLabPort} < 32768 (out of the privileged and ephemeral ranges)`);
   }
   const doc = JSON.parse(readFileSync(join(packageRoot(), 'estates', file), 'utf8')) as EstateInput;
   shiftCells(doc, offset, dir);
