@@ -273,6 +273,13 @@ export class RolloutRun {
     if (!drain || drain.stepId !== p.stepId) return;
     const stranger = p.servers.find((s) => !drain.servers.has(s.name));
     if (stranger) return this.refuse('unknown', `drainProgress refused: ${stranger.name} is not drained by ${p.stepId}`);
+    // One count per server: the schema allows 10,000 entries, and repeats of one name would carry
+    // megabytes into the status and Current details.
+    const seen = new Set<string>();
+    for (const s of p.servers) {
+      if (seen.has(s.name)) return this.refuse('unknown', `drainProgress refused: ${s.name} is counted more than once`);
+      seen.add(s.name);
+    }
     this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure };
     this.publish();
   }
