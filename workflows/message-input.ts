@@ -7,7 +7,7 @@ import { defaultPayloadConverter, RawValue, rawValueTypeInfo, type TypeInfo } fr
 import { defineSignal, type SignalDefinition } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { problemsOf } from '../src/model/issues';
-import { maxNameLength } from './messages';
+import { maxNameLength, unsafeInName } from './messages';
 
 const maxProblems = 5;
 const maxProblemText = 600;
@@ -29,8 +29,7 @@ export function senderOf(input: unknown): string {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'unknown';
   const by = Object.prototype.hasOwnProperty.call(input, 'by') ? (input as { by?: unknown }).by : undefined;
   if (typeof by !== 'string') return 'unknown';
-  // eslint-disable-next-line no-control-regex
-  const printable = by.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const printable = by.replace(new RegExp(unsafeInName.source, 'gu'), ' ').trim();
   return printable ? clip(printable, maxNameLength) : 'unknown';
 }
 

@@ -1,7 +1,7 @@
 /**
  * Reading message inputs that anyone can send (workflows/message-input.ts): payloads that will not
- * decode become refusals. The integration fuzz (message-fuzz.test.ts) proves the same on a running
- * rollout; these pin the pieces.
+ * decode become refusals, and names carry no characters that forge or hide text. The integration
+ * fuzz (message-fuzz.test.ts) proves the same on a running rollout; these pin the pieces.
  */
 import { arrayFromPayloads, defaultPayloadConverter, RawValue } from '@temporalio/common';
 import { decodeArgument, readInput, receivedRaw, senderOf, UndecodableInput } from '../../workflows/message-input';
@@ -27,5 +27,15 @@ describe('message inputs', () => {
       expect(read).toEqual({ ok: false, problems: expect.stringMatching(/^the input could not be decoded: /) });
       expect(senderOf(input)).toBe('unknown');
     }
+  });
+
+  it('refuses names with control, line-separator or bidirectional characters, and keeps them out of refusals', () => {
+    for (const c of ['\u0000', '\n', '\u001b', '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u200f', '\u202e', '\u2067']) {
+      expect(approveInputSchema.safeParse({ by: `ali${c}ce` }).success).toBe(false);
+      expect(approveInputSchema.safeParse({ by: 'alice', phase: `cell${c}Y` }).success).toBe(false);
+      expect(senderOf({ by: `ali${c}ce` })).toBe('ali ce');
+    }
+    // Letters from any script, and emoji joined with a zero-width joiner, are names.
+    for (const by of ['Zoë', 'Łukasz', '山田', 'عائشة', '👩‍💻 ops']) expect(approveInputSchema.safeParse({ by }).success).toBe(true);
   });
 });
