@@ -6,7 +6,7 @@
 import type { Plan, RolloutStatus } from '../src/model';
 import { isFinal } from '../src/model/status';
 import { approveInputSchema, type ApproveInput } from './messages';
-import { inputProblems } from './message-input';
+import { readInput } from './message-input';
 
 /** An approval the rollout takes, and the key its gate looks it up by (a gate name or a phase). */
 export type ApprovalDecision = { ok: true; key: string; approval: ApproveInput } | { ok: false; by: string; reason: string };
@@ -46,9 +46,9 @@ function decideAhead(state: ApprovalState, a: ApproveInput): ApprovalDecision {
 
 /** Decides whether `input` approves a gate, and which. Pure. */
 export function decideApproval(state: ApprovalState, input: unknown): ApprovalDecision {
-  const parsed = approveInputSchema.safeParse(input);
-  if (!parsed.success) return refuse('unknown', `approve needs {"by": "<name>", "phase"?: "<phase or gate>", "comment"?: "..."}: ${inputProblems(parsed.error)}`);
-  const a = parsed.data;
+  const parsed = readInput(approveInputSchema, input);
+  if (!parsed.ok) return refuse('unknown', `approve needs {"by": "<name>", "phase"?: "<phase or gate>", "comment"?: "..."}: ${parsed.problems}`);
+  const a = parsed.value;
   if (state.fourEyes && state.startedBy && state.startedBy === a.by) return refuse(a.by, `four-eyes: ${a.by} started this rollout and cannot approve it`);
   if (isFinal(state.status.state)) return refuse(a.by, `the rollout has ended (${state.status.state})`);
   if (state.rollingBack) return refuse(a.by, 'the rollout is rolling back; there is nothing to approve');

@@ -15,11 +15,17 @@ export const maxNameLength = 128;
 /** Longest comment or reason a message may carry. */
 export const maxTextLength = 1000;
 
-// Control characters would let a name forge lines in Current details, logs and terminals.
-// eslint-disable-next-line no-control-regex
-const noControl = /^[^\u0000-\u001f\u007f]*$/;
-const name = z.string().trim().min(1).max(maxNameLength).regex(noControl, 'no control characters');
-const who = z.string().trim().min(1, 'say who you are').max(maxNameLength).regex(noControl, 'no control characters');
+/**
+ * Characters a name may not carry: control characters (C0, DEL and C1, where U+0085 is a line break
+ * and U+009B a terminal escape), the line and paragraph separators, and the bidirectional marks,
+ * embeddings, overrides and isolates. Each would let a name forge or hide text in Current details,
+ * logs and terminals.
+ */
+const unsafeChars = '\\p{Cc}\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+export const unsafeInName = new RegExp(`[${unsafeChars}]`, 'u');
+const noControl = new RegExp(`^[^${unsafeChars}]*$`, 'u');
+const name = z.string().trim().min(1).max(maxNameLength).regex(noControl, 'no control or bidirectional characters');
+const who = z.string().trim().min(1, 'say who you are').max(maxNameLength).regex(noControl, 'no control or bidirectional characters');
 const text = z.string().max(maxTextLength);
 
 export const approveInputSchema = z

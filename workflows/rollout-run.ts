@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
 import { decideApproval, type ApprovalDecision } from './approvals';
-import { errorText, inputProblems, senderOf } from './message-input';
+import { decodeArgument, errorText, readInput, receivedRaw, senderOf } from './message-input';
 import {
   approvePhaseUpdate,
   approveSignal,
@@ -60,10 +60,7 @@ interface ActiveDrain {
 }
 
 /** Parses a message input, or says what is wrong with it (bounded). */
-function parse<T>(schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | { ok: false; problems: string } {
-  const r = schema.safeParse(input);
-  return r.success ? { ok: true, value: r.data } : { ok: false, problems: inputProblems(r.error) };
-}
+const parse = readInput;
 
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const r = parse(schema, input);
@@ -109,12 +106,13 @@ export class RolloutRun {
     const d = messageDescriptions;
     setHandler(statusQuery, () => this.status, { description: d.status });
     setHandler(planQuery, () => this.plan as Plan, { description: d.plan });
-    setHandler(approveSignal, this.guarded('approve', (input) => this.onApprove(input)), { description: d.approve });
-    setHandler(rollbackSignal, this.guarded('rollback', (input) => this.onRollback(input)), { description: d.rollback });
-    setHandler(pauseSignal, this.guarded('pause', (input) => this.onPause(input)), { description: d.pause });
-    setHandler(resumeSignal, this.guarded('resume', (input) => this.onResume(input)), { description: d.resume });
-    setHandler(leaveAsIsSignal, this.guarded('leaveAsIs', (input) => this.onLeaveAsIs(input)), { description: d.leaveAsIs });
-    setHandler(drainProgressSignal, this.guarded('drainProgress', (input) => this.onDrainProgress(input)), { description: d.drainProgress });
+    // Signals arrive as payloads and are decoded by guarded(): one that will not decode is refused too.
+    setHandler(receivedRaw(approveSignal), this.guarded('approve', (input) => this.onApprove(input)), { description: d.approve });
+    setHandler(receivedRaw(rollbackSignal), this.guarded('rollback', (input) => this.onRollback(input)), { description: d.rollback });
+    setHandler(receivedRaw(pauseSignal), this.guarded('pause', (input) => this.onPause(input)), { description: d.pause });
+    setHandler(receivedRaw(resumeSignal), this.guarded('resume', (input) => this.onResume(input)), { description: d.resume });
+    setHandler(receivedRaw(leaveAsIsSignal), this.guarded('leaveAsIs', (input) => this.onLeaveAsIs(input)), { description: d.leaveAsIs });
+    setHandler(receivedRaw(drainProgressSignal), this.guarded('drainProgress', (input) => this.onDrainProgress(input)), { description: d.drainProgress });
     // Updates answer once the executor has acted on them, so the status they return shows the effect.
     setHandler(approvePhaseUpdate, async (input) => {
       const decision = this.decideApproval(input);
@@ -165,9 +163,11 @@ export class RolloutRun {
   }
 
   /** A signal handler that can refuse but never throw: an unexpected error is recorded, not raised. */
-  private guarded<A>(name: string, fn: (input: A) => void): (input: A) => void {
-    return (input: A) => {
+  private guarded(name: string, fn: (input: unknown) => void): (raw?: unknown) => void {
+    return (raw?: unknown) => {
+      let input: unknown;
       try {
+        input = decodeArgument(raw);
         fn(input);
       } catch (err) {
         this.refuse(senderOf(input), `${name} ignored: ${errorText(err)}`);
@@ -273,6 +273,13 @@ export class RolloutRun {
     if (!drain || drain.stepId !== p.stepId) return;
     const stranger = p.servers.find((s) => !drain.servers.has(s.name));
     if (stranger) return this.refuse('unknown', `drainProgress refused: ${stranger.name} is not drained by ${p.stepId}`);
+    // One count per server: the schema allows 10,000 entries, and repeats of one name would carry
+    // megabytes into the status and Current details.
+    const seen = new Set<string>();
+    for (const s of p.servers) {
+      if (seen.has(s.name)) return this.refuse('unknown', `drainProgress refused: ${s.name} is counted more than once`);
+      seen.add(s.name);
+    }
     this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure };
     this.publish();
   }
