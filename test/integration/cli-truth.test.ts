@@ -173,13 +173,13 @@ describe('the CLI tells the truth', () => {
     const env = cliEnv(taskQueue);
 
     const wrongPhase = await timedCli('refused: approve', ['approve', handle.workflowId, '--by', 'alice', '--phase', 'cell-X'], env);
-    expect(wrongPhase).toEqual({ code: 3, stdout: '', stderr: 'approve refused: phase cell-X is not awaiting approval; cell-Y is\n' });
+    expect(wrongPhase).toEqual({ code: 3, stdout: '', stderr: 'approve refused: cell-X is not awaiting approval; cell-Y is\n' });
     const resume = await runCli(['resume', handle.workflowId, '--by', 'dave', '--json'], env);
     expect(resume).toEqual({ code: 3, stdout: '', stderr: 'resume refused: not paused (state: awaiting-approval)\n' });
-    // The handler comes with the workflows' next change; refused either way, since nothing rolls back.
+    // Only a rollback can be left as is.
     const leave = await runCli(['leave-as-is', handle.workflowId, '--by', 'erin', '--reason', 'no'], env);
     expect({ code: leave.code, stdout: leave.stdout }).toEqual({ code: 3, stdout: '' });
-    expect(leave.stderr).toMatch(/^leave-as-is refused: /);
+    expect(leave.stderr).toBe('leave-as-is refused: only a rollback can be left as is; this rollout is awaiting-approval\n');
     expect(leave.stderr).not.toContain('accepted');
 
     const after = await handle.query(statusQuery);

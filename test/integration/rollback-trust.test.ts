@@ -4,11 +4,14 @@
  * unreachable, the deployment manager down) retries, shows why it is blocked, and finishes with the
  * routing exactly as it was before the rollout.
  */
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
 import { labRequest, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
+import { runCli } from '../support/cli';
 import { labPerTest } from '../support/scenario';
+import { testTemporal } from '../support/temporal';
 
 const rate = 40;
 
@@ -95,5 +98,48 @@ describe('rollback you can trust, on the lab under load', () => {
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
     expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
+  });
+
+  it('pauses a blocked rollback and ends it as is, on the record, only when a person says so', async () => {
+    const lab = scenario.lab();
+    const request = labRequest(lab.estate, { burnInSeconds: 1, rollback: { retryIntervalSeconds: 2 } });
+    const { final, failure, paused, resumed, left } = await withWorker(async (client, taskQueue) => {
+      const env = { TEMPORAL_ADDRESS: testTemporal().address, TURNOUT_TASK_QUEUE: taskQueue };
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `as-is-${Date.now()}`, args: [request] }));
+      await waitForState(handle, 'awaiting-approval');
+      await lab.lab.faults.cutRuntimeApi();
+      try {
+        await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'errors on 1.1' }] });
+        await waitForStatus(handle, (s) => s.rollback?.blocked?.stepId === 'rollback.routing', 'the blocked routing step');
+        // A leave-as-is must say why; refused, the rollback goes on retrying.
+        const noReason = await runCli(['leave-as-is', handle.workflowId, '--by', 'carol', '--reason', ' '], env);
+        const pause = await runCli(['pause', handle.workflowId, '--by', 'carol', '--reason', 'looking at HAProxy'], env);
+        const pausedStatus = await waitForState(handle, 'paused');
+        const resume = await runCli(['resume', handle.workflowId, '--by', 'carol'], env);
+        const resumedStatus = await waitForStatus(handle, (s) => s.state === 'rolling-back' && (s.rollback?.blocked?.attempts ?? 0) > (pausedStatus.rollback?.blocked?.attempts ?? 0), 'the retries after the resume');
+        const leave = await runCli(['leave-as-is', handle.workflowId, '--by', 'carol', '--reason', 'HAProxy is being replaced; routing by hand'], env);
+        const outcome = await handle.result().then(() => undefined, (err: unknown) => err);
+        return { final: await handle.query(statusQuery), failure: outcome, paused: { cli: pause, status: pausedStatus }, resumed: { cli: resume, status: resumedStatus }, left: { cli: leave, noReason } };
+      } finally {
+        await lab.lab.faults.restoreRuntimeApi();
+      }
+    });
+    expect(left.noReason.code).toBe(3);
+    expect(paused.cli.code).toBe(0);
+    expect(paused.status.rollback?.blocked?.stepId).toBe('rollback.routing');
+    expect(resumed.cli.code).toBe(0);
+    expect(left.cli).toMatchObject({ code: 0 });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('RollbackLeftAsIs');
+    expect(final.state).toBe('failed');
+    expect(final.reason).toBe('rollback left as is by carol: HAProxy is being replaced; routing by hand; not restored: rollback.routing, rollback.X.drain, rollback.X.reinstall, rollback.X.route');
+    expect(final.rollback?.leftAsIs).toMatchObject({ by: 'carol', reason: 'HAProxy is being replaced; routing by hand' });
+    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
+      ['rollback.routing', 'failed'],
+      ['rollback.X.drain', 'skipped'],
+      ['rollback.X.reinstall', 'skipped'],
+      ['rollback.X.route', 'skipped'],
+    ]);
+    expect(final.events.map((e) => e.type)).toEqual(expect.arrayContaining(['rollback-blocked', 'pause-requested', 'resumed', 'leave-as-is-requested', 'left-as-is']));
   });
 });
