@@ -119,6 +119,7 @@ describe('rollback you can trust, on the lab under load', () => {
         const resumedStatus = await waitForStatus(handle, (s) => s.state === 'rolling-back' && (s.rollback?.blocked?.attempts ?? 0) > (pausedStatus.rollback?.blocked?.attempts ?? 0), 'the retries after the resume');
         const leave = await runCli(['leave-as-is', handle.workflowId, '--by', 'carol', '--reason', 'HAProxy is being replaced; routing by hand'], env);
         const outcome = await handle.result().then(() => undefined, (err: unknown) => err);
+        await recordHistory(client, handle.workflowId, 'multi-cell-left-as-is');
         return { final: await handle.query(statusQuery), failure: outcome, paused: { cli: pause, status: pausedStatus }, resumed: { cli: resume, status: resumedStatus }, left: { cli: leave, noReason } };
       } finally {
         await lab.lab.faults.restoreRuntimeApi();
