@@ -26,7 +26,13 @@ export const unsafeInName = new RegExp(`[${unsafeChars}]`, 'u');
 const noControl = new RegExp(`^[^${unsafeChars}]*$`, 'u');
 const name = z.string().trim().min(1).max(maxNameLength).regex(noControl, 'no control or bidirectional characters');
 const who = z.string().trim().min(1, 'say who you are').max(maxNameLength).regex(noControl, 'no control or bidirectional characters');
-const text = z.string().max(maxTextLength);
+const unsafeInText = new RegExp(`[${unsafeChars}]`, 'gu');
+/**
+ * Free text (a comment, a reason) keeps its words but not its control characters: each becomes a
+ * space, so it cannot break a line of Current details or send escapes to a terminal.
+ */
+const text = z.string().max(maxTextLength).transform((t) => t.replace(unsafeInText, ' '));
+const requiredText = z.string().trim().min(1, 'say why').max(maxTextLength).transform((t) => t.replace(unsafeInText, ' '));
 
 export const approveInputSchema = z
   .object({
@@ -37,14 +43,14 @@ export const approveInputSchema = z
   })
   .strict();
 export type ApproveInput = z.infer<typeof approveInputSchema>;
-export const rollbackInputSchema = z.object({ by: who, reason: text.trim().min(1, 'say why') }).strict();
+export const rollbackInputSchema = z.object({ by: who, reason: requiredText }).strict();
 export type RollbackInput = z.infer<typeof rollbackInputSchema>;
 export const pauseInputSchema = z.object({ by: who, reason: text.optional() }).strict();
 export type PauseInput = z.infer<typeof pauseInputSchema>;
 export const resumeInputSchema = z.object({ by: who }).strict();
 export type ResumeInput = z.infer<typeof resumeInputSchema>;
 /** Ends a rollback that cannot finish, on the record: what it has not restored stays as it is. */
-export const leaveAsIsInputSchema = z.object({ by: who, reason: text.trim().min(1, 'say why') }).strict();
+export const leaveAsIsInputSchema = z.object({ by: who, reason: requiredText }).strict();
 export type LeaveAsIsInput = z.infer<typeof leaveAsIsInputSchema>;
 
 /** One server's count in a drain: `sessions` is null when it could not be read (unknown is not zero). */

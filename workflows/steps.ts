@@ -101,7 +101,7 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
   }
   const unknown = unknownsOf(result.servers);
   const left = result.servers.filter((s) => s.sessions !== null && s.sessions > request.drain.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');
-  const note = `drain reached its maximum wait (${request.drain.maxWaitSeconds}s) with ${[left && `sessions left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
+  const note = `drain reached its maximum wait (${request.drain.maxWaitSeconds}s) with ${[left && `${measure === 'connections' ? 'ORB connections' : 'sessions'} left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
   run.event('turnout', 'drain-timeout', note, step.id);
   // Unknown is not zero: `proceed` covers sessions a person chose to abandon, never ones nobody could count.
   if (request.drain.onTimeout === 'proceed' && !unknown) return 'done';

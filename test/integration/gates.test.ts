@@ -315,8 +315,7 @@ describe('every gate of every procedure can be answered', () => {
   describe('javaClientRollout', () => {
     const gates: GateSpec[] = [
       { gate: 'switch', phase: 'switch', kind: 'phase', question: 'Test clients reach 1.1 on ClusterY. Switch the bindings?', wrong: { cli: 'C.quiet', signal: 'test' } },
-      // The timeout note says "sessions left" even for ORB connections (workflows/steps.ts, runDrain); either word passes.
-      { gate: 'C.quiet', phase: 'switch', kind: 'drain-timeout', question: drainLeft('ServerX\\d', '(?:sessions|connections)'), wrong: { cli: 'test', signal: 'D.stop' } },
+      { gate: 'C.quiet', phase: 'switch', kind: 'drain-timeout', question: drainLeft('ServerX\\d', 'ORB connections'), wrong: { cli: 'test', signal: 'D.stop' } },
     ];
     /** The answers, and whether the clients on N restart before C.quiet is approved. */
     const runs: { answers: Answer[]; restartFirst: boolean }[] = [

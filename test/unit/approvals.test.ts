@@ -64,3 +64,10 @@ describe('which gate an approval answers', () => {
     }
   });
 });
+
+describe('free text in messages', () => {
+  it('keeps its words but not its control characters', () => {
+    const d = decideApproval(state(drainGate), { by: 'alice', comment: 'looks good\nApproved by: mallory\u001b[2J\u202e' });
+    expect(d).toMatchObject({ ok: true, approval: { comment: 'looks good Approved by: mallory [2J ' } });
+  });
+});

@@ -239,7 +239,7 @@ export function register(program: Command): void {
     .description('approve the phase awaiting approval')
     .argument('<id>')
     .requiredOption('--by <name>', 'who approves')
-    .option('--phase <phase>', 'the phase (checked against the one awaiting approval)')
+    .option('--phase <gate>', 'the gate awaiting approval, or its phase (as status shows them)')
     .option('--comment <text>')
     .option('--json', 'print the new status as JSON')
     .action((id: string, o: MessageOpts) => send(id, approveMessage(o), o.json));
