@@ -50,12 +50,22 @@ export async function correctDrift(ctx: StepContext, expected: ExpectedRouting, 
   ctx.run.event('turnout', 'drift-corrected', `routing had changed under the rollout and was put back: ${describeDrift(drift)}${note}`, stepId);
 }
 
-async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string): Promise<void> {
+/** The guard of one wait: the watch loop, and the correction it may have under way. */
+interface Guard {
+  correcting: Promise<void> | undefined;
+}
+
+async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string, guard: Guard): Promise<void> {
   const pollSeconds = ctx.request.drain.pollIntervalSeconds;
+  // A rollback's own drains are guarded too: only a rollback asked for after this wait began stops corrections.
+  const rollingBack = ctx.run.rollback !== undefined;
   for (;;) {
     const drift = await watcher(pollSeconds).watchRouting({ estate: ctx.estate, expected, pollIntervalSeconds: pollSeconds });
-    if (ctx.run.rollback) return;
-    if (drift.found.length > 0) await correctDrift(ctx, expected, drift, stepId);
+    if (ctx.run.rollback && !rollingBack) return;
+    if (drift.found.length === 0) continue;
+    guard.correcting = correctDrift(ctx, expected, drift, stepId);
+    await guard.correcting;
+    guard.correcting = undefined;
   }
 }
 
@@ -67,14 +77,15 @@ export async function guarded<T>(ctx: StepContext, stepId: string, wait: () => P
   const expected = expectedRouting(ctx);
   if (!expected || !patched('routing-guard')) return wait();
   const scope = new CancellationScope();
-  const guard = scope.run(() => watch(ctx, expected, stepId)).catch((err: unknown) => {
+  const guard: Guard = { correcting: undefined };
+  void scope.run(() => watch(ctx, expected, stepId, guard)).catch((err: unknown) => {
     if (!isCancellation(err)) ctx.run.event('turnout', 'routing-guard-stopped', `the routing guard stopped: ${(err as Error).message}`, stepId);
   });
   try {
     return await wait();
   } finally {
     scope.cancel();
-    // A correction under way finishes before anything else touches routing.
-    await guard;
+    // A correction under way finishes before anything else touches routing; a mere watch is dropped at once.
+    if (guard.correcting) await guard.correcting.catch(() => undefined);
   }
 }
