@@ -66,7 +66,10 @@ export async function rollBackSingleCell(ctx: StepContext, failedStep: string | 
     'rollback.start': () => summarized(rollbackActs.manageServers, t['rollback.start'] ?? '', { estate, action: 'start', servers: [...s.startAgain] }),
     'rollback.routing': async () => {
       if (!snapshot) return;
-      if (hold) await summarized(rollbackActs.distributePluginCfg, t['rollback.routing'] ?? '', { estate, generated: changes.generated ?? '', stage: 'hold', active: clusters.active, incoming: clusters.incoming, moved: changes.moved });
+      const holdFile = { generated: changes.generated ?? '', stage: 'hold' as const, active: clusters.active, incoming: clusters.incoming, moved: changes.moved };
+      // From here the guard keeps the rollback's file; the starting bytes are nobody's to guard (nothing waits after them).
+      changes.pluginCfg = hold ? holdFile : undefined;
+      if (hold) await summarized(rollbackActs.distributePluginCfg, t['rollback.routing'] ?? '', { estate, ...holdFile });
       else await summarized(rollbackActs.restorePluginCfg, t['rollback.routing'] ?? '', { estate, snapshot });
       // Rollback is not interruptible: the pickup is a plain timer.
       await pickupTimer(estate, hold ? 'the hold file' : 'the starting plugin-cfg.xml');
@@ -74,6 +77,7 @@ export async function rollBackSingleCell(ctx: StepContext, failedStep: string | 
     'rollback.drain': () => letEnd(ctx, 'rollback.drain', [...s.moved], 'sessions', t['rollback.drain']),
     'rollback.plugin-cfg': async () => {
       if (!snapshot) return;
+      changes.pluginCfg = undefined;
       await summarized(rollbackActs.restorePluginCfg, t['rollback.plugin-cfg'] ?? '', { estate, snapshot });
       await pickupTimer(estate, 'the starting plugin-cfg.xml');
     },
@@ -96,7 +100,10 @@ export async function rollBackJavaClient(ctx: StepContext, failedStep: string | 
   const t = announce(ctx, moves);
   await perform(ctx, moves, {
     'rollback.start': () => summarized(rollbackActs.manageServers, t['rollback.start'] ?? '', { estate, action: 'start', servers: [...s.startAgain] }),
-    'rollback.bindings': () => summarized(rollbackActs.setBindings, t['rollback.bindings'] ?? '', { estate, values: changes.bindingsBefore ?? [] }),
+    'rollback.bindings': () => {
+      changes.bindings = changes.bindingsBefore;
+      return summarized(rollbackActs.setBindings, t['rollback.bindings'] ?? '', { estate, values: changes.bindingsBefore ?? [] });
+    },
     'rollback.quiet': () => letEnd(ctx, 'rollback.quiet', [...s.quiet], 'connections', t['rollback.quiet']),
     'rollback.stop': () => summarized(rollbackActs.manageServers, t['rollback.stop'] ?? '', { estate, action: 'stop', servers: [...s.stopAgain] }),
   });

@@ -34,6 +34,8 @@ export interface ClusterChanges {
   stopped: string[];
   /** The plugin-cfg.xml last written (recorded before the write): what the routing guard keeps. */
   pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
+  /** The binding values last set (recorded before the call): what the routing guard keeps. */
+  bindings?: BindingValue[];
 }
 
 /** A fresh record of changes. */
@@ -110,7 +112,8 @@ export async function runClusterStep(ctx: StepContext, step: StepOf<'pluginCfg' 
       return runServers(ctx, step);
     case 'switchBindings':
       ctx.changes.bindingsSwitched = true;
-      await summarized(acts.setBindings, step.title, { estate, values: bindingValuesFor(estate, step.cluster) });
+      ctx.changes.bindings = bindingValuesFor(estate, step.cluster);
+      await summarized(acts.setBindings, step.title, { estate, values: ctx.changes.bindings });
       return 'done';
     case 'ejbSmokeTest': {
       const r = await summarized(acts.probeEjb, step.title, { estate, cluster: step.cluster, calls: step.calls, expectVersion: step.expectVersion });

@@ -9,14 +9,18 @@
  * correction under way before the rollback's own routing step.
  */
 import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
-import { bindingValuesFor, type CellRoutingState } from '../src/model';
+import type { CellRoutingState } from '../src/model';
 import type { ExpectedRouting, RolloutActivities, RoutingDrift } from '../activities/rollout-types';
 import { rollbackShortActs, summarized } from './activity-proxies';
 import type { StepContext } from './steps';
 
-/** What turnout has set so far, and so keeps: undefined when it has set nothing it could re-read. */
+/**
+ * What turnout has set so far, and so keeps: undefined when it has set nothing it could re-read.
+ * Forward steps and rollback steps alike record what they set before they set it, so the guard of a
+ * rollback's own drain keeps the rollback's routing, never the rollout's.
+ */
 export function expectedRouting(ctx: StepContext): ExpectedRouting | undefined {
-  const { before, routed, changes, estate, plan } = ctx;
+  const { before, routed, changes } = ctx;
   if (before) {
     const servers = before.servers.map((s) => {
       const state: CellRoutingState | undefined = s.cell ? routed[s.cell] : undefined;
@@ -25,7 +29,7 @@ export function expectedRouting(ctx: StepContext): ExpectedRouting | undefined {
     return { sprayer: { ...before, servers } };
   }
   if (changes.pluginCfg) return { pluginCfg: changes.pluginCfg };
-  if (changes.bindingsSwitched && plan.clusters) return { bindings: bindingValuesFor(estate, plan.clusters.incoming) };
+  if (changes.bindings) return { bindings: changes.bindings };
   return undefined;
 }
 

@@ -114,6 +114,8 @@ describe('multiCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('rolled-back');
+    // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
+    expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.reason).toBe('error rate on cell X');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
@@ -134,6 +136,8 @@ describe('multiCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('rolled-back');
+    // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
+    expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toContain('Y.drain');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).every((s) => s.version === '1.0' && s.running && s.runningVirtualHost === 'prod_vhost')).toBe(true);
@@ -151,6 +155,8 @@ describe('multiCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('rolled-back');
+    // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
+    expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.reason).toMatch(/step X\.smoke-test failed: .*expected 1\.1, got HTTP 500/);
     expect(final.steps.find((s) => s.id === 'X.smoke-test')?.status).toBe('failed');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
@@ -167,6 +173,8 @@ describe('multiCellRollout on the lab, under load', () => {
       return (await handle.result()) as RolloutStatus;
     });
     expect(final.state).toBe('rolled-back');
+    // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
+    expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.reason).toBe('nobody approved cell-Y within 2s');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);

@@ -98,6 +98,8 @@ describe('singleCellRollout on the lab, under load', () => {
     });
     const report = await load.stop();
     expect(final.state).toBe('rolled-back');
+    // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
+    expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
       ['rollback.routing', 'done'], ['rollback.drain', 'done'], ['rollback.plugin-cfg', 'done'], ['rollback.stop', 'done'],
     ]);

@@ -166,5 +166,11 @@ export async function submitSignalDialog(dialog: Locator): Promise<void> {
 export async function panelText(page: Page, heading: string): Promise<string> {
   const panel = page.getByRole('heading', { name: heading, exact: true, level: 2 }).locator('xpath=..').getByRole('textbox');
   await panel.waitFor();
-  return (await panel.textContent()) ?? '';
+  // The panel shows `null` until the UI has fetched what it holds (slower on a busy machine).
+  const deadline = Date.now() + uiWaitMs;
+  for (;;) {
+    const text = (await panel.textContent()) ?? '';
+    if ((text.trim() !== 'null' && text.trim() !== '') || Date.now() > deadline) return text;
+    await page.waitForTimeout(200);
+  }
 }
