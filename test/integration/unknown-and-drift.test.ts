@@ -9,7 +9,7 @@ import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server'
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
-import { labRequest, recordHistory, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
+import { labRequest, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 
 const rate = 40;
@@ -87,6 +87,27 @@ describe('unknown is not zero, and routing is verified', () => {
     expect(final.events.filter((e) => e.type === 'servers-verified').map((e) => e.stepId)).toEqual(['cell-X.verify', 'cell-Y.verify']);
     expect((await lab.servers()).map((s) => [s.name, s.version, s.running])).toEqual(['ServerX1', 'ServerX2', 'ServerX3', 'ServerY1', 'ServerY2', 'ServerY3'].map((n) => [n, '1.1', true]));
     // Killing a server loses its sessions (they fail over); nothing else may fail.
+    expect(report.versionFlips).toBe(0);
+  });
+
+  it('fails the check by policy (verify.onDeadServer: fail), and the first phase rolls back', async () => {
+    const lab = scenario.lab();
+    const before = await lab.routing();
+    const load = startLoad(lab.estate, rate);
+    const final = await withWorker(async (client, taskQueue) => {
+      const request = labRequest(lab.estate, { burnInSeconds: 4, verify: { onDeadServer: 'fail' } });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `dead-fail-${Date.now()}`, args: [request] }));
+      await waitForStatus(handle, (s) => s.currentStep === 'X.burn-in', 'the burn-in of cell X');
+      await lab.lab.faults.killServer('ServerX2');
+      return (await handle.result()) as RolloutStatus;
+    });
+    const report = await load.stop();
+    process.stderr.write(`dead N+1 server, policy fail: ${JSON.stringify(figures(report))}\n`);
+    expect(final.state).toBe('rolled-back');
+    expect(final.reason).toMatch(/^step cell-X\.verify failed: ServerX2: .*; they should run 1\.1$/);
+    expect(final.events).toContainEqual(expect.objectContaining({ type: 'rollback-requested', message: expect.stringMatching(/\(a failure in the first phase always rolls back\)$/) }));
+    expect(final.steps.find((s) => s.id === 'cell-X.verify')?.status).toBe('failed');
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect(report.versionFlips).toBe(0);
   });
 
