@@ -62,7 +62,7 @@ async function readCounts(counter: SessionCounter, servers: readonly string[]): 
 }
 
 /** Whether every server is known to be at or under the threshold. */
-export function isDrained(servers: readonly ServerSessions[], threshold: number): boolean {
+function isDrained(servers: readonly ServerSessions[], threshold: number): boolean {
   return servers.every((s) => s.sessions !== null && s.sessions <= threshold);
 }
 

@@ -32,7 +32,7 @@ function standing(ctx: StepContext): ClusterRollbackInput {
     stopAgain,
     wrote,
     moved: hold ? changes.moved : [],
-    bindingsSwitched: changes.bindingsSwitched && changes.bindingsBefore !== undefined,
+    bindingsSwitched: changes.bindings !== undefined && changes.bindingsBefore !== undefined,
     quiet: clusterServers(estate, ctx.plan.clusters?.incoming).filter((s) => stopAgain.includes(s)),
   };
 }

@@ -28,19 +28,18 @@ export interface ClusterChanges {
   runningBefore?: string[];
   /** The configured bindings before the rollout. */
   bindingsBefore?: BindingValue[];
-  bindingsSwitched: boolean;
   /** Servers the rollout started or stopped (or was about to). */
   started: string[];
   stopped: string[];
   /** The plugin-cfg.xml last written (recorded before the write): what the routing guard keeps. */
   pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
-  /** The binding values last set (recorded before the call): what the routing guard keeps. */
+  /** The binding values last set (recorded before the call): what the routing guard keeps; set once the bindings were (or may have been) switched. */
   bindings?: BindingValue[];
 }
 
 /** A fresh record of changes. */
 export function noClusterChanges(): ClusterChanges {
-  return { moved: [], drained: [], bindingsSwitched: false, started: [], stopped: [] };
+  return { moved: [], drained: [], started: [], stopped: [] };
 }
 
 /** IBM: a regenerated plugin-cfg.xml takes effect within twice the plug-in's RefreshInterval. */
@@ -111,7 +110,6 @@ export async function runClusterStep(ctx: StepContext, step: StepOf<'pluginCfg' 
     case 'servers':
       return runServers(ctx, step);
     case 'switchBindings':
-      ctx.changes.bindingsSwitched = true;
       ctx.changes.bindings = bindingValuesFor(estate, step.cluster);
       await summarized(acts.setBindings, step.title, { estate, values: ctx.changes.bindings });
       return 'done';

@@ -14,12 +14,12 @@
 import { ActivityFailure, condition, patched } from '@temporalio/workflow';
 import type { CellRoutingState, StepStatus } from '../src/model';
 import { previousArtifactOf } from '../src/model/request';
-import { cellRepairTitles, cellRollbackRoute, cellRoutingTitle, describeCellRoute, type CellRollbackRoute } from '../src/planning/rollback-route';
+import { cellRepairs, cellRollbackRoute, cellRoutingTitle, describeCellRoute, type CellRollbackRoute } from '../src/planning/rollback-route';
 import type { RoutingSnapshot } from '../activities/rollout-types';
 import { drainActivities, rollbackShortActs, shortActs, summarized } from './activity-proxies';
 import { errorText } from './message-input';
 import { correctDrift, expectedRouting, guarded } from './routing-guard';
-import type { StepContext } from './steps';
+import { unknownsOf, type StepContext } from './steps';
 
 /** Adds a rollback step to the status, pending. */
 export function addStep(ctx: StepContext, id: string, title: string): void {
@@ -110,8 +110,8 @@ export async function letEnd(ctx: StepContext, stepId: string, servers: string[]
   try {
     const input = { estate, stepId, servers, policy, measure };
     const result = await guarded(ctx, stepId, () => summarized(drainActivities(policy).drainServers, title, input));
-    const unknown = result.servers.filter((s) => s.sessions === null);
-    if (!result.drained && unknown.length > 0) throw new Error(`counts unknown at the drain's deadline: ${unknown.map((s) => `${s.name}${s.problem ? ` (${s.problem})` : ''}`).join(', ')}`);
+    const unknown = unknownsOf(result.servers);
+    if (!result.drained && unknown) throw new Error(`counts unknown at the drain's deadline: ${unknown}`);
   } finally {
     run.drainEnded();
   }
@@ -155,14 +155,11 @@ export async function rollBack(ctx: StepContext, failedStep?: string): Promise<v
   const route = routeNow(ctx, order, states);
   const v = { from: request.fromVersion, to: request.toVersion, app: request.app, virtualHost: estate.virtualHosts.production.name };
   if (before) addStep(ctx, 'rollback.routing', cellRoutingTitle(route, v));
-  const serving = new Set(Object.entries(route.routing).filter(([, s]) => s === 'ready').map(([c]) => c));
-  for (const { cell, hold } of route.repairs) {
-    const t = cellRepairTitles(cell, hold, [...serving].filter((c) => c !== cell), { ...v, state: states[cell] ?? 'ready' });
+  for (const { cell, titles: t } of cellRepairs(route, v, states)) {
     if (t.hold) addStep(ctx, `rollback.${cell}.hold`, t.hold);
     addStep(ctx, `rollback.${cell}.drain`, t.drain);
     addStep(ctx, `rollback.${cell}.reinstall`, t.reinstall);
     if (before) addStep(ctx, `rollback.${cell}.route`, t.route);
-    if (states[cell] === 'ready') serving.add(cell);
   }
   showRoute(ctx, describeCellRoute(route, v, states));
   if (before) {

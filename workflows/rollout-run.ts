@@ -59,13 +59,12 @@ interface ActiveDrain {
   measure: 'sessions' | 'connections';
 }
 
-/** Parses a message input, or says what is wrong with it (bounded). */
-const parse = readInput;
+/** A message the rollout takes now, or who sent it and why it is refused. */
+type Checked<T> = { ok: true; value: T } | { ok: false; by: string; reason: string };
 
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = parse(schema, input);
-  if (!r.ok) throw new Error(r.problems);
-  return r.value;
+/** An update's validator: a refusal is the reason the update fails with. */
+function orThrow(checked: Checked<unknown>): void {
+  if (!checked.ok) throw new Error(checked.reason);
 }
 
 /** A rollout's live state. One instance per workflow execution. */
@@ -134,7 +133,7 @@ export class RolloutRun {
       return this.status;
     }, {
       description: d.requestRollback,
-      validator: (input) => this.validateRollback(input),
+      validator: (input) => orThrow(this.check(rollbackInputSchema, input, () => this.rollbackRefusal())),
     });
     setHandler(pauseRolloutUpdate, async (input) => {
       this.onPause(input);
@@ -142,7 +141,7 @@ export class RolloutRun {
       return this.status;
     }, {
       description: d.pauseRollout,
-      validator: (input) => this.validatePause(input),
+      validator: (input) => orThrow(this.check(pauseInputSchema, input, () => this.pauseRefusal())),
     });
     setHandler(resumeRolloutUpdate, async (input) => {
       this.onResume(input);
@@ -150,7 +149,7 @@ export class RolloutRun {
       return this.status;
     }, {
       description: d.resumeRollout,
-      validator: (input) => this.validateResume(input),
+      validator: (input) => orThrow(this.check(resumeInputSchema, input, () => this.resumeRefusal())),
     });
     setHandler(leaveRolloutAsIsUpdate, async (input) => {
       this.onLeaveAsIs(input);
@@ -158,7 +157,7 @@ export class RolloutRun {
       return this.status;
     }, {
       description: d.leaveRolloutAsIs,
-      validator: (input) => this.validateLeaveAsIs(input),
+      validator: (input) => orThrow(this.check(leaveAsIsInputSchema, input, () => this.leaveAsIsRefusal())),
     });
   }
 
@@ -191,28 +190,38 @@ export class RolloutRun {
     );
   }
 
-  private validateRollback(input: unknown): void {
-    parseOrThrow(rollbackInputSchema, input);
-    if (this.rollback || this.status.state === 'rolling-back') throw new Error('already rolling back');
-    if (isFinal(this.status.state)) throw new Error(`the rollout has ended (${this.status.state}); nothing to roll back`);
+  /**
+   * Reads a message against its schema, then asks whether the rollout takes it now. The update's
+   * validator and the signal's handler both go through here, so they refuse exactly the same things.
+   */
+  private check<T extends { by: string }>(schema: z.ZodType<T>, input: unknown, refusal: () => string | undefined): Checked<T> {
+    const parsed = readInput(schema, input);
+    if (!parsed.ok) return { ok: false, by: senderOf(input), reason: parsed.problems };
+    const why = refusal();
+    return why === undefined ? parsed : { ok: false, by: parsed.value.by, reason: why };
   }
 
-  private validatePause(input: unknown): void {
-    parseOrThrow(pauseInputSchema, input);
-    if (isFinal(this.status.state) || this.leftAsIs) throw new Error(`cannot pause: ${this.status.state}`);
-    if (this.paused) throw new Error('already paused');
+  private rollbackRefusal(): string | undefined {
+    if (this.rollback) return 'already rolling back';
+    if (isFinal(this.status.state)) return `the rollout has ended (${this.status.state}); nothing to roll back`;
+    return undefined;
   }
 
-  private validateResume(input: unknown): void {
-    parseOrThrow(resumeInputSchema, input);
-    if (!this.paused) throw new Error(`not paused (state: ${this.status.state})`);
+  private pauseRefusal(): string | undefined {
+    if (isFinal(this.status.state) || this.leftAsIs) return `cannot pause: ${this.status.state}`;
+    if (this.paused) return 'already paused';
+    return undefined;
   }
 
-  private validateLeaveAsIs(input: unknown): void {
-    parseOrThrow(leaveAsIsInputSchema, input);
-    if (isFinal(this.status.state)) throw new Error(`the rollout has ended (${this.status.state})`);
-    if (!this.rollback) throw new Error(`only a rollback can be left as is; this rollout is ${this.status.state}`);
-    if (this.leftAsIs) throw new Error(`already left as is by ${this.leftAsIs.by}`);
+  private resumeRefusal(): string | undefined {
+    return this.paused ? undefined : `not paused (state: ${this.status.state})`;
+  }
+
+  private leaveAsIsRefusal(): string | undefined {
+    if (isFinal(this.status.state)) return `the rollout has ended (${this.status.state})`;
+    if (!this.rollback) return `only a rollback can be left as is; this rollout is ${this.status.state}`;
+    if (this.leftAsIs) return `already left as is by ${this.leftAsIs.by}`;
+    return undefined;
   }
 
   // -- handlers: record intent, wake the executor --
@@ -229,35 +238,33 @@ export class RolloutRun {
   }
 
   private onRollback(input: unknown): void {
-    const parsed = parse(rollbackInputSchema, input);
+    const refusal = this.rollbackRefusal();
+    const parsed = readInput(rollbackInputSchema, input);
     // A rollback is never lost for a malformed input: the safe action is taken, and the input's faults recorded.
     const r: RollbackInput = parsed.ok ? parsed.value : { by: senderOf(input), reason: `no valid reason given (${parsed.problems})` };
-    if (this.rollback || isFinal(this.status.state)) return this.refuse(r.by, `rollback ignored: ${this.rollback ? 'already rolling back' : `the rollout has ended (${this.status.state})`}`);
+    if (refusal) return this.refuse(r.by, `rollback refused: ${refusal}`);
     this.requestRollback(r);
   }
 
   private onPause(input: unknown): void {
-    const parsed = parse(pauseInputSchema, input);
-    if (!parsed.ok) return this.refuse(senderOf(input), `pause refused: ${parsed.problems}`);
-    const p: PauseInput = parsed.value;
-    if (this.paused || this.leftAsIs || isFinal(this.status.state)) return this.refuse(p.by, `pause ignored: ${this.paused ? 'already paused' : this.status.state}`);
+    const c = this.check(pauseInputSchema, input, () => this.pauseRefusal());
+    if (!c.ok) return this.refuse(c.by, `pause refused: ${c.reason}`);
+    const p: PauseInput = c.value;
     this.paused = true;
     this.event(p.by, 'pause-requested', p.reason ?? `${this.inRollback() ? 'the rollback ' : ''}paused at the next step boundary`);
   }
 
   private onResume(input: unknown): void {
-    const parsed = parse(resumeInputSchema, input);
-    if (!parsed.ok) return this.refuse(senderOf(input), `resume refused: ${parsed.problems}`);
-    if (!this.paused) return this.refuse(parsed.value.by, 'resume ignored: not paused');
+    const c = this.check(resumeInputSchema, input, () => this.resumeRefusal());
+    if (!c.ok) return this.refuse(c.by, `resume refused: ${c.reason}`);
     this.paused = false;
-    this.event(parsed.value.by, 'resumed', 'resumed');
+    this.event(c.value.by, 'resumed', 'resumed');
   }
 
   private onLeaveAsIs(input: unknown): void {
-    const parsed = parse(leaveAsIsInputSchema, input);
-    if (!parsed.ok) return this.refuse(senderOf(input), `leave-as-is refused: ${parsed.problems}`);
-    const l: LeaveAsIsInput = parsed.value;
-    if (!this.rollback || this.leftAsIs || isFinal(this.status.state)) return this.refuse(l.by, `leave-as-is ignored: ${this.leftAsIs ? 'already left as is' : `nothing is rolling back (${this.status.state})`}`);
+    const c = this.check(leaveAsIsInputSchema, input, () => this.leaveAsIsRefusal());
+    if (!c.ok) return this.refuse(c.by, `leave-as-is refused: ${c.reason}`);
+    const l: LeaveAsIsInput = c.value;
     this.leftAsIs = { by: l.by, reason: l.reason };
     this.paused = false;
     this.event(l.by, 'leave-as-is-requested', `the rollback stops at the next step boundary and leaves the rest as it is: ${l.reason}`);
@@ -265,7 +272,7 @@ export class RolloutRun {
 
   /** Progress of the drain under way, and only that one: anything else on this channel is dropped or refused. */
   private onDrainProgress(input: unknown): void {
-    const parsed = parse(drainProgressSchema, input);
+    const parsed = readInput(drainProgressSchema, input);
     if (!parsed.ok) return this.refuse('unknown', `drainProgress refused: ${parsed.problems}`);
     const p = parsed.value;
     const drain = this.drain;

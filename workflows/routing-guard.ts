@@ -5,8 +5,9 @@
  * reload, a hand edit), the workflow puts it back and records `drift-corrected`.
  *
  * The watcher only reads and the workflow alone corrects, so a rollback that cuts a wait short never
- * races a correction: the workflow corrects only while no rollback is asked for, and waits for a
- * correction under way before the rollback's own routing step.
+ * races a correction: once a rollback is asked for, the rollout's guard corrects nothing more, and
+ * the rollback waits for a correction under way before its own routing step. A rollback's own
+ * drains are guarded with what the rollback set.
  */
 import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { CellRoutingState } from '../src/model';

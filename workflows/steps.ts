@@ -80,7 +80,7 @@ function approvalTimedOut(ctx: StepContext, name: string): boolean {
 }
 
 /** Servers a drain could not read, with why: never counted as drained. */
-function unknownsOf(servers: DrainResult['servers']): string {
+export function unknownsOf(servers: DrainResult['servers']): string {
   return servers.filter((s) => s.sessions === null).map((s) => `${s.name}${s.problem ? ` (${s.problem})` : ''}`).join(', ');
 }
 

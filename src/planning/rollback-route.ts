@@ -83,7 +83,7 @@ export function cellRoutingTitle(route: CellRollbackRoute, v: RouteVersions): st
 }
 
 /** The titles of one cell's repair, in order. */
-export function cellRepairTitles(cell: string, hold: boolean, others: readonly string[], v: RouteVersions & { virtualHost: string; app: string; state: CellRoutingState }): { hold?: string; drain: string; reinstall: string; route: string } {
+function cellRepairTitles(cell: string, hold: boolean, others: readonly string[], v: RouteVersions & { virtualHost: string; app: string; state: CellRoutingState }): { hold?: string; drain: string; reinstall: string; route: string } {
   return {
     ...(hold ? { hold: `Take cell ${cell} out of new-session routing (drain) while ${list(others)} serve${others.length === 1 ? 's' : ''}` } : {}),
     drain: `Let the ${v.to} sessions on cell ${cell} end`,
@@ -92,16 +92,31 @@ export function cellRepairTitles(cell: string, hold: boolean, others: readonly s
   };
 }
 
-/** The route as lines: the first move, then each cell's repair. */
-export function describeCellRoute(route: CellRollbackRoute, v: RouteVersions & { virtualHost: string; app: string }, before: Readonly<Record<string, CellRoutingState>>): string[] {
+/** One cell's repair as the route takes it: its state before the rollout, and its steps' titles. */
+export interface CellRepair {
+  cell: string;
+  hold: boolean;
+  state: CellRoutingState;
+  titles: ReturnType<typeof cellRepairTitles>;
+}
+
+/** Each repair of the route, in order, titled with the cells that serve while it happens. */
+export function cellRepairs(route: CellRollbackRoute, v: RouteVersions & { virtualHost: string; app: string }, before: Readonly<Record<string, CellRoutingState>>): CellRepair[] {
   const serving = new Set(Object.entries(route.routing).filter(([, s]) => s === 'ready').map(([c]) => c));
-  const lines = [cellRoutingTitle(route, v)];
-  for (const { cell, hold } of route.repairs) {
+  return route.repairs.map(({ cell, hold }) => {
     const state = before[cell] ?? 'ready';
-    const t = cellRepairTitles(cell, hold, [...serving].filter((c) => c !== cell), { ...v, state });
-    lines.push(`Cell ${cell}: ${[t.hold, t.drain, t.reinstall, t.route].filter(Boolean).map((x) => (x as string).replace(/^./, (ch) => ch.toLowerCase())).join('; then ')}`);
+    const titles = cellRepairTitles(cell, hold, [...serving].filter((c) => c !== cell), { ...v, state });
     if (state === 'ready') serving.add(cell);
     else serving.delete(cell);
+    return { cell, hold, state, titles };
+  });
+}
+
+/** The route as lines: the first move, then each cell's repair. */
+export function describeCellRoute(route: CellRollbackRoute, v: RouteVersions & { virtualHost: string; app: string }, before: Readonly<Record<string, CellRoutingState>>): string[] {
+  const lines = [cellRoutingTitle(route, v)];
+  for (const { cell, titles: t } of cellRepairs(route, v, before)) {
+    lines.push(`Cell ${cell}: ${[t.hold, t.drain, t.reinstall, t.route].filter(Boolean).map((x) => (x as string).replace(/^./, (ch) => ch.toLowerCase())).join('; then ')}`);
   }
   for (const cell of route.stranded) lines.push(`Cell ${cell} keeps ${v.to}: no other cell takes new sessions while it would drain; a person repairs it or leaves it as is`);
   if (route.repairs.length === 0 && route.keep.length > 0) lines.push(`${list(route.keep)} keep ${v.to}: rollback.reinstallPrevious is false`);
