@@ -9,18 +9,12 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { finalPluginCfg, mergePluginCfg, pluginCfgServers } from '../../src/drivers/plugin-cfg';
-import type { LoadReport } from '../../src/lab/load';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
-import { labRequest, recordHistory, summariesOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { expectCleanLoad, labRequest, recordHistory, summariesOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
-
-function expectCleanLoad(report: LoadReport): void {
-  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
-  expect(report.requests).toBeGreaterThan(100);
-}
 
 /** Every HTTP server's plugin-cfg.xml, as bytes. */
 function pluginCfgFiles(estate: Estate): Record<string, string> {

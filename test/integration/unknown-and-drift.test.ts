@@ -6,23 +6,13 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
-import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
-import { labRequest, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
+import { expectCleanLoad, labRequest, loadFigures, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 
 const rate = 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function figures(report: LoadReport) {
-  return { requests: report.requests, failed: report.failed, sessions: report.sessions, lostSessions: report.lostSessions, versionFlips: report.versionFlips };
-}
-
-function expectClean(report: LoadReport): void {
-  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
-  expect(report.requests).toBeGreaterThan(100);
-}
 
 /** A drain of cell X that has sessions to wait for. */
 function drainingX(handle: WorkflowHandle): Promise<RolloutStatus> {
@@ -55,10 +45,10 @@ describe('unknown is not zero, and routing is verified', () => {
       return (await handle.result()) as RolloutStatus;
     });
     const report = await load.stop();
-    process.stderr.write(`drain with the dmgr down: ${JSON.stringify(figures(report))}\n`);
+    process.stderr.write(`drain with the dmgr down: ${JSON.stringify(loadFigures(report))}\n`);
     expect(final.state).toBe('succeeded');
     expect(final.events.find((e) => e.type === 'drained' && e.stepId === 'X.drain')).toBeDefined();
-    expectClean(report);
+    expectCleanLoad(report);
   });
 
   it('catches a dead N+1 server before success: the rollout pauses for a person, and a resume checks again', async () => {
@@ -79,7 +69,7 @@ describe('unknown is not zero, and routing is verified', () => {
       return { final: result, paused: held };
     });
     const report = await load.stop();
-    process.stderr.write(`dead N+1 server: ${JSON.stringify(figures(report))}\n`);
+    process.stderr.write(`dead N+1 server: ${JSON.stringify(loadFigures(report))}\n`);
     expect(paused.currentStep).toBe('cell-Y.verify');
     expect(paused.deadServers).toEqual([{ name: 'ServerX1', problem: expect.any(String) }]);
     expect(paused.events).toContainEqual(expect.objectContaining({ type: 'dead-server', stepId: 'cell-Y.verify' }));
@@ -102,7 +92,7 @@ describe('unknown is not zero, and routing is verified', () => {
       return (await handle.result()) as RolloutStatus;
     });
     const report = await load.stop();
-    process.stderr.write(`dead N+1 server, policy fail: ${JSON.stringify(figures(report))}\n`);
+    process.stderr.write(`dead N+1 server, policy fail: ${JSON.stringify(loadFigures(report))}\n`);
     expect(final.state).toBe('rolled-back');
     expect(final.reason).toMatch(/^step cell-X\.verify failed: ServerX2: .*; they should run 1\.1$/);
     expect(final.events).toContainEqual(expect.objectContaining({ type: 'rollback-requested', message: expect.stringMatching(/\(a failure in the first phase always rolls back\)$/) }));
@@ -128,8 +118,8 @@ describe('unknown is not zero, and routing is verified', () => {
       return result;
     });
     const report = await load.stop();
-    process.stderr.write(`HAProxy reload mid-drain: ${JSON.stringify(figures(report))}\n`);
+    process.stderr.write(`HAProxy reload mid-drain: ${JSON.stringify(loadFigures(report))}\n`);
     expect(final.state).toBe('succeeded');
-    expectClean(report);
+    expectCleanLoad(report);
   });
 });

@@ -76,6 +76,17 @@ export function startLoad(estate: Estate, rate = 50): RunningLoad {
   };
 }
 
+/** A load report's figures, as the tests print them for the record. */
+export function loadFigures(report: LoadReport) {
+  return { requests: report.requests, failed: report.failed, sessions: report.sessions, lostSessions: report.lostSessions, versionFlips: report.versionFlips, versions: report.versions };
+}
+
+/** Clean load: no failed request, no lost session, no version flip, and enough traffic to mean it. */
+export function expectCleanLoad(report: LoadReport): void {
+  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
+  expect(report.requests).toBeGreaterThan(100);
+}
+
 /** A rollout request for the lab with short waits. */
 export function labRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
   return labRolloutRequest(estate, {
