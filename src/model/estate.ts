@@ -46,6 +46,12 @@ export const clusterSchema = z
     name,
     state: z.enum([clusterStates.active, clusterStates.dormant]),
     servers: z.array(serverSchema).min(1),
+    /**
+     * The cluster's resource bindings, relative to `clusters/<cluster>/` in the namespace (such as
+     * `jdbc/CustomerData`), with their values. An edition in validation binds them under
+     * `clusters/<cluster>-validation/` for its clone (seed 003, "What to do next").
+     */
+    resources: z.record(z.string().min(1).max(256).regex(/^[A-Za-z0-9_.\/-]+$/, 'a relative JNDI name: letters, digits, _ . / - only'), z.string().min(1)).optional(),
   })
   .strict();
 export type Cluster = z.infer<typeof clusterSchema>;
@@ -110,6 +116,14 @@ export const sprayerSchema = z.discriminatedUnion('driver', [
        * `drain` keeps its sessions and takes no new ones.
        */
       affinityMap: z.string().min(1),
+      /**
+       * What the backend's servers are: each cell's HTTP servers (`cells`, the IP sprayer of seed
+       * 002), or each member of the active clusters, named after the member (`members`, the
+       * on-demand router of seed 003's edition rollout).
+       */
+      routes: z.enum(['cells', 'members']).default('cells'),
+      /** `members` only: a listener that reaches only the dormant clusters' members (an edition's validation clone). */
+      testListen: endpointSchema.optional(),
     })
     .strict(),
 ]);
