@@ -4,6 +4,7 @@
  */
 import type { BindingValue, CellRoutingState, DrainPolicy, Estate, SmokeTest } from '../src/model';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
+import type { EditionActivities } from './edition-types';
 
 /** A routing snapshot of the IP sprayer, as the sprayer driver takes it. */
 export interface RoutingSnapshot {
@@ -113,7 +114,7 @@ export interface VerifyServersResult {
 }
 
 /** The activities a rollout workflow calls. `createRolloutActivities(drivers)` implements them. */
-export interface RolloutActivities {
+export interface RolloutActivities extends EditionActivities {
   /** The estate named by a request, from TURNOUT_ESTATES; fails non-retryably with `$.estate` problems. */
   resolveEstate(name: string): Promise<Estate>;
   /** The workflow ID of the rollout holding `target`, if one is running. */

@@ -11,6 +11,7 @@ import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
 import type { ServerSessions, SessionCounter } from '../src/drivers/sessions/sessions';
 import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
+import { createEditionActivities } from './edition-rollout';
 import { createRoutingGuardActivities } from './routing-guard';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
@@ -99,6 +100,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
   return {
     ...createClusterActivities(drivers),
     ...createRoutingGuardActivities(drivers),
+    ...createEditionActivities(drivers),
 
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;

@@ -4,6 +4,7 @@
  */
 import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-types';
+import type { EditionActivities } from '../activities/edition-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
 
@@ -98,6 +99,30 @@ export function drainActivities(policy: DrainPolicy): Summarizable<Pick<RolloutA
   return proxyActivities<Pick<RolloutActivities, 'drainServers'>>({
     startToCloseTimeout: `${policy.maxWaitSeconds + 300} seconds`,
     heartbeatTimeout: `${Math.max(10, policy.pollIntervalSeconds * 3)} seconds`,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+    retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
+  });
+}
+
+/** The edition rollout's routing, resets and bindings: regular activities, run to completion even during a rollback. */
+export const editionActs: Summarizable<EditionActivities> = proxyActivities<EditionActivities>({
+  startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+
+/** The edition rollout's steps inside a rollback: short attempts, which `tracked` retries with a visible block. */
+export const rollbackEditionActs: Summarizable<EditionActivities> = proxyActivities<EditionActivities>({
+  startToCloseTimeout: '10 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: rollbackRetry,
+});
+
+/** A quiesce: heartbeating (a restarted worker resumes the same wait), cancelled at once by a rollback since it only reads. */
+export function quiesceActivities(limitSeconds: number): Summarizable<Pick<EditionActivities, 'quiesceMembers'>> {
+  return proxyActivities<Pick<EditionActivities, 'quiesceMembers'>>({
+    startToCloseTimeout: `${limitSeconds + 120} seconds`,
+    heartbeatTimeout: '10 seconds',
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
   });

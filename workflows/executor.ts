@@ -19,6 +19,7 @@ import { PlanningError } from '../src/planning/planning-error';
 import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
+import { noEditionChanges } from './edition-steps';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
@@ -77,6 +78,7 @@ function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
     { key: rolloutSearchAttributes.strategy, value: plan.workflowType },
     { key: rolloutSearchAttributes.state, value: run.status.state },
   ]);
+  if (plan.estimate) run.status.duration = { seedEstimateSeconds: plan.estimate.seedSeconds, turnoutEstimateSeconds: plan.estimate.turnoutSeconds, startedAt: new Date().toISOString() };
   run.event(request.startedBy ?? 'turnout', 'rollout-started', `${plan.workflowType}: ${request.app} ${request.fromVersion} -> ${request.toVersion}, ${plan.steps.length} steps`);
 }
 
@@ -98,7 +100,8 @@ function onStepFailure(ctx: StepContext, stepId: string, phase: string, err: unk
   ctx.run.markStep(stepId, 'failed');
   ctx.run.event('turnout', 'step-failed', reason, stepId);
   ctx.run.status.reason = reason;
-  const firstPhase = ctx.plan.steps[0]?.phase === phase;
+  // An edition's first group may follow its validation phase: both always roll back (seed 003).
+  const firstPhase = ctx.plan.steps[0]?.phase === phase || ctx.plan.firstGroupPhase === phase;
   const action = firstPhase ? 'rollback' : ctx.request.rollback.onFailure;
   if (action === 'fail') {
     ctx.run.setState('failed');
@@ -128,6 +131,12 @@ async function leaveAsIs(run: RolloutRun, by: { by: string; reason: string }): P
   // The update that asked for it answers with this status before the workflow ends.
   await run.settle();
   throw ApplicationFailure.nonRetryable(reason, failureTypes.rollbackLeftAsIs);
+}
+
+/** The actual duration beside the plan's estimates, from the workflow's own clock. */
+function endDuration(run: RolloutRun): void {
+  const d = run.status.duration;
+  if (d) d.actualSeconds = Math.round((Date.now() - Date.parse(d.startedAt)) / 1000);
 }
 
 /** Runs the plan's steps; returns the step that failed into a rollback, if one did. */
@@ -160,7 +169,7 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   const plan = planned(procedure.plan, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges() };
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges() };
   if (!run.rollback) await procedure.recordStart(ctx);
   const failedStep = await runSteps(ctx);
   run.status.currentStep = null;
@@ -168,10 +177,12 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
     await procedure.rollBack(ctx, failedStep);
     if (run.leftAsIs) return leaveAsIs(run, run.leftAsIs);
     run.status.reason ??= run.rollback.reason;
+    endDuration(run);
     run.setState('rolled-back');
     run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);
     return run.status;
   }
+  endDuration(run);
   run.setState('succeeded');
   run.event('turnout', 'succeeded', `${request.app} ${request.toVersion} is live on ${plan.target}`);
   return run.status;

@@ -19,6 +19,8 @@ export const failureTypes = {
   drainTimedOut: 'DrainTimedOut',
   /** A server that should run N+1 did not answer with it, and the policy says to fail the step. */
   deadServer: 'DeadServer',
+  /** A member of an edition's first group failed to take the new edition; the rollout fails and N stays active (seed 003). */
+  memberResetFailed: 'MemberResetFailed',
   /** A person ended a rollback that could not finish; what it had not restored was left as it was. */
   rollbackLeftAsIs: 'RollbackLeftAsIs',
 } as const;

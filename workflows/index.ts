@@ -7,3 +7,4 @@ export { multiCellRollout } from './multi-cell-rollout';
 export { rolloutTargetLease } from './target-lease';
 export { singleCellRollout } from './single-cell-rollout';
 export { javaClientRollout } from './java-client-rollout';
+export { editionRollout } from './edition-rollout';

@@ -24,7 +24,8 @@ export function expectedRouting(ctx: StepContext): ExpectedRouting | undefined {
   const { before, routed, changes } = ctx;
   if (before) {
     const servers = before.servers.map((s) => {
-      const state: CellRoutingState | undefined = s.cell ? routed[s.cell] : undefined;
+      // Member names key an edition's members (the on-demand router); cell names key the IP sprayer's cells.
+      const state: CellRoutingState | undefined = routed[s.name] ?? (s.cell ? routed[s.cell] : undefined);
       return state ? { ...s, state } : s;
     });
     return { sprayer: { ...before, servers } };

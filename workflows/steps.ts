@@ -3,11 +3,12 @@
  * interruptible wait short (drain, burn-in, approval). Failures throw; the executor applies policy.
  */
 import { ApplicationFailure, condition, patched, sleep } from '@temporalio/workflow';
-import type { CellRoutingState, Estate, Plan, RolloutRequest, Step } from '../src/model';
+import type { CellRoutingState, DrainPolicy, Estate, Plan, RolloutRequest, Step } from '../src/model';
 import type { DrainResult, RoutingSnapshot } from '../activities/rollout-types';
 import { correctDrift, expectedRouting, guarded } from './routing-guard';
 import { drainActivities, shortActs, summarized } from './activity-proxies';
 import { runClusterStep, type ClusterChanges } from './cluster-steps';
+import { runEditionStep, type EditionChanges } from './edition-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
 
@@ -25,6 +26,8 @@ export interface StepContext {
   routed: Record<string, CellRoutingState>;
   /** Single-cell and Java-client procedures: what changed so far. */
   changes: ClusterChanges;
+  /** Edition rollout: what changed so far. */
+  edition: EditionChanges;
 }
 
 export type StepOutcome = 'done' | 'interrupted';
@@ -84,13 +87,34 @@ export function unknownsOf(servers: DrainResult['servers']): string {
   return servers.filter((s) => s.sessions === null).map((s) => `${s.name}${s.problem ? ` (${s.problem})` : ''}`).join(', ');
 }
 
+/**
+ * The drain's policy: the request's, or an edition's drainage interval (seed 003), which ends the
+ * drain when the sessions are done or the interval ends, and then goes on to the reset.
+ */
+function drainPolicyOf(request: RolloutRequest, step: StepOf<'drain'>): DrainPolicy {
+  return step.interval ? { ...request.drain, maxWaitSeconds: step.interval.seconds, onTimeout: 'proceed' } : request.drain;
+}
+
+/** `fulldrainageinterval`: the whole interval, even on an empty member. */
+async function fullInterval(ctx: StepContext, step: StepOf<'drain'>, seconds: number): Promise<StepOutcome> {
+  const { run } = ctx;
+  run.setState('draining');
+  const waited = await run.interruptible(() => guarded(ctx, step.id, async () => (await sleep(seconds * 1000, { summary: step.title }), true)));
+  if (!waited) return 'interrupted';
+  run.setState('running');
+  run.event('turnout', 'drained', `${step.servers.join(', ')}: the full drainage interval of ${seconds}s has passed`, step.id);
+  return 'done';
+}
+
 async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
+  if (step.interval?.full) return fullInterval(ctx, step, step.interval.seconds);
+  const policy = drainPolicyOf(request, step);
   const measure = step.measure ?? 'sessions';
   run.setState('draining');
   run.drainStarted(step.id, step.servers, measure);
-  const input = { estate, stepId: step.id, servers: step.servers, policy: request.drain, cell: step.cell, ...(step.measure ? { measure: step.measure } : {}) };
-  const result = await run.interruptible(() => guarded(ctx, step.id, () => summarized(drainActivities(request.drain).drainServers, step.title, input)));
+  const input = { estate, stepId: step.id, servers: step.servers, policy, cell: step.cell, ...(step.measure ? { measure: step.measure } : {}) };
+  const result = await run.interruptible(() => guarded(ctx, step.id, () => summarized(drainActivities(policy).drainServers, step.title, input)));
   run.drainEnded();
   if (!result) return 'interrupted';
   run.setState('running');
@@ -100,12 +124,12 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
     return 'done';
   }
   const unknown = unknownsOf(result.servers);
-  const left = result.servers.filter((s) => s.sessions !== null && s.sessions > request.drain.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');
-  const note = `drain reached its maximum wait (${request.drain.maxWaitSeconds}s) with ${[left && `${measure === 'connections' ? 'ORB connections' : 'sessions'} left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
+  const left = result.servers.filter((s) => s.sessions !== null && s.sessions > policy.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');
+  const note = `drain reached its ${step.interval ? 'drainage interval' : 'maximum wait'} (${policy.maxWaitSeconds}s) with ${[left && `${measure === 'connections' ? 'ORB connections' : 'sessions'} left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
   run.event('turnout', 'drain-timeout', note, step.id);
   // Unknown is not zero: `proceed` covers sessions a person chose to abandon, never ones nobody could count.
-  if (request.drain.onTimeout === 'proceed' && !unknown) return 'done';
-  if (request.drain.onTimeout === 'fail') throw ApplicationFailure.nonRetryable(note, failureTypes.drainTimedOut);
+  if (policy.onTimeout === 'proceed' && !unknown) return 'done';
+  if (policy.onTimeout === 'fail') throw ApplicationFailure.nonRetryable(note, failureTypes.drainTimedOut);
   const gate: Gate = { name: step.id, phase: step.phase, kind: 'drain-timeout', question: `${note}. Go on anyway?` };
   return (await awaitApproval(ctx, gate)) ? 'done' : 'interrupted';
 }
@@ -189,6 +213,11 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
       return (await awaitApproval(ctx, { name: step.phase, phase: step.phase, kind: 'phase', question: step.question })) ? 'done' : 'interrupted';
     case 'verifyServers':
       return runServerCheck(ctx, step);
+    case 'routeMembers':
+    case 'quiesce':
+    case 'resetMembers':
+    case 'validationBindings':
+      return runEditionStep(ctx, step);
     case 'pluginCfg':
     case 'servers':
     case 'switchBindings':

@@ -1,5 +1,6 @@
 /** RolloutStatus for the terminal: compact, one line per step. */
 import { isFinal, type RolloutStatus } from '../model';
+import { formatDuration } from '../planning/edition-estimate';
 import { formatInstant } from '../planning/windows';
 
 const marks: Record<string, string> = { pending: ' ', running: '>', done: 'x', failed: '!', skipped: '-', undone: '<' };
@@ -44,6 +45,8 @@ function waitingFor(s: RolloutStatus): string[] {
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
   if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}`);
+  for (const a of s.attention ?? []) lines.push(`needs a person (set aside, no new sessions): ${a.name}: ${a.problem}`);
+  if (s.duration) lines.push(`duration: estimate ${formatDuration(s.duration.turnoutEstimateSeconds)} (turnout), ${formatDuration(s.duration.seedEstimateSeconds)} (seed 003's formula)${s.duration.actualSeconds === undefined ? '' : `, actual ${formatDuration(s.duration.actualSeconds)}`}`);
   for (const d of s.deadServers ?? []) lines.push(`not answering with ${s.toVersion}: ${d.name}: ${d.problem}`);
   if (s.state === 'paused') lines.push(`paused: turnout resume ${s.rolloutId} --by <you>`);
   const blocked = s.rollback?.blocked;

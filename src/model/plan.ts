@@ -35,6 +35,14 @@ export const stepKinds = {
   ejbSmokeTest: 'ejbSmokeTest',
   /** Every server that should run the new version is up and answers with it (unknown is not zero). */
   verifyServers: 'verifyServers',
+  /** Set some members' states at the on-demand router in one change (edition rollout). */
+  routeMembers: 'routeMembers',
+  /** Wait until no request is in flight on some members, at the router or in the servers, or a limit. */
+  quiesce: 'quiesce',
+  /** Load a new edition on some members: soft (the application restarts) or hard (the server restarts). */
+  resetMembers: 'resetMembers',
+  /** Bind a validation clone's resources under `<cluster>-validation`, or rename them back. */
+  validationBindings: 'validationBindings',
 } as const;
 
 /** The plugin-cfg.xml files of the single-cell procedure (seed 002, steps B, D and F). */
@@ -62,7 +70,18 @@ const base = {
 
 export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal(stepKinds.routeCell), cell: z.string(), state: cellRoutingStateSchema }),
-  z.object({ ...base, kind: z.literal(stepKinds.drain), cell: z.string(), servers: z.array(z.string()), measure: z.enum([drainMeasures.sessions, drainMeasures.connections]).optional() }),
+  z.object({
+    ...base,
+    kind: z.literal(stepKinds.drain),
+    cell: z.string(),
+    servers: z.array(z.string()),
+    measure: z.enum([drainMeasures.sessions, drainMeasures.connections]).optional(),
+    /**
+     * An edition's drainage interval (seed 003): the drain ends when the sessions are done or the
+     * interval ends, whichever is first; with `full`, always at the end of the interval.
+     */
+    interval: z.object({ seconds: z.number().int().min(1), full: z.boolean() }).optional(),
+  }),
   z.object({ ...base, kind: z.literal(stepKinds.install), cell: z.string(), clusters: z.array(z.string()), version: z.string(), artifact: z.string(), virtualHost: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.smokeTest), cell: z.string(), urls: z.array(z.string()), expectVersion: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.switchVirtualHost), cell: z.string(), clusters: z.array(z.string()), virtualHost: z.string(), restart: z.boolean() }),
@@ -85,6 +104,19 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal(stepKinds.switchBindings), cluster: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.ejbSmokeTest), cluster: z.string(), calls: z.number().int().min(1), expectVersion: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.verifyServers), servers: z.array(z.string()).min(1), version: z.string() }),
+  z.object({ ...base, kind: z.literal(stepKinds.routeMembers), states: z.record(z.string(), cellRoutingStateSchema) }),
+  z.object({ ...base, kind: z.literal(stepKinds.quiesce), servers: z.array(z.string()).min(1), at: z.enum(['router', 'server']), limitSeconds: z.number().int().min(0) }),
+  z.object({
+    ...base,
+    kind: z.literal(stepKinds.resetMembers),
+    servers: z.array(z.string()).min(1),
+    reset: z.enum(['soft', 'hard']),
+    version: z.string(),
+    artifact: z.string(),
+    /** 1 for the first group: a failure there fails the rollout; later, it only sets the member aside (seed 003). */
+    group: z.number().int().min(1),
+  }),
+  z.object({ ...base, kind: z.literal(stepKinds.validationBindings), cluster: z.string(), action: z.enum(['bind', 'promote']) }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];
@@ -114,6 +146,18 @@ export const planSchema = z.object({
   finalRouting: z.record(z.string(), cellRoutingStateSchema),
   /** The clusters the single-cell and Java-client procedures move between. */
   clusters: z.object({ active: z.string(), incoming: z.string() }).optional(),
+  /** The phase whose failure always rolls back (seed 003's first group); the plan's first phase when absent. */
+  firstGroupPhase: z.string().optional(),
+  /** The duration estimates, in seconds: the seed's formula and turnout's own, from the same inputs. */
+  estimate: z
+    .object({
+      groups: z.number().int(),
+      seedSeconds: z.number(),
+      turnoutSeconds: z.number(),
+      /** How each was computed, one line each. */
+      basis: z.array(z.string()),
+    })
+    .optional(),
   /** What a rollback does if it is asked for during each phase, at the phase's furthest point: one line per move. */
   rollbackRoutes: z.array(z.object({ phase: z.string(), route: z.array(z.string()) })).optional(),
 });

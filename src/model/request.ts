@@ -128,18 +128,67 @@ export const strategySchema = z
   .strict();
 export type Strategy = z.infer<typeof strategySchema>;
 
+/** The edition rollout's types (seed 003): half the cluster at a time, or groups. */
+export const editionRolloutTypes = { atomic: 'atomic', grouped: 'grouped' } as const;
+/** How a member loads the new edition: the application restarts inside the running server, or the whole server restarts. */
+export const resetStrategies = { soft: 'soft', hard: 'hard' } as const;
+
+/**
+ * The edition rollout's settings (seed 003, "Specify the rollout settings"). Defaults are the
+ * seed's: group rollout in groups of one, soft reset, the on-demand router's 60 s quiesce, then the
+ * server's own 60 s (soft) or 180 s (hard).
+ */
+export const editionSettingsSchema = z
+  .object({
+    /** The cluster the edition rolls over; the estate's only active cluster when absent. */
+    cluster: z.string().min(1).optional(),
+    rolloutType: z.enum([editionRolloutTypes.atomic, editionRolloutTypes.grouped]).default(editionRolloutTypes.grouped),
+    /** Members per group (grouped only): the seed's "group of one" is the most typical. */
+    groupSize: z.number().int().min(1).default(1),
+    reset: z.enum([resetStrategies.soft, resetStrategies.hard]).default(resetStrategies.soft),
+    /**
+     * 0 waits until the member's sessions are done (bounded by `drain.maxWaitSeconds` and its
+     * `onTimeout`); more than 0 waits until they are done or the interval ends, whichever is first.
+     */
+    drainageIntervalSeconds: seconds.default(0),
+    /** Always wait the whole drainage interval, even on an empty member (`appedition.rollout.softreset.fulldrainageinterval`). */
+    fullDrainageInterval: z.boolean().default(false),
+    /** Longest wait at the router for requests still in flight after the drain (the ODR's 60 s). */
+    routerQuiesceSeconds: z.number().int().min(0).max(3600).default(60),
+    /** Longest wait inside the server for requests in flight before the reset: 60 s soft, 180 s hard when absent. */
+    serverQuiesceSeconds: z.number().int().min(0).max(3600).optional(),
+    /** For turnout's estimate: how long one reset takes, in seconds (30 soft, 120 hard when absent). */
+    resetSeconds: z.number().int().min(1).max(3600).optional(),
+    /** For turnout's estimate: how long a typical session lasts, in seconds; the lab's idle timeout when absent. */
+    sessionSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+    /**
+     * Validation mode (seed 003, "Results"): N+1 first runs on a clone of the cluster (a dormant
+     * cluster of the estate), its resource bindings under `clusters/<cluster>-validation/`, reached
+     * only through the router's test listener. An approval ends validation.
+     */
+    validation: z.object({ clone: z.string().min(1) }).strict().optional(),
+  })
+  .strict();
+export type EditionSettings = z.infer<typeof editionSettingsSchema>;
+
+/** The server's own quiesce limit for a reset strategy (seed 003: 60 s soft, 180 s hard). */
+export function serverQuiesceSecondsOf(edition: EditionSettings): number {
+  return edition.serverQuiesceSeconds ?? (edition.reset === resetStrategies.hard ? 180 : 60);
+}
+
 /** The workflow types, one per procedure (DESIGN, "Workflow types"). */
 export const workflowTypes = {
   multiCellRollout: 'multiCellRollout',
   singleCellRollout: 'singleCellRollout',
   javaClientRollout: 'javaClientRollout',
+  editionRollout: 'editionRollout',
 } as const;
 export type WorkflowType = (typeof workflowTypes)[keyof typeof workflowTypes];
 
 export const rolloutRequestSchema = z
   .object({
     /** The procedure (workflow type) the CLI starts; the Temporal UI chooses it in its own field. */
-    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout]).optional(),
+    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout, workflowTypes.editionRollout]).optional(),
     app: z.string().min(1).max(128),
     fromVersion: version,
     toVersion: version,
@@ -157,10 +206,20 @@ export const rolloutRequestSchema = z
     rollback: rollbackPolicySchema.default(() => rollbackPolicySchema.parse({})),
     /** Before each phase ends and before success, every server that should run N+1 is checked. */
     verify: verifyPolicySchema.default(() => verifyPolicySchema.parse({})),
+    /** The edition rollout's settings (`editionRollout` only). */
+    edition: editionSettingsSchema.optional(),
     /** Who starts the rollout; four-eyes approval compares approvers against it. */
     startedBy: z.string().min(1).max(128).optional(),
   })
   .strict()
+  .refine((r) => r.edition?.rolloutType !== 'atomic' || r.edition.groupSize === 1, {
+    path: ['edition', 'groupSize'],
+    message: 'an atomic rollout always moves half the cluster at a time: groupSize applies to grouped rollouts only',
+  })
+  .refine((r) => r.edition === undefined || !r.edition.fullDrainageInterval || r.edition.drainageIntervalSeconds > 0, {
+    path: ['edition', 'fullDrainageInterval'],
+    message: 'a full drainage interval needs drainageIntervalSeconds above 0',
+  })
   .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' })
   .refine((r) => !r.rollback.reinstallPrevious || r.rollback.previousArtifact !== undefined || r.artifact.startsWith('lab:'), {
     path: ['rollback', 'previousArtifact'],

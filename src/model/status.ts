@@ -121,6 +121,10 @@ export const rolloutStatusSchema = z.object({
   events: z.array(auditEventSchema),
   /** When a delayed start (state `scheduled`) begins; set by the client, the workflow has not run yet. */
   startsAt: z.string().optional(),
+  /** Members that failed to take the new edition after the first group: they take no new sessions and need a person (seed 003). */
+  attention: z.array(z.object({ name: z.string(), problem: z.string(), at: z.string() })).optional(),
+  /** Duration, in seconds: the plan's two estimates and, once ended, the actual time. */
+  duration: z.object({ seedEstimateSeconds: z.number(), turnoutEstimateSeconds: z.number(), startedAt: z.string(), actualSeconds: z.number().optional() }).optional(),
   /** Why the rollout failed or was rolled back, when it did. */
   reason: z.string().optional(),
 });

@@ -4,6 +4,7 @@
  * Pure, so the workflow renders it on every change.
  */
 import type { RolloutStatus } from '../model';
+import { formatDuration } from './edition-estimate';
 import { formatInstant } from './windows';
 
 const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
@@ -50,6 +51,7 @@ function waitingFor(status: RolloutStatus): string[] {
     if (status.drain.servers.some((s) => s.sessions === null)) lines.push('', 'Unknown is not zero: the drain does not end while a count cannot be read.');
   }
   if (status.deadServers?.length) lines.push('', '**Servers that should run the new version and do not answer with it**', '', ...status.deadServers.map((d) => `- ${d.name}: ${d.problem}`));
+  if (status.attention?.length) lines.push('', '**Members set aside: they failed to take the new edition after the first group, take no new sessions and need a person**', '', ...status.attention.map((a) => `- ${a.name}: ${a.problem}`));
   if (status.window?.opensAt) {
     const { opensAt, timeZone } = status.window;
     lines.push(`**Waiting for the off-peak window opening ${timeZone ? formatInstant(opensAt, timeZone) : opensAt}**`);
@@ -73,6 +75,8 @@ export function renderCurrentDetails(status: RolloutStatus): string {
     '|---|---|---|---|',
     ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title} | ${s.startedAt ?? ''} | ${s.endedAt ?? ''} |`),
   ];
+  const d = status.duration;
+  if (d) out.push('', `Duration: estimated ${formatDuration(d.turnoutEstimateSeconds)} by turnout, ${formatDuration(d.seedEstimateSeconds)} by seed 003's formula${d.actualSeconds === undefined ? '' : `; actual ${formatDuration(d.actualSeconds)}`}`);
   if (!ended && status.state !== 'rolling-back') {
     out.push('', `Roll back at any moment: \`turnout rollback ${id} --by <you> --reason "<why>"\`, or Signal \`rollback\` with \`{"by": "<you>", "reason": "<why>"}\``);
   }

@@ -3,6 +3,7 @@ import { workflowTypes, type Estate, type Plan, type RolloutRequest, type Workfl
 import { planJavaClient } from './java-client';
 import { planMultiCell } from './multi-cell';
 import { planSingleCell } from './single-cell';
+import { planEdition } from './edition';
 import { PlanningError } from './planning-error';
 
 export { PlanningError } from './planning-error';
@@ -10,6 +11,7 @@ export { checkCellCapacity } from './capacity';
 export { planMultiCell } from './multi-cell';
 export { planSingleCell, cumulativeGroups } from './single-cell';
 export { planJavaClient } from './java-client';
+export { planEdition } from './edition';
 export { clusterPair } from './clusters';
 
 /** Plans a rollout with the planner of its workflow type. */
@@ -21,6 +23,8 @@ export function planRollout(type: WorkflowType, request: RolloutRequest, estate:
       return planSingleCell(request, estate);
     case workflowTypes.javaClientRollout:
       return planJavaClient(request, estate);
+    case workflowTypes.editionRollout:
+      return planEdition(request, estate);
     default:
       throw new PlanningError(`no planner for ${String(type)}`);
   }
