@@ -7,12 +7,17 @@
  * a server in `drain` (it is still up), so a drained cell keeps its sessions and takes no new ones;
  * in `maint` the rule is skipped and the session fails over. Requests without a known clone ID
  * are balanced round-robin over the servers in `ready`.
+ *
+ * With `sprayer.routes: members` (seed 003's on-demand router) the backend's servers are the active
+ * clusters' members themselves, and a `testListen` gets its own frontend and backend
+ * (`<backend>_test`) with the dormant clusters' members only (the validation clone): they are never
+ * servers of the production backend, so production traffic cannot reach them whatever their state.
  */
 import { execFileSync, execSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Estate } from '../model/estate';
-import { initialAffinity, sprayerServersOf } from '../drivers/sprayer/sprayer';
+import { initialAffinity, routesToMembers, sprayerServersOf, testSprayerServersOf, type SprayerServer } from '../drivers/sprayer/sprayer';
 import { resolveFrom } from './paths';
 
 function isExecutable(path: string): boolean {
@@ -65,11 +70,45 @@ export function renderAffinityMap(estate: Estate): string {
     .join('');
 }
 
-/** The cells whose clusters are all dormant: their sprayer servers start in `drain` (no new sessions). */
+/**
+ * The sprayer servers that start in `drain` (no new sessions): those of cells whose clusters are all
+ * dormant. None in `members` mode, whose backend has active members only.
+ */
 export function dormantSprayerServers(estate: Estate): string[] {
   return sprayerServersOf(estate)
-    .filter((s) => s.cell.clusters.every((c) => c.state === 'dormant'))
+    .filter((s) => s.kind === 'cell' && s.cell.clusters.every((c) => c.state === 'dormant'))
     .map((s) => s.name);
+}
+
+function bindAddress(listen: { host: string; port: number }): string {
+  return `${listen.host === '*' ? '127.0.0.1' : listen.host}:${listen.port}`;
+}
+
+/** A cell's HTTP servers share one weight (the plug-in weighs members); a member carries its own. */
+function serverLine(s: SprayerServer): string {
+  return `  server ${s.name} ${s.host}:${s.port} weight ${s.kind === 'member' ? s.server.weight : 1}`;
+}
+
+/**
+ * The test listener of a `members` sprayer: the dormant members only, round-robin, a session kept on
+ * its member by the clone ID in its cookie (matched here directly: the runtime map is production's).
+ */
+function testListenerLines(estate: Estate): string[] {
+  const sprayer = estate.sprayer;
+  if (!sprayer?.testListen || !routesToMembers(estate)) return [];
+  const servers = testSprayerServersOf(estate);
+  return [
+    'frontend sprayer_test',
+    `  bind ${bindAddress(sprayer.testListen)}`,
+    `  default_backend ${sprayer.backend}_test`,
+    '',
+    `backend ${sprayer.backend}_test`,
+    '  balance roundrobin',
+    '  # The validation clone (dormant clusters), reachable only through this listener.',
+    ...servers.map((s) => `  use-server ${s.name} if { req.cook(JSESSIONID),field(2,:) -m str ${s.server.cloneId} }`),
+    ...servers.map(serverLine),
+    '',
+  ];
 }
 
 /**
@@ -101,7 +140,7 @@ export function renderHaproxyCfg(estate: Estate, baseDir?: string, statsSocket?:
     '  retry-on conn-failure empty-response',
     '',
     'frontend sprayer',
-    `  bind ${sprayer.listen.host === '*' ? '127.0.0.1' : sprayer.listen.host}:${sprayer.listen.port}`,
+    `  bind ${bindAddress(sprayer.listen)}`,
     `  default_backend ${sprayer.backend}`,
     '',
     `backend ${sprayer.backend}`,
@@ -109,8 +148,9 @@ export function renderHaproxyCfg(estate: Estate, baseDir?: string, statsSocket?:
     '  # Session affinity: clone ID (after ":" in JSESSIONID) -> sprayer server, from the runtime map.',
     `  http-request set-var(txn.affinity) req.cook(JSESSIONID),field(2,:),map(${map})`,
     ...servers.map((s) => `  use-server ${s.name} if { var(txn.affinity) -m str ${s.name} }`),
-    ...servers.map((s) => `  server ${s.name} ${s.httpServer.host}:${s.httpServer.port} weight 1`),
+    ...servers.map(serverLine),
     '',
+    ...testListenerLines(estate),
   ];
   return lines.join('\n');
 }

@@ -69,9 +69,10 @@ export function startDmgrChild(ctx: LabChildContext): LabChild {
 function startHaproxyChild(ctx: LabChildContext, haproxyBin: string): LabChild {
   const sprayer = ctx.estate.sprayer;
   if (!sprayer) throw new Error(`estate ${ctx.estate.name} has no sprayer`);
-  const { host, port } = sprayer.listen;
+  const listeners = [sprayer.listen, ...(sprayer.testListen ? [sprayer.testListen] : [])];
   const args = [labScript('child-guard'), ...guard(), '--', haproxyBin, '-W', '-db', '-f', ctx.paths.haproxyCfg];
-  return spawnChild(ctx, 'haproxy', args, () => isListening(host, port, 500));
+  const ready = async () => (await Promise.all(listeners.map(({ host, port }) => isListening(host, port, 500)))).every(Boolean);
+  return spawnChild(ctx, 'haproxy', args, ready);
 }
 
 /** Starts every child of the estate's lab: naming, dmgr, one web tier per HTTP server, HAProxy. */

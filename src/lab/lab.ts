@@ -18,7 +18,7 @@ import { formatProblems } from '../model/issues';
 import { createHaproxySprayer } from '../drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../drivers/sprayer/sprayer';
 import type { ServerStatus } from './dmgr-api';
-import { adminSocketAddress, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
+import { adminSocketAddress, dormantSprayerServers, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
 import { startLabChildren, stopChildren, stopStrayAppServers, tail, waitUntilReady, type LabChildContext } from './lab-children';
 import { labFaults, runtimeApiSocketPaths, type LabFaults } from './lab-faults';
 import { labPaths, labScript, resolveFrom, type LabPaths } from './paths';
@@ -38,6 +38,8 @@ export interface LabOptions {
 export interface LabUrls {
   /** The IP sprayer: where users connect. */
   sprayer?: string;
+  /** The sprayer's test listener (`members` routing): only the validation clone answers there. */
+  sprayerTest?: string;
   /** The HAProxy Runtime API (socket path or tcp://host:port). */
   runtimeApi?: string;
   /** The dmgr admin endpoint. */
@@ -111,6 +113,7 @@ export function labPorts(estate: Estate): LabPort[] {
   }
   if (estate.sprayer) {
     ports.push({ name: 'sprayer', host: estate.sprayer.listen.host, port: estate.sprayer.listen.port });
+    if (estate.sprayer.testListen) ports.push({ name: 'sprayer (test)', ...estate.sprayer.testListen });
     if (typeof estate.sprayer.adminSocket !== 'string') ports.push({ name: 'sprayer runtime API', ...estate.sprayer.adminSocket });
   }
   if (estate.appServer.driver === 'lab') ports.push({ name: 'dmgr', ...urlEndpoint(estate.appServer.adminUrl) });
@@ -127,6 +130,8 @@ export async function takenPorts(estate: Estate): Promise<LabPort[]> {
 /** The lab's URLs for an estate. */
 export function labUrls(estate: Estate, baseDir?: string): LabUrls {
   const sprayer = estate.sprayer ? `http://${estate.sprayer.listen.host}:${estate.sprayer.listen.port}` : undefined;
+  const testListen = estate.sprayer?.testListen;
+  const sprayerTest = testListen ? `http://${testListen.host}:${testListen.port}` : undefined;
   const webServers = Object.fromEntries(
     allHttpServers(estate).map(({ httpServer: h }) => [h.name, { prod: `http://${h.host}:${h.port}`, ...(h.testPort ? { test: `http://${h.host}:${h.testPort}` } : {}) }]),
   );
@@ -136,6 +141,7 @@ export function labUrls(estate: Estate, baseDir?: string): LabUrls {
   const runtimeApi = estate.sprayer ? adminSocketAddress(estate.sprayer.adminSocket, baseDir).replace(/^ipv4@/, 'tcp://') : undefined;
   return {
     ...(sprayer ? { sprayer } : {}),
+    ...(sprayerTest ? { sprayerTest } : {}),
     ...(runtimeApi ? { runtimeApi } : {}),
     ...(estate.appServer.driver === 'lab' ? { admin: estate.appServer.adminUrl } : {}),
     ...(estate.naming?.driver === 'lab' && estate.naming.url ? { naming: estate.naming.url } : {}),
@@ -188,13 +194,13 @@ async function applyStartingSprayerStates(estate: Estate, baseDir: string | unde
   if (!estate.sprayer) return;
   const sprayer = createHaproxySprayer(estate, baseDir ? { baseDir } : {});
   await waitFor(() => sprayer.snapshot().then(() => true), 10_000, 'the HAProxy runtime API did not answer within 10 s');
-  const cells = estate.cells.filter((c) => c.httpServers.length > 0 && c.clusters.every((k) => k.state === 'dormant'));
-  for (const cell of cells) await sprayer.setCellState(cell.name, 'drain');
+  await sprayer.setServerStates(Object.fromEntries(dormantSprayerServers(estate).map((name) => [name, 'drain' as const])));
 }
 
 /**
  * Starts the lab for `estate` as children of this process and resolves once every listener
- * answers. Cells whose clusters are all dormant start in `drain` at the sprayer (no new sessions).
+ * answers. Cells whose clusters are all dormant start in `drain` at the sprayer (no new sessions);
+ * with `members` routing, dormant members are not in the production backend at all.
  * Throws `LabPortConflictError` when a lab port is taken.
  */
 export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<LabHandle> {

@@ -41,6 +41,7 @@ function shiftCells(doc: EstateInput, offset: number, dir: string): void {
 function shiftServices(doc: EstateInput, offset: number, dir: string): void {
   if (doc.sprayer) {
     doc.sprayer.listen.port += offset;
+    if (doc.sprayer.testListen) doc.sprayer.testListen.port += offset;
     doc.sprayer.adminSocket = join(dir, 'haproxy', 'admin.sock');
     doc.sprayer.affinityMap = join(dir, 'haproxy', 'affinity.map');
   }

@@ -51,7 +51,7 @@ export const clusterSchema = z
      * `jdbc/CustomerData`), with their values. An edition in validation binds them under
      * `clusters/<cluster>-validation/` for its clone (seed 003, "What to do next").
      */
-    resources: z.record(z.string().min(1).max(256).regex(/^[A-Za-z0-9_.\/-]+$/, 'a relative JNDI name: letters, digits, _ . / - only'), z.string().min(1)).optional(),
+    resources: z.record(z.string().min(1).max(256).regex(/^[A-Za-z0-9_./-]+$/, 'a relative JNDI name: letters, digits, _ . / - only'), z.string().min(1)).optional(),
   })
   .strict();
 export type Cluster = z.infer<typeof clusterSchema>;

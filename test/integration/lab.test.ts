@@ -8,36 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerDriver } from '../../src/drivers/sprayer/sprayer';
-import type { LabAppResponse, ServerStatus } from '../../src/lab/dmgr-api';
+import type { ServerStatus } from '../../src/lab/dmgr-api';
 import { labPorts, startLab, type LabHandle } from '../../src/lab/lab';
 import { runLoad } from '../../src/lab/load';
 import { renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { isAlive, isListening, requestJson, waitFor, writeFileAtomic } from '../../src/lab/process-utils';
 import type { Estate } from '../../src/model/estate';
 import { labEstateForTest } from '../support/lab-estate';
-
-/** One simulated user with a cookie jar of one cookie. */
-class User {
-  cookie: string | undefined;
-  first: LabAppResponse | undefined;
-
-  constructor(private readonly url: string) {}
-
-  async hit(): Promise<LabAppResponse & { status: number }> {
-    const res = await fetch(this.url, { headers: this.cookie ? { cookie: this.cookie } : {} });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0];
-    const body = (await res.json()) as LabAppResponse;
-    this.first ??= body;
-    return { ...body, status: res.status };
-  }
-}
-
-async function post<T>(url: string, body?: unknown): Promise<T> {
-  const res = await requestJson<T>(url, 'POST', body);
-  if (res.status !== 200) throw new Error(`POST ${url}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+import { post, User } from '../support/lab-client';
 
 /** Seed 002 step "change the virtual host to production": ClusterY on prod_vhost, restarted, and webY1's plugin-cfg routing it. */
 async function bringUpCellY(estate: Estate, admin: string): Promise<void> {

@@ -41,6 +41,7 @@ function formatUrls(urls: LabUrls): string {
   const lines = [
     urls.app && `  app (through the sprayer)  ${urls.app}`,
     urls.sprayer && `  IP sprayer (HAProxy)       ${urls.sprayer}`,
+    urls.sprayerTest && `  test route (HAProxy)       ${urls.sprayerTest}`,
     urls.runtimeApi && `  HAProxy runtime API        ${urls.runtimeApi}`,
     urls.admin && `  dmgr admin                 ${urls.admin}`,
     urls.naming && `  naming                     ${urls.naming}`,

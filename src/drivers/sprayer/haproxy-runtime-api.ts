@@ -1,6 +1,7 @@
 /**
- * A small client for the HAProxy Runtime API (the `stats socket`): one command per connection,
- * over a UNIX socket or TCP, with parsers for the answers the sprayer driver reads.
+ * A small client for the HAProxy Runtime API (the `stats socket`): one line per connection (one
+ * command, or several joined with `;` when they must reach HAProxy together), over a UNIX socket
+ * or TCP, with parsers for the answers the sprayer driver reads.
  */
 import * as net from 'node:net';
 import { sprayerStates, type SprayerState } from './sprayer';
@@ -78,6 +79,31 @@ export function parseMap(text: string): MapEntry[] {
     .map((f) => ({ key: f[1] as string, value: f.slice(2).join(' ') }));
 }
 
+/**
+ * Splits the answer to a `;`-joined line into one answer per command. HAProxy (2.6) runs every
+ * command of the line, even after one fails, and ends each command's answer with an empty line,
+ * so `a;b` answering nothing is `\n\n`. Answers of the commands sent this way (`set ...`) have no
+ * empty lines of their own.
+ */
+export function splitAnswers(text: string, count: number): string[] {
+  const answers: string[] = [];
+  let current: string[] = [];
+  // Only whole lines count: what follows the last newline is not a line yet.
+  for (const line of text.split('\n').slice(0, -1)) {
+    if (answers.length === count) break;
+    if (line === '') {
+      answers.push(current.join('\n'));
+      current = [];
+    } else current.push(line);
+  }
+  // A line HAProxy cut short (its connection closed early) leaves commands without an answer.
+  if (answers.length < count) throw new Error(`haproxy answered ${answers.length} of ${count} commands: ${JSON.stringify(text)}`);
+  return answers;
+}
+
+/** The longest line sent at once; HAProxy reads a CLI line into one buffer (16 KiB by default). */
+export const maxCommandLine = 8192;
+
 /** Raised when HAProxy answers a command with an error. */
 export class RuntimeApiError extends Error {
   constructor(
@@ -121,6 +147,30 @@ export class HaproxyRuntimeApi {
   /** Sends one command and resolves to HAProxy's whole answer. */
   command(cmd: string): Promise<string> {
     if (/[\n;]/.test(cmd)) return Promise.reject(new Error(`one command at a time: ${JSON.stringify(cmd)}`));
+    return this.send(cmd);
+  }
+
+  /**
+   * Sends several commands on one line (`a;b;c`), so HAProxy runs them one after the other in one
+   * request, with no other Runtime API client in between, and resolves to each command's answer.
+   */
+  async commands(cmds: readonly string[]): Promise<string[]> {
+    const bad = cmds.find((c) => /[\n;]/.test(c) || !c.trim());
+    if (bad !== undefined) throw new Error(`not a single command: ${JSON.stringify(bad)}`);
+    const line = cmds.join(';');
+    if (line.length > maxCommandLine) throw new Error(`${cmds.length} commands make a ${line.length}-character line; haproxy reads at most ${maxCommandLine} at once`);
+    return splitAnswers(await this.send(line), cmds.length);
+  }
+
+  /** Sends commands that answer nothing on success, on one line; throws naming every command that answered something. */
+  async changes(cmds: readonly string[]): Promise<void> {
+    if (cmds.length === 0) return;
+    const answers = await this.commands(cmds);
+    const failed = cmds.map((cmd, i) => ({ cmd, answer: answers[i] ?? '' })).filter((a) => a.answer.trim());
+    if (failed.length) throw new RuntimeApiError(failed.map((f) => f.cmd).join(';'), failed.map((f) => `${f.cmd}: ${f.answer.trim()}`).join('; '));
+  }
+
+  private send(cmd: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket = typeof this.address === 'string' ? net.connect(this.address) : net.connect(this.address.port, this.address.host);
       const chunks: Buffer[] = [];
@@ -166,6 +216,11 @@ export class HaproxyRuntimeApi {
   /** `set server <backend>/<server> state <state>`. */
   setServerState(backend: string, server: string, state: SprayerState): Promise<void> {
     return this.change(`set server ${backend}/${server} state ${state}`);
+  }
+
+  /** `set server <backend>/<server> state <state>` for each server, in the given order, on one line. */
+  setServerStates(backend: string, states: readonly { server: string; state: SprayerState }[]): Promise<void> {
+    return this.changes(states.map(({ server, state }) => `set server ${backend}/${server} state ${state}`));
   }
 
   /** `set weight <backend>/<server> <weight>`. */

@@ -11,7 +11,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Estate } from '../../model/estate';
 import { HaproxyRuntimeApi, adminStateOf, type RuntimeApiAddress } from './haproxy-runtime-api';
-import { sameRouting, sprayerServersOf, type SprayerConnections, type SprayerDriver, type SprayerSnapshot, type SprayerState } from './sprayer';
+import { routesToMembers, sameRouting, sprayerServersOf, sprayerStates, type SprayerConnections, type SprayerDriver, type SprayerInFlight, type SprayerSnapshot, type SprayerState } from './sprayer';
 
 /** Options of the HAProxy sprayer. */
 export interface HaproxySprayerOptions {
@@ -28,8 +28,16 @@ export class SprayerVerificationError extends Error {
   }
 }
 
+/**
+ * The order servers change in within one request: every server that will take new sessions is
+ * `ready` before any other leaves, so no moment of the switch has none taking new sessions.
+ */
+const changeOrder: readonly SprayerState[] = [sprayerStates.ready, sprayerStates.drain, sprayerStates.maint];
+
 class HaproxySprayer implements SprayerDriver {
   private readonly cells: Map<string, string>;
+  /** What a cell's servers are, for errors: its HTTP servers or its active members. */
+  private readonly serverKind: string;
 
   constructor(
     private readonly api: HaproxyRuntimeApi,
@@ -38,6 +46,7 @@ class HaproxySprayer implements SprayerDriver {
     estate: Estate,
   ) {
     this.cells = new Map(sprayerServersOf(estate).map((s) => [s.name, s.cell.name]));
+    this.serverKind = routesToMembers(estate) ? 'active members' : 'HTTP servers';
   }
 
   async snapshot(): Promise<SprayerSnapshot> {
@@ -53,17 +62,36 @@ class HaproxySprayer implements SprayerDriver {
 
   private serversOfCell(cell: string): string[] {
     const names = [...this.cells].filter(([, c]) => c === cell).map(([name]) => name);
-    if (names.length === 0) throw new Error(`cell ${cell} has no HTTP servers at the sprayer (known cells: ${[...new Set(this.cells.values())].join(', ')})`);
+    if (names.length === 0) throw new Error(`cell ${cell} has no ${this.serverKind} at the sprayer (known cells: ${[...new Set(this.cells.values())].join(', ')})`);
     return names;
   }
 
   async setCellState(cell: string, state: SprayerState): Promise<SprayerSnapshot> {
-    const names = new Set(this.serversOfCell(cell));
+    const states = Object.fromEntries(this.serversOfCell(cell).map((name) => [name, state]));
+    return this.applyStates(states, `cell ${cell} to ${state}`);
+  }
+
+  async setServerStates(states: Record<string, SprayerState>): Promise<SprayerSnapshot> {
+    const what = Object.entries(states).map(([name, state]) => `${name}=${state}`).join(', ');
+    return this.applyStates(states, what || 'no server');
+  }
+
+  /** Sends the servers not yet in their state in one request (ready first), then reads back and verifies. */
+  private async applyStates(states: Record<string, SprayerState>, what: string): Promise<SprayerSnapshot> {
+    const badStates = Object.entries(states).filter(([, state]) => !changeOrder.includes(state));
+    if (badStates.length) throw new Error(`not a sprayer state: ${badStates.map(([name, state]) => `${name}=${String(state)}`).join(', ')} (states: ${changeOrder.join(', ')})`);
     const before = await this.snapshot();
-    for (const server of before.servers.filter((s) => names.has(s.name) && s.state !== state)) await this.api.setServerState(this.backend, server.name, state);
+    const current = new Map(before.servers.map((s) => [s.name, s.state]));
+    const unknown = Object.keys(states).filter((name) => !current.has(name));
+    if (unknown.length) throw new Error(`no server ${unknown.join(', ')} in sprayer backend ${this.backend} (its servers: ${[...current.keys()].join(', ')})`);
+    const changes = Object.entries(states)
+      .filter(([name, state]) => current.get(name) !== state)
+      .map(([server, state]) => ({ server, state }))
+      .sort((a, b) => changeOrder.indexOf(a.state) - changeOrder.indexOf(b.state) || a.server.localeCompare(b.server));
+    await this.api.setServerStates(this.backend, changes);
     const after = await this.snapshot();
-    const wrong = after.servers.filter((s) => names.has(s.name) && s.state !== state);
-    if (wrong.length) throw new SprayerVerificationError(`after setting cell ${cell} to ${state}, haproxy shows ${wrong.map((s) => `${s.name}=${s.state}`).join(', ')}`);
+    const wrong = after.servers.filter((s) => s.name in states && s.state !== states[s.name]);
+    if (wrong.length) throw new SprayerVerificationError(`after setting ${what}, haproxy shows ${wrong.map((s) => `${s.name}=${s.state}`).join(', ')}`);
     return after;
   }
 
@@ -96,14 +124,24 @@ class HaproxySprayer implements SprayerDriver {
     for (const key of Object.keys(before.affinity)) if (!(key in target.affinity)) await this.api.deleteMapEntry(this.map, key);
   }
 
-  async connections(): Promise<SprayerConnections[]> {
+  /** The `show stat` rows of the backend's servers, each with its name and cell. */
+  private async serverStats(): Promise<{ server: string; cell?: string; row: Record<string, string> }[]> {
     const rows = await this.api.stat();
     return rows
       .filter((r) => r.pxname === this.backend && r.svname !== 'BACKEND' && r.svname !== 'FRONTEND')
-      .map((r) => {
-        const cell = this.cells.get(r.svname ?? '');
-        return { server: r.svname ?? '', ...(cell ? { cell } : {}), currentConnections: Number(r.scur ?? 0) };
+      .map((row) => {
+        const server = row.svname ?? '';
+        const cell = this.cells.get(server);
+        return { server, ...(cell ? { cell } : {}), row };
       });
+  }
+
+  async connections(): Promise<SprayerConnections[]> {
+    return (await this.serverStats()).map(({ row, ...s }) => ({ ...s, currentConnections: Number(row.scur ?? 0) }));
+  }
+
+  async inFlight(): Promise<SprayerInFlight[]> {
+    return (await this.serverStats()).map(({ row, ...s }) => ({ ...s, inFlight: Number(row.scur || 0) + Number(row.qcur || 0) }));
   }
 }
 

@@ -2,9 +2,14 @@
  * The IP sprayer driver: the narrow interface the activities use to move new sessions between
  * cells while existing sessions keep their cell by clone-ID affinity (seed 002, multi-cell).
  *
- * Each cell's HTTP servers are servers of one sprayer backend, named `<cell>_<httpServer>`.
+ * What the one sprayer backend's servers are depends on the estate's `sprayer.routes`:
+ * - `cells` (seed 002's IP sprayer): each cell's HTTP servers, named `<cell>_<httpServer>`;
+ * - `members` (seed 003's on-demand router): each member of the active clusters, named after the
+ *   member, so an edition rollout takes single members out of routing. The dormant clusters'
+ *   members (an edition's validation clone) are never in that backend: they are reached only
+ *   through the test listener (`sprayer.testListen`), whose backend is `<backend>_test`.
  */
-import type { Cell, Estate, HttpServer } from '../../model/estate';
+import type { Cell, Cluster, Estate, HttpServer, Server } from '../../model/estate';
 import type { CellRoutingState } from '../../model/plan';
 
 /**
@@ -40,16 +45,39 @@ export interface SprayerConnections {
   currentConnections: number;
 }
 
+/** Requests in flight at one sprayer server: being served there, or queued for it. */
+export interface SprayerInFlight {
+  server: string;
+  cell?: string;
+  inFlight: number;
+}
+
 /** The IP sprayer. Every change is read back and verified; setting what is already set is a no-op. */
 export interface SprayerDriver {
-  /** The current routing. */
+  /** The current routing. In `members` mode servers are named by member and carry their cell. */
   snapshot(): Promise<SprayerSnapshot>;
   /** Sets every sprayer server of `cell` to `state`. Resolves to the routing afterwards. */
   setCellState(cell: string, state: SprayerState): Promise<SprayerSnapshot>;
+  /**
+   * Sets several sprayer servers at once, in one request to the sprayer, so that an atomic edition
+   * switch (one half `ready`, the other `drain`) is one router change. Servers going to `ready` are
+   * set first, then `drain`, then `maint`: between two commands some server still takes new
+   * sessions. Servers already in their state are not sent. Unknown names are refused before
+   * anything is sent (the error names them and the known ones). Resolves to the routing afterwards,
+   * read back and verified (`SprayerVerificationError` names what differs).
+   */
+  setServerStates(states: Record<string, SprayerState>): Promise<SprayerSnapshot>;
   /** Puts the routing back exactly as in `snapshot` (states, weights, affinity entries). */
   restore(snapshot: SprayerSnapshot): Promise<SprayerSnapshot>;
   /** Current connections per server. */
   connections(): Promise<SprayerConnections[]>;
+  /**
+   * Requests in flight per server of the backend: being served (HAProxy's `scur`: on an HTTP
+   * backend it counts the streams attached to the server, which is the requests being served, not
+   * the idle keep-alive connections) plus those queued for it (`qcur`). 0 means nothing in flight
+   * at this moment, which is what a quiesce waits for.
+   */
+  inFlight(): Promise<SprayerInFlight[]>;
 }
 
 /** The name of a cell HTTP server inside the sprayer backend. */
@@ -57,17 +85,56 @@ export function sprayerServerName(cell: Pick<Cell, 'name'>, httpServer: Pick<Htt
   return `${cell.name}_${httpServer.name}`;
 }
 
-/** Every sprayer server of the estate, with its cell and the HTTP server it sends to. */
-export function sprayerServersOf(estate: Estate): { name: string; cell: Cell; httpServer: HttpServer }[] {
-  return estate.cells.flatMap((cell) => cell.httpServers.map((httpServer) => ({ name: sprayerServerName(cell, httpServer), cell, httpServer })));
+/** One server of a sprayer backend: where it sends requests, and what it stands for. */
+export type SprayerServer =
+  | { kind: 'cell'; name: string; cell: Cell; host: string; port: number; httpServer: HttpServer }
+  | { kind: 'member'; name: string; cell: Cell; host: string; port: number; cluster: Cluster; server: Server };
+
+/** A sprayer server that is a cluster member (`members` mode). */
+export type MemberSprayerServer = Extract<SprayerServer, { kind: 'member' }>;
+
+/** Whether the estate's sprayer routes to cluster members (the on-demand router) rather than to cells. */
+export function routesToMembers(estate: Estate): boolean {
+  return estate.sprayer?.routes === 'members';
+}
+
+function membersOf(estate: Estate, state: Cluster['state']): MemberSprayerServer[] {
+  return estate.cells.flatMap((cell) =>
+    cell.clusters
+      .filter((cluster) => cluster.state === state)
+      .flatMap((cluster) => cluster.servers.map((server) => ({ kind: 'member' as const, name: server.name, cell, host: server.host, port: server.port, cluster, server }))),
+  );
 }
 
 /**
- * The affinity map an estate starts with: each clone ID -> the first HTTP server of its cell.
- * Any HTTP server of the cell would do: the cell's plug-in routes by clone ID from there.
+ * Every server of the sprayer's backend: each cell's HTTP servers (`cells`), or each member of the
+ * active clusters, named after the member (`members`).
+ */
+export function sprayerServersOf(estate: Estate): SprayerServer[] {
+  if (routesToMembers(estate)) return membersOf(estate, 'active');
+  return estate.cells.flatMap((cell) => cell.httpServers.map((httpServer) => ({ kind: 'cell' as const, name: sprayerServerName(cell, httpServer), cell, host: httpServer.host, port: httpServer.port, httpServer })));
+}
+
+/**
+ * The servers behind the test listener: the dormant clusters' members, in `members` mode with a
+ * `testListen`; none otherwise. They are never servers of the production backend.
+ */
+export function testSprayerServersOf(estate: Estate): MemberSprayerServer[] {
+  return routesToMembers(estate) && estate.sprayer?.testListen ? membersOf(estate, 'dormant') : [];
+}
+
+/**
+ * The affinity map an estate starts with. `cells`: each clone ID -> the first HTTP server of its
+ * cell (any would do: the cell's plug-in routes by clone ID from there). `members`: each clone ID
+ * of an active member -> that member; the dormant members' sessions never reach the production
+ * backend, so their clone IDs are not in the map (the test backend matches them by itself).
  */
 export function initialAffinity(estate: Estate): Record<string, string> {
   const out: Record<string, string> = {};
+  if (routesToMembers(estate)) {
+    for (const s of sprayerServersOf(estate)) if (s.kind === 'member') out[s.server.cloneId] = s.name;
+    return out;
+  }
   for (const cell of estate.cells) {
     const first = cell.httpServers[0];
     if (!first) continue;
