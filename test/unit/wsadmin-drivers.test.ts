@@ -161,6 +161,28 @@ describe('wsadmin naming driver', () => {
     expect(ran()).toBe(false);
   });
 
+  const customerData = 'clusters/ClusterX-validation/jdbc/CustomerData';
+  const db = 'jdbc:db2://db1.ibm.com:50000/CUSTOMERS';
+
+  it('lists the plain names under a prefix, with their values', async () => {
+    await expect(naming().list('clusters/ClusterX-validation/')).resolves.toEqual([
+      { name: customerData, value: db },
+      { name: 'clusters/ClusterX-validation/jms/OrderQueue', value: 'queue://orders' },
+    ]);
+    expect(standIn.last().script).toBe(expected('list-names'));
+  });
+
+  it('binds and unbinds a plain name', async () => {
+    await expect(naming().bind(customerData, db)).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected('bind-name'));
+    await expect(naming().unbind(customerData)).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected('unbind-name'));
+  });
+
+  it('fails a bind when the cell reads back another value', async () => {
+    await expect(naming(sampleEnv('bind-name')).bind(customerData, 'jdbc:other')).rejects.toThrow(`the cell still holds another value for ${customerData}`);
+  });
+
   it('needs naming.driver wsadmin', () => {
     expect(() => createWsadminNaming(seedEstate(standIn.bin, 'lab'))).toThrow('$.naming.driver');
   });

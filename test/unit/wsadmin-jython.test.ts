@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   appName,
+  bindNameScript,
+  listNamesScript,
+  unbindNameScript,
   clusterScript,
   generatePluginCfgScript,
   installScript,
@@ -55,6 +58,9 @@ describe('wsadmin scripts equal the checked-in expectations byte for byte', () =
     ['soft-reset', () => resetServersScript({ ...reset, reset: 'soft' })],
     ['hard-reset', () => resetServersScript({ ...reset, reset: 'hard' })],
     ['in-flight', () => pmiScript('webRequests', clusterX)],
+    ['list-names', () => listNamesScript('clusters/ClusterX-validation/')],
+    ['bind-name', () => bindNameScript('clusters/ClusterX-validation/jdbc/CustomerData', 'jdbc:db2://db1.ibm.com:50000/CUSTOMERS')],
+    ['unbind-name', () => unbindNameScript('clusters/ClusterX-validation/jdbc/CustomerData')],
   ])('%s', (name, generate) => {
     expect(generate()).toBe(expected(name));
   });
@@ -107,6 +113,8 @@ describe('names that cannot be made safe are refused, naming the field', () => {
     ['a reset of no server', () => resetServersScript({ ...reset, servers: [], reset: 'soft' }), '$.servers'],
     ['a reset of a server with ObjectName syntax', () => resetServersScript({ ...reset, servers: ['ServerX1', 'ServerX2,*'], reset: 'hard' }), '$.servers[1]'],
     ['a reset to a version with a space', () => resetServersScript({ ...reset, version: '1 1', reset: 'soft' }), '$.version'],
+    ['an empty plain name', () => unbindNameScript(''), '$.name'],
+    ['an empty plain value', () => bindNameScript('clusters/ClusterX/jdbc/CustomerData', ''), '$.value'],
     ['an empty binding value', () => setBindingsScript([{ kind: 'indirect', name: 'E', nameInNameSpace: 'e', providerURL: 'corbaloc::h:1', jndiNameToLookup: '' }]), '$[0].jndiNameToLookup'],
   ])('%s', (_what, fn, path) => refused(fn, path));
 });

@@ -38,6 +38,43 @@ if changed:
 after = turnout_bindings(cell)
 turnout_result({'changed': changed, 'bindings': [turnout_binding_value(after[w['nameInNameSpace']][0], after[w['nameInNameSpace']][1]) for w in BINDINGS]})
 `,
+  listNames: String.raw`cell = AdminControl.getCell()
+bindings = turnout_bindings(cell)
+found = [name for name in bindings.keys() if name.startswith(PREFIX) and bindings[name][0] == 'string']
+found.sort()
+turnout_result({'names': [{'name': name, 'value': AdminConfig.showAttribute(bindings[name][1], 'stringToBind')} for name in found]})
+`,
+  bindName: String.raw`cell = AdminControl.getCell()
+bindings = turnout_bindings(cell)
+changed = 0
+if bindings.has_key(NAME):
+    kind, binding = bindings[NAME]
+    if kind != 'string':
+        turnout_fail('%s is a %s binding in cell %s, not a string one' % (NAME, kind, cell))
+    if AdminConfig.showAttribute(binding, 'stringToBind') != VALUE:
+        AdminConfig.modify(binding, [['stringToBind', VALUE]])
+        changed = 1
+else:
+    AdminConfig.create('StringNameSpaceBinding', AdminConfig.getid('/Cell:%s/' % cell), [['name', NAME], ['nameInNameSpace', NAME], ['stringToBind', VALUE]])
+    changed = 1
+if changed:
+    turnout_save()
+after = turnout_bindings(cell)
+if not after.has_key(NAME):
+    turnout_fail('%s is not bound in cell %s after saving' % (NAME, cell))
+turnout_result({'name': NAME, 'changed': changed, 'binding': turnout_binding_value(after[NAME][0], after[NAME][1])})
+`,
+  unbindName: String.raw`cell = AdminControl.getCell()
+bindings = turnout_bindings(cell)
+removed = 0
+if bindings.has_key(NAME):
+    AdminConfig.remove(bindings[NAME][1])
+    removed = 1
+    turnout_save()
+if turnout_bindings(cell).has_key(NAME):
+    turnout_fail('%s is still bound in cell %s after saving' % (NAME, cell))
+turnout_result({'name': NAME, 'removed': removed})
+`,
 } as const;
 
 /** A cell-scoped configured binding with wsadmin's attribute names; `nameInNameSpace` is relative to `cell/persistent`. */
@@ -67,3 +104,33 @@ export function setBindingsScript(bindings: readonly WsadminBinding[]): string {
   return script('set-bindings', [['BINDINGS', blockList(bindings.map(bindingLiteral))]], ['json', 'save', 'bindings'], bodies.setBindings);
 }
 
+
+/**
+ * The cell-scoped string bindings whose `nameInNameSpace` starts with `prefix`, sorted: the plain
+ * names of clusters' resource bindings (seed 003). An empty prefix lists them all.
+ */
+export function listNamesScript(prefix: string): string {
+  return script('list-names', [['PREFIX', pythonString(prefix)]], ['json', 'bindings'], bodies.listNames);
+}
+
+/**
+ * Binds `name` (relative to `cell/persistent`) to a string as a cell-scoped
+ * StringNameSpaceBinding, created when missing; a binding of the same value is left alone, and one
+ * of another kind fails the script. Saves and synchronizes only when something changed.
+ */
+export function bindNameScript(name: string, value: string): string {
+  return script(
+    'bind-name',
+    [
+      ['NAME', pythonString(checkValue(name, '$.name'))],
+      ['VALUE', pythonString(checkValue(value, '$.value'))],
+    ],
+    ['json', 'save', 'bindings'],
+    bodies.bindName,
+  );
+}
+
+/** Removes the cell-scoped binding of `name`; a name not bound is left alone. Saves and synchronizes only when something changed. */
+export function unbindNameScript(name: string): string {
+  return script('unbind-name', [['NAME', pythonString(checkValue(name, '$.name'))]], ['json', 'save', 'bindings'], bodies.unbindName);
+}

@@ -14,5 +14,5 @@
 export { pythonString, WsadminInputError } from './jython-text';
 export { appName, clusterScript, installScript, listServersScript, pmiMeasures, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from './jython-servers';
 export { generatePluginCfgScript, propagatePluginCfgScript, type WebServerRef } from './jython-plugin-cfg';
-export { readBindingsScript, setBindingsScript, type WsadminBinding } from './jython-bindings';
+export { bindNameScript, listNamesScript, readBindingsScript, setBindingsScript, unbindNameScript, type WsadminBinding } from './jython-bindings';
 export { resetServersScript } from './jython-editions';
