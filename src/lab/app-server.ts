@@ -17,14 +17,42 @@
  * (`cell/clusters/<cluster>/ejb/...`) and 404 for any other. It counts the client connections open
  * on that port (what an administrator watches with netstat, seed 002 Java-client step C.4) and
  * reports them at `GET /__lab/connections` on its web port.
+ *
+ * Seed 003's resets: `POST /__lab/restart-app` restarts the application inside the running
+ * process (soft reset: same pid, the old instance's sessions gone, the app unavailable for a
+ * moment), after the requests in flight finish; a hard reset is the dmgr restarting the process.
+ * A version whose artifact is `lab:broken-on=<this server>` fails to start here: the process runs
+ * and answers its `/__lab/` endpoints, the application answers 503. `GET /__lab/in-flight` counts
+ * the application requests being served now; `?delayMs=N` on an application request makes it take
+ * N ms (at most 30 s), so tests can see requests in flight.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { allServers, type Estate, type VirtualHost } from '../model/estate';
-import { brokenArtifact, serverConfigSchema, type AppServerHealth, type EjbAnswer, type LabAppResponse, type LiveSessions, type OrbConnections, type ServerConfig } from './dmgr-api';
+import {
+  brokenArtifact,
+  failsToStartOn,
+  serverConfigSchema,
+  type AppRestart,
+  type AppServerHealth,
+  type AppState,
+  type EjbAnswer,
+  type LabAppResponse,
+  type LabInFlight,
+  type LiveSessions,
+  type OrbConnections,
+  type ServerConfig,
+} from './dmgr-api';
 import { labSettings, readEstateFile } from './paths';
-import { exitWhenProcessDies, listenOn, parseArgs, requireArg, runLabMain, sendJson, stopOnSignals } from './process-utils';
+import { exitWhenProcessDies, listenOn, parseArgs, requireArg, runLabMain, sendJson, sleep, stopOnSignals, waitFor } from './process-utils';
+
+/** How long a soft reset keeps the application unavailable while it restarts (an application start, shortened for the lab). */
+const appRestartMs = 200;
+/** The longest a soft reset waits for requests in flight to finish before it stops the application anyway. */
+const appQuiesceMs = 30_000;
+/** The longest `?delayMs=` a request may ask for. */
+const maxDelayMs = 30_000;
 
 /** Characters of a generated session ID, as in WebSphere's (letters, digits, `_`, `-`). */
 const sessionAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -84,6 +112,22 @@ interface AppServerContext {
   sessions: Map<string, Session>;
   /** Client connections open on the ORB port now. */
   orbConnections: number;
+  /** The application inside the process, and why it is not started when it failed. */
+  app: AppState;
+  appProblem?: string;
+  /** Application requests being served now (the ORB's are not counted). */
+  inFlight: number;
+}
+
+/** The state the application comes up in with this configuration on this server. */
+function startApplication(ctx: AppServerContext): void {
+  const { config, serverName } = ctx;
+  delete ctx.appProblem;
+  if (config.uninstalled) ctx.app = 'absent';
+  else if (failsToStartOn(config.artifact, serverName)) {
+    ctx.app = 'failed';
+    ctx.appProblem = `version ${config.version} (${config.artifact ?? ''}) failed to start on ${serverName}`;
+  } else ctx.app = 'started';
 }
 
 function readConfig(path: string): ServerConfig {
@@ -131,6 +175,38 @@ function appBody(ctx: AppServerContext, session: Session | undefined, newSession
   };
 }
 
+/** Answers for an application that is not started (a soft reset under way, a failed start, none installed); false when it is started. */
+function refuseUnstarted(ctx: AppServerContext, res: http.ServerResponse): boolean {
+  if (ctx.app === 'started') return false;
+  const headers = { 'X-Turnout-Server': ctx.serverName };
+  if (ctx.app === 'absent') sendJson(res, 404, { error: `no application is installed on ${ctx.serverName}` }, headers);
+  else if (ctx.app === 'starting') sendJson(res, 503, { error: `the application on ${ctx.serverName} is restarting` }, { ...headers, 'Retry-After': '1' });
+  else sendJson(res, 503, { error: `application failed to start: ${ctx.appProblem ?? ''}` }, headers);
+  return true;
+}
+
+/** The `delayMs` a request asks for, capped; 0 when it asks for none or for nonsense. */
+export function requestDelayMs(url: string | undefined): number {
+  const raw = new URL(url ?? '/', 'http://lab').searchParams.get('delayMs');
+  const ms = raw === null ? 0 : Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(Math.floor(ms), maxDelayMs) : 0;
+}
+
+/**
+ * A soft reset: new requests get 503 at once, requests in flight finish on the old instance, then
+ * the old instance's sessions are gone and the configured version starts in the same process.
+ */
+async function restartApplication(ctx: AppServerContext): Promise<AppRestart> {
+  ctx.app = 'starting';
+  delete ctx.appProblem;
+  await waitFor(() => ctx.inFlight === 0, appQuiesceMs, 'quiesce').catch(() => undefined);
+  ctx.sessions.clear();
+  ctx.config = readConfig(ctx.statePath);
+  await sleep(appRestartMs);
+  startApplication(ctx);
+  return { server: ctx.serverName, pid: process.pid, version: ctx.config.version, app: ctx.app, ...(ctx.appProblem ? { appProblem: ctx.appProblem } : {}) };
+}
+
 function serveApp(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
   const settings = labSettings(ctx.estate);
   const { server } = findServer(ctx.estate, ctx.serverName);
@@ -166,13 +242,22 @@ function serveLab(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
     const body: OrbConnections = { server: ctx.serverName, orbPort: findServer(ctx.estate, ctx.serverName).server.orbPort ?? null, connections: ctx.orbConnections };
     sendJson(res, 200, body);
   } else if (path === '/__lab/health') {
-    const body: AppServerHealth = { ok: true, server: ctx.serverName, pid: process.pid, version: ctx.config.version, vhost: ctx.vhost };
+    const body: AppServerHealth = { ok: true, server: ctx.serverName, pid: process.pid, version: ctx.config.version, vhost: ctx.vhost, app: ctx.app, ...(ctx.appProblem ? { appProblem: ctx.appProblem } : {}) };
     sendJson(res, 200, body);
+  } else if (path === '/__lab/in-flight') {
+    const body: LabInFlight = { server: ctx.serverName, inFlight: ctx.inFlight };
+    sendJson(res, 200, body);
+  } else if (path === '/__lab/restart-app' && req.method === 'POST') {
+    restartApplication(ctx).then(
+      (body) => sendJson(res, 200, body),
+      (err: unknown) => sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) }),
+    );
   } else if (path === '/__lab/reload' && req.method === 'POST') {
     // An install on a running member: the new version is served at once. A new deployment (`deploy=1`)
     // comes with its own virtual host; a remapped one waits for a restart, as in WebSphere.
     ctx.config = readConfig(ctx.statePath);
     if ((req.url ?? '').includes('deploy=1')) ctx.vhost = ctx.config.vhost;
+    startApplication(ctx);
     sendJson(res, 200, { ok: true, server: ctx.serverName, version: ctx.config.version });
   } else {
     sendJson(res, 404, { error: `no such lab endpoint ${path}` });
@@ -190,7 +275,14 @@ function handle(ctx: AppServerContext, req: http.IncomingMessage, res: http.Serv
     sendJson(res, 404, { error: `no application at ${target.host}:${target.port}${path} on ${ctx.serverName} (mapped to ${ctx.vhost})` });
     return;
   }
-  serveApp(ctx, req, res, path);
+  // Whether the application takes a request is decided when it arrives: one it took finishes on
+  // its instance even if a soft reset begins meanwhile (the reset waits for it).
+  if (refuseUnstarted(ctx, res)) return;
+  ctx.inFlight++;
+  res.once('close', () => ctx.inFlight--);
+  const delay = requestDelayMs(req.url);
+  if (delay === 0) serveApp(ctx, req, res, path);
+  else setTimeout(() => serveApp(ctx, req, res, path), delay);
 }
 
 /** The cluster an EJB binding's JNDI name is bound in (`cell/clusters/<cluster>/ejb/...`), if it names one. */
@@ -216,6 +308,7 @@ function serveOrb(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
     sendJson(res, 404, { error: `${jndiName} is not bound on ${server.name}: it serves cell/clusters/${cluster.name}/ejb/...` });
     return;
   }
+  if (refuseUnstarted(ctx, res)) return;
   if (ctx.config.artifact === brokenArtifact) {
     sendJson(res, 500, { error: `version ${ctx.config.version} (${brokenArtifact}) is broken` });
     return;
@@ -240,7 +333,8 @@ function orbListener(ctx: AppServerContext): http.Server {
 export async function runAppServer(estate: Estate, serverName: string, statePath: string): Promise<http.Server[]> {
   const { server } = findServer(estate, serverName);
   const config = readConfig(statePath);
-  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map(), orbConnections: 0 };
+  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map(), orbConnections: 0, app: 'starting', inFlight: 0 };
+  startApplication(ctx);
   const httpServer = http.createServer((req, res) => handle(ctx, req, res, server.port));
   // Longer than the web tier's pooled-connection idle time, so the server never closes a socket the pool is about to reuse.
   httpServer.keepAliveTimeout = 65_000;

@@ -14,6 +14,9 @@
  * | `POST /clusters/:name/install` `{version, artifact?, vhost?}` | installs on every member, mapped to `vhost` if given; running members reload |
  * | `POST /clusters/:name/vhost` `{vhost}` | maps the app to a virtual host; takes effect at the next start |
  * | `GET /plugin-cfg?cell=:name` | `GeneratedPluginCfg`: the plugin-cfg.xml GenPluginCfg writes for the cell (seed 002 step B.1.3) |
+ * | `POST /servers/reset` `{servers, version, artifact?, reset}` | `ResetReport`: activates the version on each server, `soft` (the app restarts in its process) or `hard` (the process restarts); a stopped server is started |
+ * | `GET /in-flight?server=A&server=B` | `InFlightReport`: requests each named server is serving now (503 while starting) |
+ * | `POST /clusters/:name/uninstall` | removes the app from every member and stops them (a validation clone at the end of a rollout); `install` puts it back |
  *
  * `ServerStatus.connections` is the number of client connections open on the server's ORB port
  * (each app server reports it at `GET /__lab/connections`, as it reports sessions at `/__lab/sessions`).
@@ -26,14 +29,39 @@ import { z } from 'zod';
 /** The artifact that installs a version answering HTTP 500, for failed smoke tests. */
 export const brokenArtifact = 'lab:broken';
 
+/**
+ * The artifact prefix that makes a version fail to start on the named members only
+ * (`lab:broken-on=ServerE4,ServerE5`): the reset there reports failure and the app answers 503,
+ * while the other members start it fine. Seed 003: "an application or a server fails to start".
+ */
+export const brokenOnPrefix = 'lab:broken-on=';
+
+/** Whether `artifact` makes its version fail to start on `server`. */
+export function failsToStartOn(artifact: string | undefined, server: string): boolean {
+  if (!artifact?.startsWith(brokenOnPrefix)) return false;
+  return artifact
+    .slice(brokenOnPrefix.length)
+    .split(',')
+    .map((s) => s.trim())
+    .includes(server);
+}
+
+/** How a version is activated on a server (seed 003's reset strategies). */
+export const resetKindSchema = z.enum(['soft', 'hard']);
+export type ResetKind = z.infer<typeof resetKindSchema>;
+
 /** What the dmgr has installed and configured for one server; also the app server's state file. */
 export const serverConfigSchema = z
   .object({
     version: z.string().min(1),
-    /** The artifact installed with the version, if any (`lab:broken` answers 500). */
+    /** The artifact installed with the version, if any (`lab:broken` answers 500, `lab:broken-on=` fails to start). */
     artifact: z.string().min(1).optional(),
     /** The virtual host the app is mapped to in the configuration (read by the server at start). */
     vhost: z.string().min(1),
+    /** The reset that activated this version, when a reset did: a repeated reset of the same kind changes nothing. */
+    reset: resetKindSchema.optional(),
+    /** True once the app was uninstalled from the server: it serves no application until the next install. */
+    uninstalled: z.literal(true).optional(),
   })
   .strict();
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
@@ -60,6 +88,53 @@ export const installRequestSchema = z
   .strict();
 export type InstallRequest = z.infer<typeof installRequestSchema>;
 
+/** Body of `POST /servers/reset`. */
+export const resetRequestSchema = z
+  .object({
+    servers: z.array(z.string().min(1)).min(1),
+    version: z.string().min(1),
+    artifact: z.string().min(1).optional(),
+    reset: resetKindSchema,
+  })
+  .strict();
+export type ResetRequest = z.infer<typeof resetRequestSchema>;
+
+/**
+ * One server in a `ResetReport`. `action` says what the dmgr did: `none` (already on the version
+ * by this kind of reset), `soft` (the app restarted in its process), `hard` (the process
+ * restarted) or `started` (it was stopped). `ok` is false, with a `problem`, when the app or the
+ * server did not start; `pid` is the process after the reset (null when none runs).
+ */
+export interface ResetResult {
+  name: string;
+  ok: boolean;
+  action: 'none' | 'soft' | 'hard' | 'started';
+  problem?: string;
+  pid: number | null;
+  version: string;
+}
+
+/** `POST /servers/reset`: one result per server asked, in the order asked. */
+export interface ResetReport {
+  servers: ResetResult[];
+}
+
+/**
+ * One server in `GET /in-flight`: the requests it is serving now. A stopped server serves none; a
+ * running one the dmgr could not read is `inFlight: null` with a `problem`, never 0.
+ */
+export interface InFlightCount {
+  name: string;
+  state: 'running' | 'stopped';
+  inFlight: number | null;
+  problem?: string;
+}
+
+/** `GET /in-flight?server=A&server=B`: one entry per server asked, in the order asked. */
+export interface InFlightReport {
+  servers: InFlightCount[];
+}
+
 /** Body of `POST /clusters/:name/vhost`. */
 export const vhostRequestSchema = z.object({ vhost: z.string().min(1) }).strict();
 export type VhostRequest = z.infer<typeof vhostRequestSchema>;
@@ -76,9 +151,12 @@ export interface ServerStatus {
   pid: number | null;
   /** Whether this dmgr found the server already running when it started (or when asked to start it) and adopted it. */
   adopted: boolean;
-  /** The version installed in the configuration. */
+  /** The version installed in the configuration ('' once uninstalled). */
   version: string;
   artifact?: string;
+  /** The application inside the running process (null when stopped or unreachable), and why it failed to start. */
+  app: AppState | null;
+  appProblem?: string;
   /** The virtual host in the configuration. */
   vhost: string;
   /** The virtual host the running process serves (it changes only at restart). */
@@ -141,13 +219,38 @@ export interface EjbAnswer {
   cluster: string;
 }
 
-/** `GET /__lab/health` of an app server. */
+/** `GET /__lab/in-flight` of an app server: application requests being served right now. */
+export interface LabInFlight {
+  server: string;
+  inFlight: number;
+}
+
+/**
+ * The application inside a running app server: `started` serves it, `starting` during a soft
+ * reset (503 for a moment), `failed` when the version failed to start there (503 until the next
+ * reset or install), `absent` once uninstalled (404).
+ */
+export type AppState = 'started' | 'starting' | 'failed' | 'absent';
+
+/** `GET /__lab/health` of an app server (the process answers it whatever its application does). */
 export interface AppServerHealth {
   ok: true;
   server: string;
   pid: number;
   version: string;
   vhost: string;
+  app: AppState;
+  /** Why the application is not started, when it failed. */
+  appProblem?: string;
+}
+
+/** `POST /__lab/restart-app` of an app server (a soft reset): the application state after the restart. */
+export interface AppRestart {
+  server: string;
+  pid: number;
+  version: string;
+  app: AppState;
+  appProblem?: string;
 }
 
 /** The body every lab app response carries (DESIGN, "The lab"). */

@@ -16,51 +16,42 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import * as http from 'node:http';
 import { join } from 'node:path';
 import { allServers, type Estate } from '../model/estate';
 import {
   dmgrStateSchema,
-  installRequestSchema,
-  vhostRequestSchema,
+  type AppRestart,
   type AppServerHealth,
   type ClusterStatus,
   type DmgrState,
   type GeneratedPluginCfg,
+  type InFlightCount,
+  type InFlightReport,
+  type LabInFlight,
   type LiveCount,
   type LiveCountReport,
   type LiveSessions,
   type OrbConnections,
+  type ResetRequest,
+  type ResetResult,
   type ServerStatus,
 } from './dmgr-api';
+import { ApiError, serveDmgr } from './dmgr-http';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
 import { cellRefreshIntervalSeconds, renderCellPluginCfg } from './plugin-cfg-initial';
 import {
   isAlive,
   isSameProcess,
-  listenOn,
   parseArgs,
   processStartTime,
-  readBody,
   requestJson,
   requireArg,
   runLabMain,
-  sendJson,
   stopOnSignalsAndOrphaning,
   waitFor,
   waitForExit,
   writeFileAtomic,
 } from './process-utils';
-
-/** An error that maps to an HTTP status of the admin API. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** The starting state of an estate: active clusters running on prod_vhost, dormant ones stopped on test_vhost. */
 export function initialDmgrState(estate: Estate): DmgrState {
@@ -82,7 +73,13 @@ interface ManagedServer {
   child?: ChildProcess;
 }
 
-class Dmgr {
+/** The longest a hard reset waits for a server's requests in flight to finish before it stops the process. */
+const serverQuiesceMs = 30_000;
+/** How long the dmgr waits for a soft reset's answer: the app server's own quiesce (30 s) and its restart. */
+const softResetTimeoutMs = 45_000;
+
+/** The lab's deployment manager: the app-server processes it manages and the commands of its admin API. */
+export class Dmgr {
   private readonly managed = new Map<string, ManagedServer>();
   private readonly locks = new Map<string, Promise<unknown>>();
   ready = false;
@@ -152,6 +149,89 @@ class Dmgr {
     return true;
   }
 
+  /** Whether the server runs, adopting it first if an earlier dmgr started it. */
+  private async runningOrAdopted(name: string): Promise<boolean> {
+    return this.running(name) !== undefined || (await this.adopt(name));
+  }
+
+  private baseUrl(name: string): string {
+    const { server } = this.member(name);
+    return `http://${server.host}:${server.port}`;
+  }
+
+  private health(name: string): Promise<AppServerHealth | null> {
+    return requestJson<AppServerHealth>(`${this.baseUrl(name)}/__lab/health`, 'GET', undefined, 2000).then(
+      (r) => (r.status === 200 ? r.body : null),
+      () => null,
+    );
+  }
+
+  /** Seed 003's reset of each server, one result per server in the order asked; the servers reset side by side. */
+  async reset(req: ResetRequest): Promise<{ servers: ResetResult[] }> {
+    for (const name of req.servers) this.member(name);
+    return { servers: await Promise.all(req.servers.map((name) => this.serialized(name, () => this.resetOne(name, req)))) };
+  }
+
+  private async resetOne(name: string, req: ResetRequest): Promise<ResetResult> {
+    const config = this.config(name);
+    const result = (action: ResetResult['action'], health: AppServerHealth | null, why?: string): ResetResult => {
+      const ok = health?.app === 'started' && health.version === req.version;
+      const problem = why ?? (ok ? undefined : (health?.appProblem ?? (health ? `${name} serves ${health.version} (${health.app}), not ${req.version}` : `${name} does not answer`)));
+      return { name, ok: ok && why === undefined, action, ...(problem ? { problem } : {}), pid: this.running(name)?.pid ?? null, version: req.version };
+    };
+    const sameEdition = config.version === req.version && config.artifact === req.artifact && !config.uninstalled;
+    // Idempotent: a retry finds the version active and leaves the process alone. A version that
+    // came with an install, not a reset, counts as active for either kind.
+    if (sameEdition && (config.reset ?? req.reset) === req.reset && (await this.runningOrAdopted(name))) {
+      const health = await this.health(name);
+      if (health?.app === 'started' && health.version === req.version) return result('none', health);
+    }
+    config.version = req.version;
+    if (req.artifact === undefined) delete config.artifact;
+    else config.artifact = req.artifact;
+    config.reset = req.reset;
+    delete config.uninstalled;
+    config.running = true;
+    this.persist();
+    const { server } = this.member(name);
+    try {
+      if (!(await this.runningOrAdopted(name))) {
+        await this.spawnServer(name, server.host, server.port);
+        return result('started', await this.health(name));
+      }
+      if (req.reset === 'hard') {
+        await waitFor(async () => (await this.inFlightOne(name)).inFlight === 0, serverQuiesceMs, 'quiesce').catch(() => undefined);
+        await this.kill(name);
+        await this.spawnServer(name, server.host, server.port);
+        return result('hard', await this.health(name));
+      }
+      const res = await requestJson<AppRestart>(`${this.baseUrl(name)}/__lab/restart-app`, 'POST', undefined, softResetTimeoutMs);
+      if (res.status !== 200) return result('soft', null, `${name}: the application restart answered HTTP ${res.status}`);
+      return result('soft', await this.health(name));
+    } catch (err) {
+      return result(req.reset, null, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Removes the app from every member of the cluster and stops them; `install` puts it back. */
+  async uninstall(cluster: string): Promise<ClusterStatus> {
+    const members = this.clusterMembers(cluster);
+    await Promise.all(
+      members.map((name) =>
+        this.serialized(name, async () => {
+          const config = this.config(name);
+          config.uninstalled = true;
+          delete config.reset;
+          config.running = false;
+          this.persist();
+          if (!this.running(name)) await this.adopt(name);
+          await this.kill(name);
+        }),
+      ),
+    );
+    return this.clusterStatus(cluster);
+  }
+
   start(name: string): Promise<ServerStatus> {
     return this.serialized(name, async () => {
       const { server } = this.member(name);
@@ -159,7 +239,7 @@ class Dmgr {
       config.running = true;
       this.persist();
       // One that came up after this dmgr started (an earlier dmgr's start, finishing late) is adopted, not started twice.
-      if (!this.running(name) && !(await this.adopt(name))) await this.spawnServer(name, server.host, server.port);
+      if (!(await this.runningOrAdopted(name))) await this.spawnServer(name, server.host, server.port);
       return this.status(name);
     });
   }
@@ -222,8 +302,10 @@ class Dmgr {
       members.map((name) =>
         this.serialized(name, async () => {
           const config = this.config(name);
-          if (config.version === version && config.artifact === artifact && (vhost === undefined || config.vhost === vhost)) return;
+          if (config.version === version && config.artifact === artifact && !config.uninstalled && (vhost === undefined || config.vhost === vhost)) return;
           config.version = version;
+          delete config.uninstalled;
+          delete config.reset;
           if (artifact === undefined) delete config.artifact;
           else config.artifact = artifact;
           if (vhost !== undefined) config.vhost = vhost;
@@ -281,8 +363,11 @@ class Dmgr {
       state: m ? 'running' : 'stopped',
       pid: m?.pid ?? null,
       adopted: m !== undefined && m.child === undefined,
-      version: config.version,
+      // An uninstalled application has no version, as wsadmin lists none.
+      version: config.uninstalled ? '' : config.version,
       ...(config.artifact ? { artifact: config.artifact } : {}),
+      app: health?.app ?? null,
+      ...(health?.appProblem ? { appProblem: health.appProblem } : {}),
       vhost: config.vhost,
       runningVhost: health?.vhost ?? null,
       sessions,
@@ -298,15 +383,32 @@ class Dmgr {
   }
 
   private async liveCount(name: string): Promise<LiveCount> {
+    const { state, value, problem } = await this.readCount(name, 'sessions', 'LiveCount', (b: LiveSessions) => b.liveCount);
+    return { name, state, liveCount: value, ...(problem ? { problem } : {}) };
+  }
+
+  /** The requests in flight in each named server, read now: 0 only for a stopped server, null (with why) for one that runs but cannot be read. */
+  async inFlight(names: readonly string[]): Promise<InFlightReport> {
+    if (names.length === 0) throw new ApiError(400, 'in-flight needs ?server=<name>, once per server');
+    for (const name of names) this.member(name);
+    return { servers: await Promise.all(names.map((n) => this.inFlightOne(n))) };
+  }
+
+  private async inFlightOne(name: string): Promise<InFlightCount> {
+    const { state, value, problem } = await this.readCount(name, 'in-flight', 'in-flight count', (b: LabInFlight) => b.inFlight);
+    return { name, state, inFlight: value, ...(problem ? { problem } : {}) };
+  }
+
+  /** One count a running server reports at `/__lab/<path>`; a stopped server's is 0, an unreadable one's null with why. */
+  private async readCount<T>(name: string, path: string, what: string, pick: (body: T) => unknown): Promise<{ state: 'running' | 'stopped'; value: number | null; problem?: string }> {
     const m = this.running(name);
-    if (!m) return { name, state: 'stopped', liveCount: 0 };
-    const { server } = this.member(name);
-    const url = `http://${server.host}:${server.port}/__lab/sessions`;
-    const unknown = (why: string): LiveCount => ({ name, state: 'running', liveCount: null, problem: `${name} runs (pid ${m.pid}) but its LiveCount could not be read: ${why}` });
+    if (!m) return { state: 'stopped', value: 0 };
+    const url = `${this.baseUrl(name)}/__lab/${path}`;
+    const unknown = (why: string) => ({ state: 'running' as const, value: null, problem: `${name} runs (pid ${m.pid}) but its ${what} could not be read: ${why}` });
     try {
-      const res = await requestJson<LiveSessions>(url, 'GET', undefined, 2000);
-      const count = res.body?.liveCount;
-      if (res.status === 200 && typeof count === 'number') return { name, state: 'running', liveCount: count };
+      const res = await requestJson<T>(url, 'GET', undefined, 2000);
+      const count = res.body === undefined || res.body === null ? undefined : pick(res.body);
+      if (res.status === 200 && typeof count === 'number') return { state: 'running', value: count };
       return unknown(`GET ${url} answered HTTP ${res.status}`);
     } catch (err) {
       return unknown(err instanceof Error ? err.message : String(err));
@@ -355,70 +457,6 @@ class Dmgr {
   }
 }
 
-async function route(dmgr: Dmgr, method: string, url: URL, body: unknown): Promise<unknown> {
-  const path = url.pathname;
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const [kind, name, action] = parts;
-  if (method === 'GET' && path === '/health') {
-    if (!dmgr.ready) throw new ApiError(503, 'starting');
-    return { ok: true, pid: process.pid };
-  }
-  if (method === 'GET' && path === '/plugin-cfg') return dmgr.generatePluginCfg(url.searchParams.get('cell'));
-  if (method === 'GET' && path === '/sessions') {
-    // Before adoption ends, a server not yet adopted would read as stopped: 0 sessions it may well hold.
-    if (!dmgr.ready) throw new ApiError(503, 'starting');
-    return dmgr.liveCounts(url.searchParams.getAll('server'));
-  }
-  if (kind === 'servers' && method === 'GET' && !name) return { servers: await Promise.all(dmgr.allNames().map((n) => dmgr.status(n))) };
-  if (kind === 'servers' && name && method === 'GET' && !action) return dmgr.status(name);
-  if (kind === 'servers' && name && method === 'POST' && action === 'start') return dmgr.start(name);
-  if (kind === 'servers' && name && method === 'POST' && action === 'stop') return dmgr.stop(name);
-  if (kind === 'clusters' && method === 'GET' && !name) return { clusters: await Promise.all(dmgr.clusterNames().map((c) => dmgr.clusterStatus(c))) };
-  if (kind === 'clusters' && name && method === 'GET' && !action) return dmgr.clusterStatus(name);
-  if (kind === 'clusters' && name && method === 'POST') return clusterCommand(dmgr, name, action, body);
-  throw new ApiError(404, `no such endpoint: ${method} ${path}`);
-}
-
-async function clusterCommand(dmgr: Dmgr, cluster: string, action: string | undefined, body: unknown): Promise<unknown> {
-  if (action === 'start' || action === 'stop') {
-    const members = dmgr.clusterMembers(cluster);
-    await Promise.all(members.map((m) => (action === 'start' ? dmgr.start(m) : dmgr.stop(m))));
-    return dmgr.clusterStatus(cluster);
-  }
-  if (action === 'install') {
-    const parsed = installRequestSchema.safeParse(body);
-    if (!parsed.success) throw new ApiError(400, `install needs {version, artifact?, vhost?}: ${parsed.error.message}`);
-    return dmgr.install(cluster, parsed.data.version, parsed.data.artifact, parsed.data.vhost);
-  }
-  if (action === 'vhost') {
-    const parsed = vhostRequestSchema.safeParse(body);
-    if (!parsed.success) throw new ApiError(400, `vhost needs {vhost}: ${parsed.error.message}`);
-    return dmgr.setVhost(cluster, parsed.data.vhost);
-  }
-  throw new ApiError(404, `no such cluster command: ${action ?? ''}`);
-}
-
-function parseBody(raw: Buffer): unknown {
-  if (raw.length === 0) return undefined;
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ApiError(400, 'the request body is not JSON');
-  }
-}
-
-function serve(dmgr: Dmgr, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    readBody(req)
-      .then((raw) => route(dmgr, req.method ?? 'GET', new URL(req.url ?? '/', 'http://dmgr'), parseBody(raw)))
-      .then(
-        (answer) => sendJson(res, 200, answer),
-        (err: unknown) => sendJson(res, err instanceof ApiError ? err.status : 500, { error: err instanceof Error ? err.message : String(err) }),
-      );
-  });
-  return listenOn(server, host, port);
-}
-
 /** The persisted state, or the estate's starting state; `restarted` when an earlier dmgr of this lab left one. */
 function loadState(estate: Estate, paths: LabPaths): { state: DmgrState; restarted: boolean } {
   if (!existsSync(paths.dmgrState)) return { state: initialDmgrState(estate), restarted: false };
@@ -433,7 +471,7 @@ async function main(): Promise<void> {
   const { state, restarted } = loadState(estate, paths);
   const dmgr = new Dmgr(estate, paths, state, args['parent-pid']);
   const url = new URL(estate.appServer.adminUrl);
-  const server = await serve(dmgr, url.hostname, Number(url.port || 80));
+  const server = await serveDmgr(dmgr, url.hostname, Number(url.port || 80));
   stopOnSignalsAndOrphaning([server], args['parent-pid'], () => dmgr.shutdown());
   await dmgr.boot(restarted);
 }

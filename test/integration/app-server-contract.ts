@@ -1,8 +1,9 @@
 /**
  * The contract every app-server driver passes: install on whole clusters, map virtual hosts (taking
- * effect at restart), start and stop, all idempotent; and a probe that says whether each server is
- * up and answering, with its version. Call it with a factory that brings up a real cell (the lab
- * here).
+ * effect at restart), start and stop, all idempotent; a probe that says whether each server is
+ * up and answering, with its version; seed 003's soft and hard resets (a stopped member started,
+ * a member that fails to start reported, never thrown); and the requests in flight per server.
+ * Call it with a factory that brings up a real cell (the lab here).
  */
 import http from 'node:http';
 import type { AppServerDriver } from '../../src/drivers/app-server/app-server';
@@ -13,7 +14,20 @@ export interface AppServerUnderTest {
   /** A running cluster and one of its servers' URLs on the test virtual host. */
   cluster: string;
   testVhostUrl: string;
+  /** Sends one application request straight to a server on its production mapping, with a session cookie and a delay if given. */
+  hit(server: string, opts?: { cookie?: string; delayMs?: number }): Promise<AppHit>;
+  /** An artifact whose version fails to start on these servers only. */
+  brokenOn(servers: readonly string[]): string;
   cleanup(): Promise<void>;
+}
+
+/** What one application request answered. */
+export interface AppHit {
+  status: number;
+  version?: string;
+  /** The session cookie to send back (`JSESSIONID=...`), when the server set one. */
+  cookie?: string;
+  newSession?: boolean;
 }
 
 function versionAt(url: string): Promise<{ status: number; version?: string }> {
@@ -72,12 +86,92 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
       expect((await members()).every((s) => s.running && s.version === '2.0')).toBe(true);
     });
 
+    describe('resets (seed 003)', () => {
+      const pids = async () => new Map((await members()).map((s) => [s.name, s.pid]));
+      const reset = (servers: string[], version: string, kind: 'soft' | 'hard', artifact = `lab:${version}`) => sut.driver.resetServers({ app: 'userHitCount', servers, version, artifact, reset: kind });
+      const ok = (servers: string[]) => servers.map((name) => expect.objectContaining({ name, ok: true }));
+
+      it('soft: the new version in the same process; the old instance sessions are gone', async () => {
+        const names = (await members()).map((s) => s.name);
+        const before = await pids();
+        const first = names[0] as string;
+        const session = await sut.hit(first);
+        expect(session.status).toBe(200);
+        expect(await reset(names, '3.0', 'soft')).toEqual(ok(names));
+        const after = await members();
+        expect(after.map((s) => [s.version, s.running])).toEqual(after.map(() => ['3.0', true]));
+        for (const s of after) expect(s.pid).toBe(before.get(s.name));
+        expect(await sut.driver.probe(names)).toEqual(names.map((name) => ({ name, answering: true, version: '3.0' })));
+        const again = await sut.hit(first, { cookie: session.cookie ?? '' });
+        expect([again.status, again.version, again.newSession]).toEqual([200, '3.0', true]);
+      });
+
+      it('is idempotent: the same reset again restarts nothing, and sessions stay', async () => {
+        const names = (await members()).map((s) => s.name);
+        const first = names[0] as string;
+        const session = await sut.hit(first);
+        const before = await pids();
+        expect(await reset(names, '3.0', 'soft')).toEqual(ok(names));
+        expect(await pids()).toEqual(before);
+        expect((await sut.hit(first, { cookie: session.cookie ?? '' })).newSession).toBe(false);
+      });
+
+      it('hard: a new process, with the new version', async () => {
+        const [first] = (await members()).map((s) => s.name) as [string];
+        const before = (await pids()).get(first);
+        const [outcome] = await reset([first], '3.1', 'hard');
+        expect(outcome).toEqual(expect.objectContaining({ name: first, ok: true }));
+        const now = (await pids()).get(first);
+        expect(now).toEqual(expect.any(Number));
+        expect(now).not.toBe(before);
+        expect(outcome?.pid).toBe(now);
+        expect((await sut.hit(first)).version).toBe('3.1');
+        expect((await reset([first], '3.1', 'hard'))[0]).toEqual(expect.objectContaining({ ok: true, pid: now }));
+      });
+
+      it('starts a stopped member with the new version, whatever the reset', async () => {
+        const second = (await members())[1]?.name as string;
+        await sut.driver.stopServers([second]);
+        expect((await pids()).get(second)).toBeNull();
+        expect(await reset([second], '3.1', 'soft')).toEqual(ok([second]));
+        const state = (await members()).find((s) => s.name === second);
+        expect([state?.running, state?.version, typeof state?.pid]).toEqual([true, '3.1', 'number']);
+      });
+
+      it('fails only the member the version fails to start on, with a problem, without throwing', async () => {
+        const names = (await members()).map((s) => s.name);
+        const broken = names[1] as string;
+        const outcomes = await reset(names, '4.0', 'soft', sut.brokenOn([broken]));
+        expect(outcomes.map((o) => [o.name, o.ok])).toEqual(names.map((n) => [n, n !== broken]));
+        expect(outcomes[1]?.problem).toEqual(expect.stringContaining(broken));
+        expect((await sut.driver.probe([broken]))[0]).toEqual(expect.objectContaining({ answering: false, version: null }));
+        expect((await sut.hit(broken)).status).toBe(503);
+        expect((await sut.hit(names[0] as string)).version).toBe('4.0');
+        // A good version starts there again.
+        expect(await reset(names, '4.1', 'soft')).toEqual(ok(names));
+      });
+
+      it('counts a request in flight while it is served, and none after', async () => {
+        const [first] = (await members()).map((s) => s.name) as [string];
+        expect(await sut.driver.inFlight([first])).toEqual([{ name: first, inFlight: 0 }]);
+        const slow = sut.hit(first, { delayMs: 1500 });
+        let seen = 0;
+        for (let i = 0; i < 40 && seen < 1; i++) {
+          seen = (await sut.driver.inFlight([first]))[0]?.inFlight ?? 0;
+          if (seen < 1) await new Promise((r) => setTimeout(r, 25));
+        }
+        expect(seen).toBeGreaterThanOrEqual(1);
+        expect((await slow).status).toBe(200);
+        expect(await sut.driver.inFlight([first])).toEqual([{ name: first, inFlight: 0 }]);
+      });
+    });
+
     it('answers a probe for every server asked, in order; a server it does not know is not answering', async () => {
       const [first] = await members();
       const answers = await sut.driver.probe(['NoSuchServer', first?.name ?? '']);
       expect(answers.map((a) => [a.name, a.answering, a.version])).toEqual([
         ['NoSuchServer', false, null],
-        [first?.name, true, '2.0'],
+        [first?.name, true, '4.1'],
       ]);
       expect(answers[0]?.problem).toEqual(expect.any(String));
     });

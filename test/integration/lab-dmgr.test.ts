@@ -1,9 +1,9 @@
-/** The lab dmgr and app servers: install, broken artifact, virtual host at restart, logout, naming. */
+/** The lab dmgr and app servers: install, broken artifact, virtual host at restart, logout, resets and uninstall, naming. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClusterStatus, LabAppResponse } from '../../src/lab/dmgr-api';
+import type { ClusterStatus, InFlightReport, LabAppResponse, ResetReport, ServerStatus } from '../../src/lab/dmgr-api';
 import { startLab, type LabHandle } from '../../src/lab/lab';
 import { requestJson } from '../../src/lab/process-utils';
 import { labEstateForTest } from '../support/lab-estate';
@@ -82,6 +82,33 @@ describe('lab dmgr and app servers', () => {
     await get(`${x1}/user/logout`, { ...host, cookie });
     const after = (await get(`${x1}/user/hit`, { ...host, cookie })).body;
     expect(after.newSession).toBe(true);
+  });
+
+  it('resets through the dmgr: per-server results with pids, refused input named, uninstall and install again', async () => {
+    const reset = (body: unknown) => requestJson<ResetReport & { error?: string }>(`${admin()}/servers/reset`, 'POST', body);
+    const bad = await reset({ servers: ['ServerY1'], version: '3.0', reset: 'medium' });
+    expect([bad.status, bad.body.error]).toEqual([400, expect.stringContaining('reset needs')]);
+    expect((await reset({ servers: ['NoSuchServer'], version: '3.0', reset: 'soft' })).status).toBe(404);
+    const before = (await cluster('start')).servers.map((s) => s.pid);
+    const { body } = await reset({ servers: ['ServerY1', 'ServerY2'], version: '3.0', artifact: 'lab:broken-on=ServerY2', reset: 'soft' });
+    expect(body.servers.map((r) => [r.name, r.ok, r.action, r.pid])).toEqual([
+      ['ServerY1', true, 'soft', before[0]],
+      ['ServerY2', false, 'soft', before[1]],
+    ]);
+    expect(body.servers[1]?.problem).toBe('version 3.0 (lab:broken-on=ServerY2) failed to start on ServerY2');
+    const y2 = (await requestJson<ServerStatus>(`${admin()}/servers/ServerY2`)).body;
+    expect([y2.app, y2.pid]).toEqual(['failed', before[1]]);
+    const inFlight = await requestJson<InFlightReport>(`${admin()}/in-flight?server=ServerY1&server=ServerY3`);
+    expect(inFlight.body.servers.map((s) => [s.name, s.inFlight])).toEqual([
+      ['ServerY1', 0],
+      ['ServerY3', 0],
+    ]);
+    const removed = await cluster('uninstall');
+    expect(removed.servers.map((s) => [s.state, s.version, s.pid])).toEqual(Array(3).fill(['stopped', '', null]));
+    await cluster('start');
+    expect((await fetch(`${lab.urls.appServers.ServerY1 as string}/user/hit`)).status).toBe(404);
+    const back = await cluster('install', { version: '3.1' });
+    expect(back.servers.map((s) => [s.version, s.app])).toEqual(Array(3).fill(['3.1', 'started']));
   });
 
   it('serves and sets the configured bindings', async () => {

@@ -7,7 +7,30 @@ import { createLabSessionCounter } from '../../src/drivers/sessions/lab-sessions
 import { startLab, type LabHandle } from '../../src/lab/lab';
 import type { Estate } from '../../src/model';
 import { labEstateForTest } from '../support/lab-estate';
-import { appServerContract } from './app-server-contract';
+import { brokenOnPrefix, type LabAppResponse } from '../../src/lab/dmgr-api';
+import { appServerContract, type AppHit } from './app-server-contract';
+import http from 'node:http';
+
+/** One request straight to a lab app server, with the Host header of a production alias. */
+function hitServer(estate: Estate, server: string, opts: { cookie?: string; delayMs?: number } = {}): Promise<AppHit> {
+  const found = estate.cells.flatMap((c) => c.clusters.flatMap((k) => k.servers)).find((s) => s.name === server);
+  const host = `127.0.0.1:${estate.virtualHosts.production.aliases[0]?.port}`;
+  const query = opts.delayMs ? `?delayMs=${opts.delayMs}` : '';
+  return new Promise((resolve, reject) => {
+    const headers = { host, ...(opts.cookie ? { cookie: opts.cookie } : {}) };
+    http
+      .get(`http://127.0.0.1:${found?.port}/user/hit${query}`, { agent: false, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<LabAppResponse>;
+          const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+          resolve({ status: res.statusCode ?? 0, ...(body.version ? { version: body.version } : {}), ...(cookie ? { cookie } : {}), ...(body.newSession !== undefined ? { newSession: body.newSession } : {}) });
+        });
+      })
+      .on('error', reject);
+  });
+}
 import { sessionsContract } from './sessions-contract';
 
 async function lab(offset: number, file?: string): Promise<{ estate: Estate; handle: LabHandle }> {
@@ -20,7 +43,14 @@ appServerContract('lab', async () => {
   // Multi-cell: with no dormant cluster in the estate, cell X's test VIP reaches its own ClusterX.
   const { estate, handle } = await lab(21000, 'lab-multi-cell.json');
   const webX = estate.cells[0]?.httpServers[0];
-  return { driver: createLabAppServer(estate), cluster: 'ClusterX', testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`, cleanup: () => handle.stop() };
+  return {
+    driver: createLabAppServer(estate),
+    cluster: 'ClusterX',
+    testVhostUrl: `http://127.0.0.1:${webX?.testPort}/user/hit`,
+    hit: (server, opts) => hitServer(estate, server, opts),
+    brokenOn: (servers) => `${brokenOnPrefix}${servers.join(',')}`,
+    cleanup: () => handle.stop(),
+  };
 });
 
 sessionsContract('lab', async () => {

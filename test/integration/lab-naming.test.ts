@@ -18,6 +18,9 @@ import { namingContract } from './naming-contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'turnout-single-cell-'));
 const estate = labEstateForTest(19000, join(dir, 'lab'), 'lab-single-cell.json');
+// ClusterX's resource bindings (seed 003), which the naming service serves as plain names.
+const clusterX = estate.cells[0]?.clusters.find((c) => c.name === 'ClusterX');
+if (clusterX) clusterX.resources = { 'jms/OrderQueue': 'queue://orders', 'jdbc/CustomerData': 'jdbc:lab://127.0.0.1/customers' };
 const file = join(dir, 'estate.json');
 writeFileSync(file, JSON.stringify(estate, null, 2));
 const namingUrl = estate.naming?.url ?? '';

@@ -161,6 +161,28 @@ describe('wsadmin naming driver', () => {
     expect(ran()).toBe(false);
   });
 
+  const customerData = 'clusters/ClusterX-validation/jdbc/CustomerData';
+  const db = 'jdbc:db2://db1.ibm.com:50000/CUSTOMERS';
+
+  it('lists the plain names under a prefix, with their values', async () => {
+    await expect(naming().list('clusters/ClusterX-validation/')).resolves.toEqual([
+      { name: customerData, value: db },
+      { name: 'clusters/ClusterX-validation/jms/OrderQueue', value: 'queue://orders' },
+    ]);
+    expect(standIn.last().script).toBe(expected('list-names'));
+  });
+
+  it('binds and unbinds a plain name', async () => {
+    await expect(naming().bind(customerData, db)).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected('bind-name'));
+    await expect(naming().unbind(customerData)).resolves.toBeUndefined();
+    expect(standIn.last().script).toBe(expected('unbind-name'));
+  });
+
+  it('fails a bind when the cell reads back another value', async () => {
+    await expect(naming(sampleEnv('bind-name')).bind(customerData, 'jdbc:other')).rejects.toThrow(`the cell still holds another value for ${customerData}`);
+  });
+
   it('needs naming.driver wsadmin', () => {
     expect(() => createWsadminNaming(seedEstate(standIn.bin, 'lab'))).toThrow('$.naming.driver');
   });
@@ -202,6 +224,71 @@ describe('wsadmin session counter', () => {
   it('runs nothing for an empty server list', async () => {
     await expect(counter().liveSessions([])).resolves.toEqual([]);
     expect(ran()).toBe(false);
+  });
+});
+
+describe('wsadmin app-server resets and requests in flight', () => {
+  const driver = (extra?: Record<string, string>) => createWsadminAppServer(estate, options(extra));
+  const cmd = { app: 'userHitCount', servers: ['ServerX1', 'ServerX2'], version: '1.1', artifact: '/opt/turnout/ears/userHitCount-1.1.ear' };
+
+  it('soft: one outcome per server, a failed application start is not ok, with the exception, and no throw', async () => {
+    await expect(driver().resetServers({ ...cmd, reset: 'soft' })).resolves.toEqual([
+      { name: 'ServerX1', ok: true, pid: 4711 },
+      { name: 'ServerX2', ok: false, pid: 4712, problem: 'userHitCount-1.1 did not start on ServerX2: com.ibm.ws.exception.RuntimeWarning: ADMA0116W: Unable to start userHitCount-1.1' },
+    ]);
+    expect(standIn.last().script).toBe(expected('soft-reset'));
+  });
+
+  it('hard: restarts a running server and starts a stopped one, with their new pids', async () => {
+    await expect(driver().resetServers({ ...cmd, reset: 'hard' })).resolves.toEqual([
+      { name: 'ServerX1', ok: true, pid: 5120 },
+      { name: 'ServerX2', ok: true, pid: 5121 },
+    ]);
+    expect(standIn.last().script).toBe(expected('hard-reset'));
+  });
+
+  it('reads what the script found after the reset: another edition still running, a server left stopped', async () => {
+    const sample = customSample(
+      '{"app":"userHitCount-1.1","reset":"soft","servers":[{"action":"soft","before":"STARTED","name":"ServerX1","others":["userHitCount-1.0"],"pid":"1","problem":null,"running":1,"state":"STARTED"},{"action":"started","before":"STOPPED","name":"ServerX2","others":[],"pid":null,"problem":null,"running":0,"state":"STOPPED"}]}',
+    );
+    await expect(driver(sample).resetServers({ ...cmd, reset: 'soft' })).resolves.toEqual([
+      { name: 'ServerX1', ok: false, pid: 1, problem: 'ServerX1 still runs userHitCount-1.0' },
+      { name: 'ServerX2', ok: false, pid: null, problem: 'ServerX2 is STOPPED after the reset' },
+    ]);
+  });
+
+  it('fails every server, with why, when wsadmin fails; refuses bad names before running anything', async () => {
+    const answers = await driver({ ...sampleEnv('failure-wasx7017e'), WSADMIN_EXIT: '105' }).resetServers({ ...cmd, reset: 'hard' });
+    expect(answers.map((a) => [a.name, a.ok, a.pid])).toEqual([
+      ['ServerX1', false, null],
+      ['ServerX2', false, null],
+    ]);
+    for (const a of answers) expect(a.problem).toMatch(/^wsadmin did not finish the hard reset: /);
+    standIn.remove();
+    standIn = createWsadminStandIn();
+    estate = seedEstate(standIn.bin);
+    await expect(driver().resetServers({ ...cmd, servers: ["Server'X1"], reset: 'soft' })).rejects.toThrow(WsadminInputError);
+    await expect(driver().resetServers({ ...cmd, servers: [], reset: 'soft' })).resolves.toEqual([]);
+    expect(ran()).toBe(false);
+  });
+
+  it('reads the WebContainer ActiveCount as requests in flight; a stopped server serves none', async () => {
+    await expect(driver().inFlight(['ServerX1', 'ServerX2', 'ServerX3'])).resolves.toEqual([
+      { name: 'ServerX1', inFlight: 3 },
+      { name: 'ServerX2', inFlight: 0 },
+      { name: 'ServerX3', inFlight: 0 },
+    ]);
+    expect(standIn.last().script).toBe(expected('in-flight'));
+  });
+
+  it('unknown is not zero: a counter that is off, or a failed run, reads null with why', async () => {
+    const off = customSample('{"statistic":"ActiveCount","servers":[{"name":"ServerX1","state":"STARTED","value":null}]}');
+    await expect(driver(off).inFlight(['ServerX1'])).resolves.toEqual([
+      { name: 'ServerX1', inFlight: null, problem: 'PMI ActiveCount is not available on ServerX1: enable the WebContainer thread pool counter ActiveCount (PMI custom set threadPoolModule=3)' },
+    ]);
+    const failed = await driver({ ...sampleEnv('failure-wasx7017e'), WSADMIN_EXIT: '105' }).inFlight(['ServerX1']);
+    expect(failed[0]?.inFlight).toBeNull();
+    expect(failed[0]?.problem).toMatch(/^wsadmin could not read the ActiveCount: /);
   });
 });
 

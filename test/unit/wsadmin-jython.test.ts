@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   appName,
+  bindNameScript,
+  listNamesScript,
+  unbindNameScript,
   clusterScript,
   generatePluginCfgScript,
   installScript,
@@ -10,6 +13,7 @@ import {
   propagatePluginCfgScript,
   pythonString,
   readBindingsScript,
+  resetServersScript,
   serversScript,
   setBindingsScript,
   setVirtualHostScript,
@@ -33,6 +37,7 @@ const listing4ClusterY: WsadminBinding[] = [
 ];
 const clusterY = ['ServerY1', 'ServerY2', 'ServerY3'];
 const clusterX = ['ServerX1', 'ServerX2', 'ServerX3'];
+const reset = { app: 'userHitCount', servers: ['ServerX1', 'ServerX2'], version: '1.1', artifact: '/opt/turnout/ears/userHitCount-1.1.ear' };
 
 describe('wsadmin scripts equal the checked-in expectations byte for byte', () => {
   it.each([
@@ -50,6 +55,12 @@ describe('wsadmin scripts equal the checked-in expectations byte for byte', () =
     ['propagate-plugin-cfg', () => propagatePluginCfgScript('Y', [{ node: 'webY1-node', name: 'webY1' }])],
     ['read-bindings', () => readBindingsScript(listing4ClusterY.map((b) => b.nameInNameSpace))],
     ['set-bindings', () => setBindingsScript(listing4ClusterY)],
+    ['soft-reset', () => resetServersScript({ ...reset, reset: 'soft' })],
+    ['hard-reset', () => resetServersScript({ ...reset, reset: 'hard' })],
+    ['in-flight', () => pmiScript('webRequests', clusterX)],
+    ['list-names', () => listNamesScript('clusters/ClusterX-validation/')],
+    ['bind-name', () => bindNameScript('clusters/ClusterX-validation/jdbc/CustomerData', 'jdbc:db2://db1.ibm.com:50000/CUSTOMERS')],
+    ['unbind-name', () => unbindNameScript('clusters/ClusterX-validation/jdbc/CustomerData')],
   ])('%s', (name, generate) => {
     expect(generate()).toBe(expected(name));
   });
@@ -99,6 +110,11 @@ describe('names that cannot be made safe are refused, naming the field', () => {
     ['no clusters', () => setVirtualHostScript({ app: 'userHitCount', clusters: [], virtualHost: 'prod_vhost', restart: false }), '$.clusters'],
     ['a cell with a space', () => generatePluginCfgScript('Cell Y'), '$.cell'],
     ['a web server node', () => propagatePluginCfgScript('Y', [{ node: 'n/1', name: 'webY1' }]), '$.webServers[0].node'],
+    ['a reset of no server', () => resetServersScript({ ...reset, servers: [], reset: 'soft' }), '$.servers'],
+    ['a reset of a server with ObjectName syntax', () => resetServersScript({ ...reset, servers: ['ServerX1', 'ServerX2,*'], reset: 'hard' }), '$.servers[1]'],
+    ['a reset to a version with a space', () => resetServersScript({ ...reset, version: '1 1', reset: 'soft' }), '$.version'],
+    ['an empty plain name', () => unbindNameScript(''), '$.name'],
+    ['an empty plain value', () => bindNameScript('clusters/ClusterX/jdbc/CustomerData', ''), '$.value'],
     ['an empty binding value', () => setBindingsScript([{ kind: 'indirect', name: 'E', nameInNameSpace: 'e', providerURL: 'corbaloc::h:1', jndiNameToLookup: '' }]), '$[0].jndiNameToLookup'],
   ])('%s', (_what, fn, path) => refused(fn, path));
 });

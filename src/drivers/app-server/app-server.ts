@@ -32,6 +32,43 @@ export interface AppServerState {
   virtualHost: string;
   /** The virtual host the running process serves, when it runs. */
   runningVirtualHost: string | null;
+  /**
+   * The server's process id when the implementation can read it (the lab can; wsadmin does not
+   * report it): null when stopped. A soft reset keeps it, a hard reset changes it.
+   */
+  pid?: number | null;
+}
+
+/**
+ * Activate a version on some servers (seed 003's reset strategies). `soft` restarts the
+ * application inside the running server process; `hard` restarts the whole process (refreshing
+ * native libraries and memory). A stopped server is started with the version, whatever the reset.
+ */
+export interface ResetCommand {
+  app: string;
+  servers: string[];
+  version: string;
+  artifact: string;
+  reset: 'soft' | 'hard';
+}
+
+/** What a reset did to one server. */
+export interface ResetOutcome {
+  name: string;
+  /** True when the server runs the version afterwards, its application started. */
+  ok: boolean;
+  /** Why it is not ok: the application or the server failed to start, or could not be asked. */
+  problem?: string;
+  /** The server's process id after the reset, when the implementation can read it. */
+  pid?: number | null;
+}
+
+/** Requests in flight in one server. */
+export interface ServerInFlight {
+  name: string;
+  /** Requests being served now; null when they cannot be read (unknown is not zero). */
+  inFlight: number | null;
+  problem?: string;
 }
 
 /** Client connections open to one server's ORB (EJB) port: what a Java-client transition watches. */
@@ -73,6 +110,15 @@ export interface AppServerDriver {
    * answering, with a `problem`. How directly a server is asked depends on the implementation.
    */
   probe(servers: readonly string[]): Promise<ServerProbe[]>;
+  /**
+   * Activates `version` on each server: soft restarts the application inside the running process,
+   * hard restarts the process; a stopped server is started with it. One outcome per server, in
+   * order; a server that fails to start is `ok: false` with a problem, never a throw. Idempotent: a
+   * server already running the version after the same kind of reset is left alone.
+   */
+  resetServers(cmd: ResetCommand): Promise<ResetOutcome[]>;
+  /** Requests in flight in each server right now; null when it cannot be read (unknown is not zero). */
+  inFlight(servers: readonly string[]): Promise<ServerInFlight[]>;
   /** Open client connections to each server's ORB port (seed 002: "netstat ... ORB port connections"). */
   connections(servers: readonly string[]): Promise<ServerConnections[]>;
   /**

@@ -2,14 +2,17 @@
  * The app-server driver for the lab: its deployment manager's JSON API (src/lab/dmgr-api.ts), and
  * for `probe` each app server itself, so a probe works while the dmgr is down.
  */
-import type { AppServerHealth, ClusterStatus, GeneratedPluginCfg, ServerStatus } from '../../lab/dmgr-api';
+import type { AppServerHealth, ClusterStatus, GeneratedPluginCfg, InFlightReport, ResetReport, ServerStatus } from '../../lab/dmgr-api';
 import { allServers, type Estate } from '../../model';
 import { httpJson, requestJson } from '../http-json';
-import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, InstallCommand, ResetCommand, ResetOutcome, ServerConnections, ServerInFlight, ServerProbe, VirtualHostCommand } from './app-server';
 
 function toState(s: ServerStatus): AppServerState {
-  return { name: s.name, cluster: s.cluster, running: s.state === 'running', version: s.version, virtualHost: s.vhost, runningVirtualHost: s.runningVhost };
+  return { name: s.name, cluster: s.cluster, running: s.state === 'running', version: s.version, virtualHost: s.vhost, runningVirtualHost: s.runningVhost, pid: s.pid };
 }
+
+/** How long a reset may take at the dmgr: a hard reset's quiesce (30 s) and restart (15 s), with room. */
+const resetTimeoutMs = 120_000;
 
 /** How long a probe waits for one server's health answer. */
 const probeTimeoutMs = 2000;
@@ -72,6 +75,43 @@ class LabAppServer implements AppServerDriver {
     }
   }
 
+  /** One dmgr call (`POST /servers/reset`): the servers reset side by side. A dmgr that cannot be reached fails every server, with why. */
+  async resetServers(cmd: ResetCommand): Promise<ResetOutcome[]> {
+    if (cmd.servers.length === 0) return [];
+    let report: ResetReport;
+    try {
+      report = await httpJson<ResetReport>(`${this.adminUrl}/servers/reset`, 'POST', { servers: cmd.servers, version: cmd.version, artifact: cmd.artifact, reset: cmd.reset }, resetTimeoutMs);
+    } catch (err) {
+      const problem = `the dmgr did not reset the servers: ${err instanceof Error ? err.message : String(err)}`;
+      return cmd.servers.map((name) => ({ name, ok: false, problem, pid: null }));
+    }
+    const byName = new Map(report.servers.map((r) => [r.name, r]));
+    return cmd.servers.map((name): ResetOutcome => {
+      const r = byName.get(name);
+      if (!r) return { name, ok: false, problem: `the dmgr's answer has no result for ${name}`, pid: null };
+      return { name, ok: r.ok, ...(r.problem ? { problem: r.problem } : {}), pid: r.pid };
+    });
+  }
+
+  /** From the dmgr (`GET /in-flight`); a stopped server serves none, and a dmgr that cannot be reached gives every server null. */
+  async inFlight(servers: readonly string[]): Promise<ServerInFlight[]> {
+    if (servers.length === 0) return [];
+    const query = servers.map((s) => `server=${encodeURIComponent(s)}`).join('&');
+    let report: InFlightReport;
+    try {
+      report = await httpJson<InFlightReport>(`${this.adminUrl}/in-flight?${query}`, 'GET', undefined, 10_000);
+    } catch (err) {
+      const problem = `the dmgr could not read the requests in flight: ${err instanceof Error ? err.message : String(err)}`;
+      return servers.map((name) => ({ name, inFlight: null, problem }));
+    }
+    const byName = new Map(report.servers.map((r) => [r.name, r]));
+    return servers.map((name): ServerInFlight => {
+      const r = byName.get(name);
+      if (!r) return { name, inFlight: null, problem: `the dmgr's answer has no count for ${name}` };
+      return { name, inFlight: r.inFlight, ...(r.problem ? { problem: r.problem } : {}) };
+    });
+  }
+
   /** From the dmgr's server status; a stopped server holds no connection. */
   async connections(servers: readonly string[]): Promise<ServerConnections[]> {
     return Promise.all(
@@ -108,6 +148,8 @@ class LabAppServer implements AppServerDriver {
       if (res.status !== 200) return silent(`GET ${url} answered HTTP ${res.status}`);
       // Another process on the port is not this server answering.
       if (res.body?.server !== name) return silent(`GET ${url} answered as ${String(res.body?.server)}, not ${name}`);
+      // The process answers while its application does not: not answering with a version.
+      if (res.body.app !== undefined && res.body.app !== 'started') return silent(`${name} runs but its application is ${res.body.app}${res.body.appProblem ? `: ${res.body.appProblem}` : ''}`);
       return { name, answering: true, version: res.body.version };
     } catch (err) {
       return silent(`${name} does not answer at ${base}: ${err instanceof Error ? err.message : String(err)}`);

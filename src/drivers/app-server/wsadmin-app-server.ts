@@ -12,14 +12,19 @@
  *   a failed wsadmin run makes every server not answering, with the reason.
  * - `connections()` reports the ORB's concurrent requests, not open connections (see
  *   `pmiMeasures` in `jython.ts`).
+ * - `resetServers()` activates `<app>-<version>`, which must be installed on the servers'
+ *   clusters; see `../wsadmin/jython-editions.ts` for what soft and hard do and their limits.
+ *   `servers()` does not report pids (the reset's outcome does, from the Server MBean).
+ * - `inFlight()` reads the WebContainer thread pool's ActiveCount, every application's requests
+ *   (see `pmiMeasures.webRequests` in `../wsadmin/jython-servers.ts`).
  * - One estate has one wsadmin command line, so one cell: commands for clusters of another cell
  *   fail in the script (no such cluster).
  */
 import { z } from 'zod';
 import type { Estate } from '../../model';
-import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
-import { createWsadminClient, pmiFigures, pmiResultSchema, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
-import type { AppServerDriver, AppServerState, InstallCommand, ServerConnections, ServerProbe, VirtualHostCommand } from './app-server';
+import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, resetServersScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
+import { createWsadminClient, pmiFigures, pmiResultSchema, readPmi, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
+import type { AppServerDriver, AppServerState, InstallCommand, ResetCommand, ResetOutcome, ServerConnections, ServerInFlight, ServerProbe, VirtualHostCommand } from './app-server';
 
 const installResultSchema = z.object({ app: z.string(), action: z.enum(['present', 'remapped', 'installed']), virtualHosts: z.array(z.string()) });
 const virtualHostResultSchema = z.object({ apps: z.array(z.string()), remapped: z.array(z.string()), restarted: z.array(z.string()) });
@@ -37,6 +42,36 @@ const listResultSchema = z.object({
     }),
   ),
 });
+const resetResultSchema = z.object({
+  app: z.string(),
+  reset: z.string(),
+  servers: z.array(
+    z.object({
+      name: z.string(),
+      before: z.string(),
+      action: z.string(),
+      state: z.string(),
+      pid: z.string().nullable(),
+      running: z.number(),
+      others: z.array(z.string()),
+      problem: z.string().nullable(),
+    }),
+  ),
+});
+type ResetServerResult = z.infer<typeof resetResultSchema>['servers'][number];
+
+/** What to do about a running server whose WebContainer ActiveCount is off. */
+const inFlightHint = 'enable the WebContainer thread pool counter ActiveCount (PMI custom set threadPoolModule=3)';
+
+/** A reset's outcome on one server, from what the script read back after it. */
+function resetOutcome(app: string, r: ResetServerResult): ResetOutcome {
+  const pid = r.pid !== null && /^\d+$/.test(r.pid) ? Number(r.pid) : null;
+  const problem =
+    r.problem ??
+    (r.state !== 'STARTED' ? `${r.name} is ${r.state} after the reset` : r.running !== 1 ? `${app} is not running on ${r.name}` : r.others.length > 0 ? `${r.name} still runs ${r.others.join(', ')}` : undefined);
+  return { name: r.name, ok: problem === undefined, ...(problem ? { problem } : {}), pid };
+}
+
 const pluginCfgResultSchema = z.object({ cell: z.string(), path: z.string(), base64: z.string() });
 
 /** The state a server script should leave each server in. */
@@ -133,6 +168,30 @@ class WsadminAppServer implements AppServerDriver {
       if (!state.running) return { name, answering: false, version: null, problem: `${name} is stopped` };
       return { name, answering: true, version: state.version };
     });
+  }
+
+  /** One script for all the servers, one after the other; a failed wsadmin run fails every server with why. */
+  async resetServers(cmd: ResetCommand): Promise<ResetOutcome[]> {
+    if (cmd.servers.length === 0) return [];
+    // Refused inputs are the caller's mistake, not a server failing to start: they throw, running nothing.
+    const text = resetServersScript(cmd);
+    let result: z.infer<typeof resetResultSchema>;
+    try {
+      result = await this.client.run(text, resetResultSchema);
+    } catch (err) {
+      const problem = `wsadmin did not finish the ${cmd.reset} reset: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+      return cmd.servers.map((name) => ({ name, ok: false, problem, pid: null }));
+    }
+    const byName = new Map(result.servers.map((r) => [r.name, r]));
+    return cmd.servers.map((name) => {
+      const r = byName.get(name);
+      return r ? resetOutcome(result.app, r) : { name, ok: false, problem: `wsadmin's answer has no result for ${name}`, pid: null };
+    });
+  }
+
+  async inFlight(servers: readonly string[]): Promise<ServerInFlight[]> {
+    const readings = await readPmi(this.client, 'webRequests', servers, inFlightHint);
+    return readings.map(({ name, value, problem }) => ({ name, inFlight: value, ...(problem ? { problem } : {}) }));
   }
 
   async connections(servers: readonly string[]): Promise<ServerConnections[]> {

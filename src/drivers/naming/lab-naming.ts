@@ -1,9 +1,11 @@
 /**
- * The naming driver for the lab: its naming service's `GET/PUT /bindings/:name`
- * (src/lab/naming-service.ts). A binding is found by its name or its JNDI name.
+ * The naming driver for the lab: its naming service's `GET/PUT /bindings/:name` and
+ * `GET /names`, `PUT/DELETE /names/:name` (src/lab/naming-service.ts). A binding is found by its
+ * name or its JNDI name.
  */
 import type { BindingValue } from '../../model/bindings';
-import { namingBindingSchema, type SetBinding } from '../../lab/naming-service';
+import { namingBindingSchema, plainNameSchema, type SetBinding } from '../../lab/naming-service';
+import { z } from 'zod';
 import { HttpStatusError, httpJson } from '../http-json';
 import type { NamingDriver } from './naming';
 
@@ -31,6 +33,23 @@ class LabNaming implements NamingDriver {
   async set(values: readonly BindingValue[]): Promise<void> {
     // One at a time, in order: a failure leaves the earlier bindings set and the later ones as they were.
     for (const value of values) await this.call(value.name, 'PUT', bodyOf(value));
+  }
+
+  async list(prefix: string): Promise<{ name: string; value: string }[]> {
+    const answer = await httpJson<unknown>(`${this.url}/names?prefix=${encodeURIComponent(prefix)}`);
+    return z.object({ names: z.array(plainNameSchema) }).parse(answer).names;
+  }
+
+  async bind(name: string, value: string): Promise<void> {
+    await httpJson(this.nameUrl(name), 'PUT', { value });
+  }
+
+  async unbind(name: string): Promise<void> {
+    await httpJson(this.nameUrl(name), 'DELETE');
+  }
+
+  private nameUrl(name: string): string {
+    return `${this.url}/names/${encodeURIComponent(name)}`;
   }
 }
 

@@ -4,11 +4,17 @@
  * scripts (`readBindingsScript`, `setBindingsScript`). Cell scope is the `cell/persistent` part of
  * the name space, so a binding's JNDI name must start with `cell/persistent/`; the rest is its
  * `nameInNameSpace`. Servers pick the change up when restarted (seed 002, step C.2).
+ *
+ * Plain names (`list`, `bind`, `unbind`, seed 003's resource bindings such as
+ * `clusters/ClusterE/jdbc/CustomerData`) are cell-scoped StringNameSpaceBindings too, their name
+ * the `nameInNameSpace`. Limit: that renames a configured string binding, not the JNDI name a
+ * resource itself is bound under at cluster scope (a data source's `jndiName`), which stays as
+ * its resource definition says.
  */
 import { z } from 'zod';
 import type { BindingValue } from '../../model/bindings';
 import type { Binding, Estate } from '../../model';
-import { readBindingsScript, setBindingsScript, WsadminInputError, type WsadminBinding } from '../wsadmin/jython';
+import { bindNameScript, listNamesScript, readBindingsScript, setBindingsScript, unbindNameScript, WsadminInputError, type WsadminBinding } from '../wsadmin/jython';
 import { createWsadminClient, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
 import type { NamingDriver } from './naming';
 
@@ -23,6 +29,9 @@ const bindingResultSchema = z.discriminatedUnion('kind', [
 type CellBinding = z.infer<typeof bindingResultSchema>;
 const readResultSchema = z.object({ bindings: z.array(bindingResultSchema) });
 const setResultSchema = z.object({ changed: z.array(z.string()), bindings: z.array(bindingResultSchema) });
+const listNamesResultSchema = z.object({ names: z.array(z.object({ name: z.string(), value: z.string() })) });
+const bindNameResultSchema = z.object({ name: z.string(), changed: z.number(), binding: bindingResultSchema });
+const unbindNameResultSchema = z.object({ name: z.string(), removed: z.number() });
 
 /** The `nameInNameSpace` of a cell-scoped binding with this JNDI name. */
 export function nameInNameSpace(jndiName: string, path: string): string {
@@ -79,6 +88,20 @@ class WsadminNaming implements NamingDriver {
     // The script reads the bindings back after saving; anything else would mean it wrote elsewhere.
     const differs = wanted.filter((w, i) => !holds(result.bindings[i], w));
     if (differs.length > 0) throw new Error(`the cell still holds other values for ${differs.map((d) => d.nameInNameSpace).join(', ')}`);
+  }
+
+  async list(prefix: string): Promise<{ name: string; value: string }[]> {
+    return (await this.client.run(listNamesScript(prefix), listNamesResultSchema)).names;
+  }
+
+  async bind(name: string, value: string): Promise<void> {
+    const result = await this.client.run(bindNameScript(name, value), bindNameResultSchema);
+    // The script reads the binding back after saving.
+    if (result.binding.kind !== 'string' || result.binding.stringToBind !== value) throw new Error(`the cell still holds another value for ${name}`);
+  }
+
+  async unbind(name: string): Promise<void> {
+    await this.client.run(unbindNameScript(name), unbindNameResultSchema);
   }
 }
 

@@ -9,11 +9,10 @@
  *
  * Limit: the script takes a server whose Server MBean it cannot find for STOPPED, and the dmgr
  * cannot find the MBeans of servers whose node agent is down, although they may run and hold
- * sessions (see `turnout_state` in `../wsadmin/jython.ts`).
+ * sessions (see `turnout_state` in `../wsadmin/jython-helpers.ts`).
  */
 import type { Estate } from '../../model';
-import { pmiScript } from '../wsadmin/jython';
-import { createWsadminClient, pmiResultSchema, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
+import { createWsadminClient, readPmi, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
 import type { ServerSessions, SessionCounter } from './sessions';
 
 /** What to do about a running server whose LiveCount is off. */
@@ -24,23 +23,8 @@ export function createWsadminSessionCounter(estate: Estate, opts: WsadminDriverO
   const client = createWsadminClient(estate, opts);
   return {
     async liveSessions(servers: readonly string[]): Promise<ServerSessions[]> {
-      if (servers.length === 0) return [];
-      let figures: Map<string, { state: string; value: number | null }>;
-      try {
-        const result = await client.run(pmiScript('liveSessions', servers), pmiResultSchema);
-        figures = new Map(result.servers.map((s) => [s.name, s]));
-      } catch (err) {
-        const problem = `wsadmin could not read the LiveCount: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
-        return servers.map((name) => ({ name, sessions: null, problem }));
-      }
-      return servers.map((name): ServerSessions => {
-        const figure = figures.get(name);
-        if (!figure) return { name, sessions: null, problem: `wsadmin's answer has no LiveCount for ${name}` };
-        if (figure.state === 'STOPPED') return { name, sessions: 0 };
-        if (figure.state !== 'STARTED') return { name, sessions: null, problem: `${name} is ${figure.state}: neither running nor stopped` };
-        if (figure.value === null) return { name, sessions: null, problem: `PMI LiveCount is not available on ${name}: ${counterOffHint}` };
-        return { name, sessions: figure.value };
-      });
+      const readings = await readPmi(client, 'liveSessions', servers, counterOffHint);
+      return readings.map(({ name, value, problem }) => ({ name, sessions: value, ...(problem ? { problem } : {}) }));
     },
   };
 }

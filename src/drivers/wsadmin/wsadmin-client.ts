@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Estate } from '../../model';
 import { problemsOf } from '../../model/issues';
+import { pmiMeasures, pmiScript } from './jython';
 import { runWsadmin, WsadminError, type WsadminRunOptions } from './wsadmin-runner';
 
 /** Options for the wsadmin drivers (tests point `env` at a stand-in; production leaves them unset). */
@@ -53,5 +54,38 @@ export function pmiFigures(result: z.infer<typeof pmiResultSchema>, hint: string
   return result.servers.map((s) => {
     if (s.value === null) throw new Error(`PMI ${result.statistic} is not available on ${s.name}: ${hint}`);
     return { name: s.name, value: s.value };
+  });
+}
+
+/** One server's PMI figure as a drain reads it: null, with why, whenever it is not known. */
+export interface PmiReading {
+  name: string;
+  value: number | null;
+  problem?: string;
+}
+
+/**
+ * Reads one PMI measure per server, where unknown is never zero: a failed wsadmin run gives every
+ * server null with the reason; a server missing from the answer, a running one whose counter is
+ * off (`hint` says how to enable it), and one neither STARTED nor STOPPED are null too. Only a
+ * server wsadmin reports STOPPED reads 0.
+ */
+export async function readPmi(client: WsadminClient, measure: keyof typeof pmiMeasures, servers: readonly string[], hint: string): Promise<PmiReading[]> {
+  if (servers.length === 0) return [];
+  let result: z.infer<typeof pmiResultSchema>;
+  try {
+    result = await client.run(pmiScript(measure, servers), pmiResultSchema);
+  } catch (err) {
+    const problem = `wsadmin could not read the ${pmiMeasures[measure].statistic}: ${(err instanceof Error ? err.message : String(err)).slice(0, 500)}`;
+    return servers.map((name) => ({ name, value: null, problem }));
+  }
+  const figures = new Map(result.servers.map((s) => [s.name, s]));
+  return servers.map((name): PmiReading => {
+    const figure = figures.get(name);
+    if (!figure) return { name, value: null, problem: `wsadmin's answer has no ${result.statistic} for ${name}` };
+    if (figure.state === 'STOPPED') return { name, value: 0 };
+    if (figure.state !== 'STARTED') return { name, value: null, problem: `${name} is ${figure.state}: neither running nor stopped` };
+    if (figure.value === null) return { name, value: null, problem: `PMI ${result.statistic} is not available on ${name}: ${hint}` };
+    return { name, value: figure.value };
   });
 }
