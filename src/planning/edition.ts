@@ -16,6 +16,7 @@ import { estimateEditionDuration } from './edition-estimate';
 import { editionGroups, editionSettingsOf, editionTarget, type EditionGroup, type EditionTarget } from './edition-groups';
 import { editionRollbackRoutes } from './edition-rollback-route';
 import { gateFor } from './gates';
+import { PlanningError } from './planning-error';
 
 const names = (servers: readonly Server[]): string[] => servers.map((s) => s.name);
 const list = (servers: readonly Server[]): string => names(servers).join(', ');
@@ -120,6 +121,10 @@ export function planEdition(request: RolloutRequest, estate: Estate): Plan {
   const settings = editionSettingsOf(request);
   const target = editionTarget(request, estate);
   const groups = editionGroups(request, target.cluster);
+  const whole = groups[0]?.members.length ?? 0;
+  if (groups.length === 1 && whole > 1) {
+    throw new PlanningError(`$.edition.groupSize: one group of all ${whole} members of ${target.cluster.name} would leave nobody to take new sessions while it resets; use a groupSize below ${whole}, or an atomic rollout`);
+  }
   const capacity = checkEditionCapacity(estate, groups, target.cluster.servers);
   const rolled = settings.rolloutType === 'atomic' ? atomic(request, settings, target, groups) : grouped(request, settings, target, groups);
   const last = groups.at(-1)?.phase ?? 'group-1';

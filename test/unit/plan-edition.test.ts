@@ -103,6 +103,10 @@ describe('edition planner (seed 003)', () => {
     expect(plan.firstGroupPhase).toBe('first-half');
   });
 
+  it('refuses one group of the whole cluster: nobody would take new sessions while it resets', () => {
+    expect(() => planEdition(request({ groupSize: 6 }), estate())).toThrow(/\$\.edition\.groupSize: one group of all 6 members/);
+  });
+
   it('refuses what cannot work, by JSON path', () => {
     expect(() => planEdition(request({ validation: { clone: 'ClusterE' } }), estate())).toThrow(/\$\.edition\.validation\.clone: ClusterE is active/);
     expect(() => planEdition(request({ cluster: 'Nope' }), estate())).toThrow(/\$\.edition\.cluster: no cluster Nope.*ClusterE, ClusterV/);
