@@ -30,6 +30,12 @@ export interface LoadReport {
   lostSessions: number;
   /** Users whose one session saw two different versions. */
   versionFlips: number;
+  /**
+   * Seconds in which both editions took new sessions at once: a new session sent in the second went
+   * to one version between new sessions on another, in the order the load generator can be sure of
+   * (see `load/mixed-edition.ts`). A clean one-way switch, even mid-second, counts 0.
+   */
+  mixedEditionSeconds: number;
   requestsPerSecond: number;
   latencyMs: LatencySummary;
   /** Requests per application version, as the servers reported it. */
@@ -38,6 +44,8 @@ export interface LoadReport {
   servers: Record<string, number>;
   /** Sessions created, per server that created them. */
   newSessionsByServer: Record<string, number>;
+  /** The same sessions, per version that created them. */
+  newSessionsByVersion: Record<string, number>;
 }
 
 /** A snapshot while the run lasts. */
@@ -48,6 +56,8 @@ export interface LoadProgress {
   sessions: number;
   lostSessions: number;
   versionFlips: number;
+  /** Mixed-edition seconds so far; a second still open may yet become mixed. */
+  mixedEditionSeconds: number;
   /** Users in the middle of a session. */
   activeUsers: number;
   inFlight: number;

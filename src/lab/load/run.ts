@@ -73,6 +73,8 @@ class LoadRun {
   private readonly tally = new LoadTally();
   private readonly ready = new ReadyQueue();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Requests in flight by the second (since the start) they were sent in: which seconds are final. */
+  private readonly sendsInFlight = new Map<number, number>();
   private readonly stop = new AbortController();
   private readonly transport: Transport;
   private readonly hitUrl: URL;
@@ -121,9 +123,17 @@ class LoadRun {
       const due = Math.min(Math.floor((elapsed * rate) / 1000) + 1, totalSlots) - issued;
       for (let k = 0; k < Math.min(due, maxBurst); k++) this.issueSlot();
       issued += Math.max(due, 0);
+      this.tally.settleSendsBefore(this.firstOpenSecond());
       const nextAt = this.startedAt + (issued * 1000) / rate;
       await this.sleep(Math.min(nextAt, this.startedAt + durationMs) - performance.now());
     }
+  }
+
+  /** The earliest second a request still to be answered was, or will be, sent in. */
+  private firstOpenSecond(): number {
+    let first = Math.floor((performance.now() - this.startedAt) / 1000);
+    for (const second of this.sendsInFlight.keys()) first = Math.min(first, second);
+    return first;
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -153,14 +163,30 @@ class LoadRun {
 
   /** One request of one user, then back to thinking, or away. */
   private async step(user: User): Promise<void> {
+    // Taken before the request goes out, and the answer's time after it is read: an early send and a
+    // late answer can only hide an order between new sessions, never invent one.
+    const sentMs = performance.now() - this.startedAt;
+    const second = Math.floor(sentMs / 1000);
+    this.sendsInFlight.set(second, (this.sendsInFlight.get(second) ?? 0) + 1);
+    try {
+      await this.exchange(user, sentMs);
+    } finally {
+      const left = (this.sendsInFlight.get(second) ?? 1) - 1;
+      if (left > 0) this.sendsInFlight.set(second, left);
+      else this.sendsInFlight.delete(second);
+    }
+  }
+
+  private async exchange(user: User, sentMs: number): Promise<void> {
     const kind = user.hitsLeft > 0 ? 'hit' : 'logout';
     const carried = parseSessionCookie(user.jar.get(sessionCookieName))?.sessionId;
     const result = await this.transport.get(kind === 'hit' ? this.hitUrl : this.logoutUrl, user.jar.header());
+    const answeredMs = performance.now() - this.startedAt;
     if (result.kind === 'aborted') return;
     if (result.kind === 'error') this.tally.record(user.state, { kind, failure: result.reason, newSession: false });
     else {
       user.jar.update(result.response.headers['set-cookie']);
-      this.tally.record(user.state, observeResponse(kind, carried, result.response));
+      this.tally.record(user.state, { ...observeResponse(kind, carried, result.response), sentMs, answeredMs });
     }
     if (kind === 'hit') user.hitsLeft -= 1;
     else user.logout = false;
@@ -184,6 +210,7 @@ class LoadRun {
       sessions: t.sessions,
       lostSessions: t.lostSessions,
       versionFlips: t.versionFlips,
+      mixedEditionSeconds: t.mixedEditionSeconds,
       activeUsers: this.ready.size + this.inFlight.size,
       inFlight: this.inFlight.size,
     };
