@@ -16,6 +16,8 @@ interface Misbehaviour {
   forgetAfter?: number;
   /** Answer every nth request with a 500. */
   failEvery?: number;
+  /** Serve 1.0 and 1.1 by turns, request by request, as two editions taking new sessions side by side would. */
+  alternateVersions?: boolean;
 }
 
 interface TestApp {
@@ -33,7 +35,8 @@ async function startApp(bad: Misbehaviour = {}): Promise<TestApp> {
   const cloneId = 'v7oe1ii4';
   const server = http.createServer((req, res) => {
     served += 1;
-    const version = bad.flipVersionAfter !== undefined && served > bad.flipVersionAfter ? '1.1' : '1.0';
+    const flipped = bad.flipVersionAfter !== undefined && served > bad.flipVersionAfter;
+    const version = flipped || (bad.alternateVersions === true && served % 2 === 0) ? '1.1' : '1.0';
     const headers = { 'content-type': 'application/json', 'x-turnout-version': version, 'x-turnout-server': 'ServerX1' };
     if (bad.failEvery !== undefined && served % bad.failEvery === 0) {
       res.writeHead(500, headers).end('{"error":"boom"}');
@@ -94,6 +97,8 @@ describe('runLoad against a local app', () => {
     expect(report.versions).toEqual({ '1.0': report.requests });
     expect(report.servers).toEqual({ ServerX1: report.requests });
     expect(report.newSessionsByServer.ServerX1).toBe(report.sessions);
+    expect(report.newSessionsByVersion).toEqual({ '1.0': report.sessions });
+    expect(report.mixedEditionSeconds).toBe(0);
     expect(report.latencyMs.max).toBeGreaterThan(0);
     expect(progress.length).toBeGreaterThan(0);
   });
@@ -115,6 +120,16 @@ describe('runLoad against a local app', () => {
     expect(report.versionFlips).toBeLessThanOrEqual(report.sessions);
     expect(report.lostSessions).toBe(0);
     expect(Object.keys(report.versions).sort()).toEqual(['1.0', '1.1']);
+    // One switch, in the order the server made sessions: however the answers came back, no mixing.
+    expect(report.mixedEditionSeconds).toBe(0);
+  });
+
+  it('counts the seconds in which new sessions went to two editions side by side', async () => {
+    const a = await app({ alternateVersions: true });
+    const report = await runLoad({ target: a.url, ...shortRun });
+    expect(Object.keys(report.newSessionsByVersion).sort()).toEqual(['1.0', '1.1']);
+    expect(report.mixedEditionSeconds).toBeGreaterThan(0);
+    expect(report.mixedEditionSeconds).toBeLessThanOrEqual(Math.ceil(shortRun.durationSeconds));
   });
 
   it('counts sessions the server forgot', async () => {

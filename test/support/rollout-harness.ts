@@ -54,13 +54,16 @@ export function stopAllLoad(): void {
   running.clear();
 }
 
-/** Starts load at `rate` req/s through the estate's sprayer. */
+/**
+ * Starts load at `rate` req/s through the estate's sprayer: its listener only, so it serves an
+ * estate whose sprayer routes to cells (through a web tier) and one that routes to members alike.
+ */
 export function startLoad(estate: Estate, rate = 50): RunningLoad {
   const abort = new AbortController();
   running.add(abort);
   const port = estate.sprayer?.listen.port;
   const done = runLoad({
-    target: `http://127.0.0.1:${port}/user/hit`,
+    target: `http://127.0.0.1:${port}${estate.lab?.contextRoot ?? '/user'}/hit`,
     rate,
     durationSeconds: 900,
     requestsPerSession: [4, 10],
@@ -78,12 +81,34 @@ export function startLoad(estate: Estate, rate = 50): RunningLoad {
 
 /** A load report's figures, as the tests print them for the record. */
 export function loadFigures(report: LoadReport) {
-  return { requests: report.requests, failed: report.failed, sessions: report.sessions, lostSessions: report.lostSessions, versionFlips: report.versionFlips, versions: report.versions };
+  return {
+    requests: report.requests,
+    failed: report.failed,
+    sessions: report.sessions,
+    lostSessions: report.lostSessions,
+    versionFlips: report.versionFlips,
+    mixedEditionSeconds: report.mixedEditionSeconds,
+    versions: report.versions,
+    newSessionsByVersion: report.newSessionsByVersion,
+  };
+}
+
+/** What {@link expectCleanLoad} checks beyond its defaults. */
+export interface CleanLoadExpectations {
+  /**
+   * The mixed-edition seconds the rollout may show: 0 for a procedure where both editions never
+   * take new sessions at once (an atomic edition rollout). Left out, they are not checked: other
+   * procedures let both editions take new sessions for a while.
+   */
+  mixedEditionSeconds?: number;
 }
 
 /** Clean load: no failed request, no lost session, no version flip, and enough traffic to mean it. */
-export function expectCleanLoad(report: LoadReport): void {
-  expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0, failures: [] });
+export function expectCleanLoad(report: LoadReport, also: CleanLoadExpectations = {}): void {
+  const seen = { failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures };
+  const clean = { failed: 0, lostSessions: 0, versionFlips: 0, failures: [] };
+  if (also.mixedEditionSeconds === undefined) expect(seen).toEqual(clean);
+  else expect({ ...seen, mixedEditionSeconds: report.mixedEditionSeconds }).toEqual({ ...clean, mixedEditionSeconds: also.mixedEditionSeconds });
   expect(report.requests).toBeGreaterThan(100);
 }
 

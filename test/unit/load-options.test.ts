@@ -76,24 +76,31 @@ describe('rendering', () => {
     completedSessions: 7,
     lostSessions: 0,
     versionFlips: 0,
+    mixedEditionSeconds: 2,
     requestsPerSecond: 10,
     latencyMs: { p50: 1.5, p95: 3, p99: 4, max: 9 },
     versions: { '1.0': 99 },
     servers: { ServerX1: 50, ServerX2: 49 },
     newSessionsByServer: {},
+    newSessionsByVersion: { '1.0': 6, '1.1': 3 },
   };
 
   it('summarises in a few lines', () => {
     const text = renderLoadReport(report);
     expect(text).toContain('requests 100, failed 1 (http 502 x1)');
-    expect(text).toContain('sessions 9 started, 7 completed, 0 lost, 0 version flips');
+    expect(text).toContain('sessions 9 started, 7 completed, 0 lost, 0 version flips, 2 mixed-edition seconds');
     expect(text).toContain('servers: ServerX1 50, ServerX2 49');
     expect(text).toContain('new sessions by server: -');
+    expect(text).toContain('new sessions by version: 1.0 6, 1.1 3');
   });
 
   it('treats any failure, loss or flip as an error', () => {
     expect(reportHasErrors(report)).toBe(true);
     expect(reportHasErrors({ ...report, failed: 0 })).toBe(false);
     expect(reportHasErrors({ ...report, failed: 0, versionFlips: 1 })).toBe(true);
+  });
+
+  it('leaves mixed-edition seconds to the procedures that forbid them', () => {
+    expect(reportHasErrors({ ...report, failed: 0, mixedEditionSeconds: 5 })).toBe(false);
   });
 });

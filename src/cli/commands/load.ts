@@ -1,6 +1,7 @@
 /**
  * `turnout load`: session-aware load against the lab (or any HTTP target), reporting what a
- * rollout must not do to users: failed requests, lost sessions and version flips.
+ * rollout must not do to users: failed requests, lost sessions and version flips, and the seconds in
+ * which both editions took new sessions (which some procedures forbid and others allow).
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -114,11 +115,12 @@ export function renderLoadReport(r: LoadReport): string {
   const lines = [
     `load ${r.target}: ${r.durationSeconds}s, ${r.requestsPerSecond} req/s`,
     `requests ${r.requests}, failed ${r.failed}${r.failures.length ? ` (${r.failures.map((f) => `${f.reason} x${f.count}`).join(', ')})` : ''}`,
-    `sessions ${r.sessions} started, ${r.completedSessions} completed, ${r.lostSessions} lost, ${r.versionFlips} version flips`,
+    `sessions ${r.sessions} started, ${r.completedSessions} completed, ${r.lostSessions} lost, ${r.versionFlips} version flips, ${r.mixedEditionSeconds} mixed-edition seconds`,
     `latency ms: p50 ${l.p50}, p95 ${l.p95}, p99 ${l.p99}, max ${l.max}`,
     `versions: ${counts(r.versions)}`,
     `servers: ${counts(r.servers)}`,
     `new sessions by server: ${counts(r.newSessionsByServer)}`,
+    `new sessions by version: ${counts(r.newSessionsByVersion)}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -128,13 +130,17 @@ function counts(record: Record<string, number>): string {
   return entries.length ? entries.map(([k, n]) => `${k} ${n}`).join(', ') : '-';
 }
 
-/** Whether a report breaks the rollout targets: any failed request, lost session or flip. */
+/**
+ * Whether a report breaks the rollout targets: any failed request, lost session or flip.
+ * Mixed-edition seconds are not among them: a multi-cell rollout may let both editions take new
+ * sessions for a while, so only the procedures that forbid it (an atomic edition rollout) check.
+ */
 export function reportHasErrors(r: LoadReport): boolean {
   return r.failed > 0 || r.lostSessions > 0 || r.versionFlips > 0;
 }
 
 function progressLine(p: LoadProgress): string {
-  return `\r${p.elapsedSeconds.toFixed(0)}s: ${p.requests} requests, ${p.failed} failed, ${p.sessions} sessions, ${p.lostSessions} lost, ${p.versionFlips} flips, ${p.activeUsers} users`;
+  return `\r${p.elapsedSeconds.toFixed(0)}s: ${p.requests} requests, ${p.failed} failed, ${p.sessions} sessions, ${p.lostSessions} lost, ${p.versionFlips} flips, ${p.mixedEditionSeconds} mixed s, ${p.activeUsers} users`;
 }
 
 /** Runs the load until the duration ends or Ctrl-C, then prints the report either way. */
@@ -162,7 +168,7 @@ async function loadAction(input: LoadCliInput): Promise<void> {
 export function register(program: Command): void {
   program
     .command('load')
-    .description('session-aware load: simulated users with cookie jars; reports failed requests, lost sessions and version flips')
+    .description('session-aware load: simulated users with cookie jars; reports failed requests, lost sessions, version flips and mixed-edition seconds')
     .option('--target <url>', 'URL each request goes to (logout goes to `logout` beside it)', loadCliDefaults.target)
     .option('--rate <n>', 'requests per second, overall', loadCliDefaults.rate)
     .option('--duration <s>', 'seconds to issue requests for', loadCliDefaults.duration)
