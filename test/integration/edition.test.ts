@@ -27,13 +27,12 @@ describe('editionRollout on the lab, under load', () => {
       return result;
     });
     const report = await load.stop();
-    console.log('atomic soft', JSON.stringify({ ...loadFigures(report), mixedEditionSeconds: report.mixedEditionSeconds, duration: final.duration }));
+    console.log('atomic soft', JSON.stringify({ ...loadFigures(report), duration: final.duration }));
     expect(final.state).toBe('succeeded');
     expect(await versionsOf(lab.estate)).toEqual(allOn('2.0'));
     expect(await pidsOf(lab.estate)).toEqual(pids);
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
-    expectCleanLoad(report);
-    expect(report.mixedEditionSeconds).toBe(0);
+    expectCleanLoad(report, { mixedEditionSeconds: 0 });
     expect(final.duration).toMatchObject({ seedEstimateSeconds: 2 * 900, actualSeconds: expect.any(Number) });
   });
 
@@ -48,7 +47,7 @@ describe('editionRollout on the lab, under load', () => {
       return result;
     });
     const report = await load.stop();
-    console.log('grouped hard', JSON.stringify({ ...loadFigures(report), mixedEditionSeconds: report.mixedEditionSeconds }));
+    console.log('grouped hard', JSON.stringify({ ...loadFigures(report), duration: final.duration }));
     expect(final.state).toBe('succeeded');
     expect(await versionsOf(lab.estate)).toEqual(allOn('2.0'));
     const after = await pidsOf(lab.estate);
