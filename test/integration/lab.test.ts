@@ -3,19 +3,14 @@
  * (a) load through HAProxy has no failures; (b) the multi-cell drain of seed 002 at the sprayer
  * keeps sessions on their servers while new ones go to the other cell; (c) stop leaves nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerDriver } from '../../src/drivers/sprayer/sprayer';
 import type { ServerStatus } from '../../src/lab/dmgr-api';
-import { labPorts, startLab, type LabHandle } from '../../src/lab/lab';
+import { labPorts, type LabHandle } from '../../src/lab/lab';
 import { runLoad } from '../../src/lab/load';
 import { renderCellPluginCfg } from '../../src/lab/plugin-cfg-initial';
 import { isAlive, isListening, requestJson, waitFor, writeFileAtomic } from '../../src/lab/process-utils';
 import type { Estate } from '../../src/model/estate';
-import { labEstateForTest } from '../support/lab-estate';
-import { post, User } from '../support/lab-client';
+import { labForSuite, post, User } from '../support/lab-client';
 
 /** Seed 002 step "change the virtual host to production": ClusterY on prod_vhost, restarted, and webY1's plugin-cfg routing it. */
 async function bringUpCellY(estate: Estate, admin: string): Promise<void> {
@@ -32,20 +27,15 @@ async function bringUpCellY(estate: Estate, admin: string): Promise<void> {
 }
 
 describe('the lab', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'turnout-lab-'));
-  const estate = labEstateForTest(10000, dir);
+  const suite = labForSuite(10000);
+  const { estate } = suite;
   let lab: LabHandle;
   let sprayer: SprayerDriver;
   let app: string;
 
-  beforeAll(async () => {
-    lab = await startLab(estate);
-    sprayer = createHaproxySprayer(estate);
+  beforeAll(() => {
+    ({ lab, sprayer } = suite);
     app = `${lab.urls.sprayer}/user/hit`;
-  });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts with cell Y dormant: stopped servers, drained at the sprayer', async () => {
