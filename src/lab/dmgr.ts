@@ -376,10 +376,15 @@ export class Dmgr {
   }
 
   /** The PMI LiveCount of each named server, read now: 0 only for a stopped server, null (with why) for one that runs but cannot be read. */
-  async liveCounts(names: readonly string[]): Promise<LiveCountReport> {
-    if (names.length === 0) throw new ApiError(400, 'sessions needs ?server=<name>, once per server');
+  liveCounts(names: readonly string[]): Promise<LiveCountReport> {
+    return this.eachNamed(names, 'sessions', (n) => this.liveCount(n));
+  }
+
+  /** `read` for each server named in a query (`?server=A&server=B`), after checking every name. */
+  private async eachNamed<T>(names: readonly string[], endpoint: string, read: (name: string) => Promise<T>): Promise<{ servers: T[] }> {
+    if (names.length === 0) throw new ApiError(400, `${endpoint} needs ?server=<name>, once per server`);
     for (const name of names) this.member(name);
-    return { servers: await Promise.all(names.map((n) => this.liveCount(n))) };
+    return { servers: await Promise.all(names.map(read)) };
   }
 
   private async liveCount(name: string): Promise<LiveCount> {
@@ -388,10 +393,8 @@ export class Dmgr {
   }
 
   /** The requests in flight in each named server, read now: 0 only for a stopped server, null (with why) for one that runs but cannot be read. */
-  async inFlight(names: readonly string[]): Promise<InFlightReport> {
-    if (names.length === 0) throw new ApiError(400, 'in-flight needs ?server=<name>, once per server');
-    for (const name of names) this.member(name);
-    return { servers: await Promise.all(names.map((n) => this.inFlightOne(n))) };
+  inFlight(names: readonly string[]): Promise<InFlightReport> {
+    return this.eachNamed(names, 'in-flight', (n) => this.inFlightOne(n));
   }
 
   private async inFlightOne(name: string): Promise<InFlightCount> {
