@@ -31,6 +31,8 @@ export const devServerPortRange = { from: 15000, to: 16999 } as const;
 export interface BenchEnvOptions {
   /** Lab session idle time: long keeps sessions alive for a whole bench, short lets drains end. */
   sessionIdleSeconds: number;
+  /** The shipped estate the lab runs; lab-multi-cell.json by default. */
+  labFile?: string;
   /** Lab port offset; TURNOUT_BENCH_LAB_OFFSET overrides the default. */
   labOffset?: number;
   /** Wraps the drivers the activities use (timing, for instance). */
@@ -137,7 +139,7 @@ async function startWorker(opts: BenchEnvOptions, env: { address: string; namesp
 
 async function startBenchLab(opts: BenchEnvOptions, dir: string, cleanups: Cleanups): Promise<{ estate: Estate; labDir: string }> {
   const labDir = path.join(dir, 'lab');
-  const estate = benchLabEstate({ offset: labOffset(opts), dir: labDir, sessionIdleSeconds: opts.sessionIdleSeconds });
+  const estate = benchLabEstate({ offset: labOffset(opts), dir: labDir, sessionIdleSeconds: opts.sessionIdleSeconds, ...(opts.labFile ? { file: opts.labFile } : {}) });
   const started = Date.now();
   const lab = await startLab(estate, { baseDir: labDir });
   cleanups.add('the lab', () => lab.stop());

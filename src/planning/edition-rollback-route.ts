@@ -92,7 +92,7 @@ export function editionRoutingTitle(route: EditionRollbackRoute, w: EditionRoute
 export function editionRepairTitles(repair: EditionRepair, w: EditionRouteWords): { hold?: string; drain: string; reset: string; route: string } {
   const who = repair.members.join(', ');
   return {
-    ...(repair.hold ? { hold: `Take ${who} out of new-session routing while the members before it in the route serve` } : {}),
+    ...(repair.hold ? { hold: `Take ${who} out of new-session routing while the other members serve` } : {}),
     drain: `Let the ${w.to} sessions on ${who} end`,
     reset: `Reset ${who} to ${w.from} (${w.reset}) and check each answers it`,
     route: `Give ${who} back ${repair.members.length === 1 ? 'its' : 'their'} routing from before the rollout`,

@@ -7,6 +7,7 @@
  * | multiCellRollout | `cell-Y` | `X.drain` (`cell-X`), `Y.drain` (`cell-Y`) |
  * | singleCellRollout | `transition`, `remaining` | `F.drain` (`remaining`) |
  * | javaClientRollout | `switch` | `C.quiet` (`switch`), counting ORB connections |
+ * | editionRollout | `group-2`, `group-3` | `group-1.drain` (`group-1`) |
  *
  * Each gate is answered through the CLI (`turnout approve ID --by NAME --phase P`, which sends the
  * `approvePhase` update) and through the `approve` signal with exactly the JSON a person types
@@ -309,6 +310,43 @@ describe('every gate of every procedure can be answered', () => {
       expect({ failed: kept.failed, lostSessions: kept.lostSessions, versionFlips: kept.versionFlips, versions: Object.keys(kept.versions) }).toEqual({ failed: 0, lostSessions: 1, versionFlips: 0, versions: ['1.0', '1.1'] });
       expectCleanLoad(report, left - 1);
       expect((await lab.servers()).filter((s) => s.running).map((s) => [s.name, s.version])).toEqual([['ServerY1', '1.1'], ['ServerY2', '1.1'], ['ServerY3', '1.1']]);
+    });
+  });
+
+  describe('editionRollout', () => {
+    const gates: GateSpec[] = [
+      { gate: 'group-1.drain', phase: 'group-1', kind: 'drain-timeout', question: drainLeft('ServerE1'), wrong: { cli: 'group-2', signal: 'group-3' } },
+      { gate: 'group-2', phase: 'group-2', kind: 'phase', question: '2.0 serves every new session. Roll ServerE3, ServerE4?', wrong: { cli: 'group-1.drain', signal: 'group-3' } },
+      { gate: 'group-3', phase: 'group-3', kind: 'phase', question: '2.0 serves every new session. Roll ServerE5, ServerE6?', wrong: { cli: 'group-2', signal: 'group-1' } },
+    ];
+    const answers: Answer[] = [cli('alice', 'group-1.drain'), signal('{"by":"bob","phase":"group-2"}'), signal('{"by":"carol"}')];
+    const members: Record<string, string[]> = { 'group-1.drain': ['ServerE1', 'ServerE2'], 'group-2': ['ServerE3', 'ServerE4'], 'group-3': ['ServerE5', 'ServerE6'] };
+    const request = (estate: Estate) =>
+      labRequest(estate, { procedure: 'editionRollout', toVersion: '2.0', artifact: 'lab:2.0', edition: { groupSize: 2, routerQuiesceSeconds: 5, serverQuiesceSeconds: 5 }, ...drainTimesOut });
+
+    it(`run 1: ${runName(gates, answers)}`, async () => {
+      await freshLab('lab-edition.json');
+      const keeper = keepSession(lab.estate, 'ServerE1');
+      await waitForKeeperRequests(keeper, 0);
+      const load = startLoad(lab.estate, 40);
+      let kept: LoadReport | undefined;
+      const final = await rollout('editionRollout', request(lab.estate), gates, answers, {
+        run: 1,
+        wrong: true,
+        // A person lets the group's sessions end before answering, so no drain abandons one: the
+        // kept session walks away at the drain-timeout gate, and each later group (draining since
+        // the switch) is empty before its gate is approved.
+        async beforeAnswer(g) {
+          if (g.kind === 'drain-timeout') kept = await keeper.stop();
+          await waitForNoSessions(lab.estate, members[g.gate] ?? []);
+        },
+      });
+      const report = await load.stop();
+      saveReport('edition-1', { load: report, keeper: kept });
+      expect(final.steps.every((s) => s.status === 'done')).toBe(true);
+      expectCleanLoad(report, 0);
+      expect(kept && { failed: kept.failed, lostSessions: kept.lostSessions, versionFlips: kept.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
+      expect((await lab.servers()).filter((s) => s.running).map((s) => [s.name, s.version])).toEqual(Object.values(members).flat().map((m) => [m, '2.0']));
     });
   });
 
