@@ -4,6 +4,8 @@
  * scenario: no failed request, no lost session, no version flip. Atomic and grouped rollouts, soft
  * and hard resets, and the drainage interval's three behaviours.
  */
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { RolloutStatus } from '../../src/model';
 import { editionMembers, editionRequest, eventIndex, pidsOf, versionsOf } from '../support/edition';
 import { expectCleanLoad, loadFigures, recordHistory, routingOf, startLoad, track, waitForStatus } from '../support/rollout-harness';
@@ -34,6 +36,8 @@ describe('editionRollout on the lab, under load', () => {
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
     expectCleanLoad(report, { mixedEditionSeconds: 0 });
     expect(final.duration).toMatchObject({ seedEstimateSeconds: 2 * 900, actualSeconds: expect.any(Number) });
+    // The quiesce waits ended as soon as nothing was in flight, not at their limits.
+    expect(final.events.filter((e) => e.type === 'quiesced').map((e) => e.stepId)).toEqual(['first-half.quiesce-router', 'first-half.quiesce-server', 'second-half.quiesce-router', 'second-half.quiesce-server']);
   });
 
   it('grouped in twos with hard reset: every member on 2.0 in a new process', async () => {
@@ -103,8 +107,11 @@ describe('editionRollout on the lab, under load', () => {
     expect(keeperReport.lostSessions + keeperReport.versionFlips).toBeGreaterThan(0);
   });
 
-  it('fullDrainageInterval: the whole interval passes even on members with no session', async () => {
+  it('fullDrainageInterval: the whole interval passes even on members with no session; a member stopped before the rollout starts on 2.0', async () => {
     const lab = t.lab();
+    // ServerE6 was stopped, and taken out of routing, before the rollout (seed 003: it is started with the new edition).
+    await createLabAppServer(lab.estate).stopServers(['ServerE6']);
+    await createHaproxySprayer(lab.estate, { baseDir: lab.dir }).setServerStates({ ServerE6: 'maint' });
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-full-${Date.now()}`, args: [editionRequest(lab.estate, { groupSize: 3, drainageIntervalSeconds: 8, fullDrainageInterval: true })] }));
@@ -115,6 +122,7 @@ describe('editionRollout on the lab, under load', () => {
     expectCleanLoad(report);
     const drained = final.events[eventIndex(final, 'drained', 'group-1.drain')];
     expect(drained?.message).toContain('the full drainage interval of 8s has passed');
+    expect(await versionsOf(lab.estate)).toEqual(allOn('2.0'));
     expect(eventIndex(final, 'drained', 'group-1.drain')).toBeLessThan(eventIndex(final, 'step-started', 'group-1.reset'));
   });
 });
