@@ -99,6 +99,38 @@ export const cellSchema = z
   .strict();
 export type Cell = z.infer<typeof cellSchema>;
 
+/**
+ * One Sun ONE / GlassFish load balancer (seed 004): it routes by its own copy of loadbalancer.xml,
+ * which every load balancer of the estate must hold byte for byte.
+ */
+export const loadBalancerSchema = z
+  .object({
+    name,
+    /** Where users reach it. */
+    listen: endpointSchema,
+    /** Its loadbalancer.xml: a local path, or a path on its host reached by SSH/SCP. */
+    file: pluginCfgTargetSchema,
+    /** Its log, where it writes `Instance: <name> quiesced successfully over the cluster: <cluster>` (local path). */
+    log: z.string().min(1).optional(),
+  })
+  .strict();
+export type LoadBalancer = z.infer<typeof loadBalancerSchema>;
+
+/** The estate's load balancers and how they read loadbalancer.xml. */
+export const loadBalancersSchema = z
+  .object({
+    balancers: z.array(loadBalancerSchema).min(1),
+    /** Seconds between a load balancer's polls of the file's timestamp (`reload-poll-interval-in-seconds`). */
+    pollIntervalSeconds: z.number().int().min(1).max(3600).default(60),
+    /**
+     * How many seconds one minute of `disable-timeout-in-minutes` lasts: 60 for real load
+     * balancers; the lab sets a few seconds so that a quiescing period takes seconds, not minutes.
+     */
+    minuteSeconds: z.number().positive().max(60).default(60),
+  })
+  .strict();
+export type LoadBalancers = z.infer<typeof loadBalancersSchema>;
+
 /** The IP sprayer in front of the cells. The first real driver is HAProxy through its Runtime API. */
 export const sprayerSchema = z.discriminatedUnion('driver', [
   z
@@ -224,6 +256,8 @@ export const estateSchema = z
     /** The machines servers run on (`servers[].node`), for the shared-hardware capacity check. */
     nodes: z.array(nodeSchema).optional(),
     sprayer: sprayerSchema.optional(),
+    /** Sun ONE / GlassFish load balancers that route by loadbalancer.xml (seed 004). */
+    loadBalancers: loadBalancersSchema.optional(),
     virtualHosts: z.object({ production: virtualHostSchema, test: virtualHostSchema }).strict(),
     naming: namingSchema.optional(),
     appServer: appServerDriverSchema,
