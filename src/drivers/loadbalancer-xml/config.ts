@@ -4,8 +4,11 @@
  * load balancer's properties. Read-only: edits go through the lossless document, so an untouched
  * file renders back byte for byte.
  */
-import { parsePluginCfgDocument, type XmlElement } from '../plugin-cfg/plugin-cfg-document';
-import { attribute, childElements } from '../plugin-cfg/xml-edit';
+import type { XmlElement } from '../xml/xml-document';
+import { attribute, childElements } from '../xml/xml-edit';
+import { LoadBalancerXmlError, parseLoadBalancerXmlDocument } from './loadbalancer-xml-document';
+
+export { LoadBalancerXmlError } from './loadbalancer-xml-document';
 
 /** The seed's default quiescing period: one minute more than the default session idle timeout. */
 export const defaultDisableTimeoutMinutes = 31;
@@ -51,14 +54,6 @@ export interface LoadBalancerConfig {
   properties: Record<string, string>;
 }
 
-/** A loadbalancer.xml that cannot be read, with what is wrong and where. */
-export class LoadBalancerXmlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LoadBalancerXmlError';
-  }
-}
-
 const bool = (value: string | undefined, fallback: boolean): boolean => (value === undefined ? fallback : value.trim().toLowerCase() === 'true');
 
 function num(element: XmlElement, name: string, fallback: number): number {
@@ -75,32 +70,51 @@ function required(element: XmlElement, name: string): string {
   return value;
 }
 
-function readCluster(el: XmlElement): LbCluster {
-  const instances = childElements(el, 'instance').map((i) => ({
+/** The seed's health-checker defaults: interval 30 s, timeout 10 s, URL `/`. */
+export const defaultHealthChecker: Readonly<LbHealthChecker> = { url: '/', intervalSeconds: 30, timeoutSeconds: 10 };
+
+/** One `instance` element read into plain data, defaults applied. */
+export function readLbInstance(i: XmlElement): LbInstance {
+  return {
     name: required(i, 'name'),
     enabled: bool(attribute(i, 'enabled'), true),
     disableTimeoutMinutes: num(i, 'disable-timeout-in-minutes', defaultDisableTimeoutMinutes),
     listeners: required(i, 'listeners').split(/\s+/).filter(Boolean),
-  }));
-  const webModules = childElements(el, 'web-module').map((w) => ({
+  };
+}
+
+/** One `web-module` element read into plain data, defaults applied. */
+export function readLbWebModule(w: XmlElement): LbWebModule {
+  return {
     contextRoot: required(w, 'context-root'),
     enabled: bool(attribute(w, 'enabled'), true),
     disableTimeoutMinutes: num(w, 'disable-timeout-in-minutes', defaultDisableTimeoutMinutes),
-  }));
+  };
+}
+
+/** One `health-checker` element read into plain data, defaults applied. */
+export function readLbHealthChecker(hc: XmlElement): LbHealthChecker {
+  return {
+    url: attribute(hc, 'url') ?? defaultHealthChecker.url,
+    intervalSeconds: num(hc, 'interval-in-seconds', defaultHealthChecker.intervalSeconds),
+    timeoutSeconds: num(hc, 'time-out-in-seconds', defaultHealthChecker.timeoutSeconds),
+  };
+}
+
+/** One `cluster` element read into plain data, defaults applied; throws LoadBalancerXmlError on a missing or bad attribute. */
+export function readLbCluster(el: XmlElement): LbCluster {
   const hc = childElements(el, 'health-checker')[0];
-  const healthChecker = hc ? { url: attribute(hc, 'url') ?? '/', intervalSeconds: num(hc, 'interval-in-seconds', 30), timeoutSeconds: num(hc, 'time-out-in-seconds', 10) } : undefined;
-  return { name: required(el, 'name'), instances, webModules, ...(healthChecker ? { healthChecker } : {}) };
+  return {
+    name: required(el, 'name'),
+    instances: childElements(el, 'instance').map(readLbInstance),
+    webModules: childElements(el, 'web-module').map(readLbWebModule),
+    ...(hc ? { healthChecker: readLbHealthChecker(hc) } : {}),
+  };
 }
 
 /** Reads a loadbalancer.xml; throws {@link LoadBalancerXmlError} naming what is wrong. */
 export function readLoadBalancerConfig(xml: string): LoadBalancerConfig {
-  let root: XmlElement;
-  try {
-    root = parsePluginCfgDocument(xml).root;
-  } catch (err) {
-    throw new LoadBalancerXmlError(`not well-formed XML: ${(err as Error).message}`);
-  }
-  if (root.name !== 'loadbalancer') throw new LoadBalancerXmlError(`the root element is <${root.name}>, not <loadbalancer>`);
+  const root = parseLoadBalancerXmlDocument(xml).root;
   const properties = Object.fromEntries(childElements(root, 'property').map((p) => [required(p, 'name'), attribute(p, 'value') ?? '']));
-  return { name: attribute(root, 'name') ?? '', clusters: childElements(root, 'cluster').map(readCluster), properties };
+  return { name: attribute(root, 'name') ?? '', clusters: childElements(root, 'cluster').map(readLbCluster), properties };
 }
