@@ -66,6 +66,8 @@ export class CallTimer {
       pluginCfg: (httpServer) => this.timed('pluginCfg', drivers.pluginCfg(httpServer)),
       naming: () => this.timed('naming', drivers.naming()),
       javaClientProbe: () => this.timed('javaClientProbe', drivers.javaClientProbe()),
+      loadBalancerXml: (balancer) => this.timed('loadBalancerXml', drivers.loadBalancerXml(balancer)),
+      loadBalancerXmls: () => drivers.loadBalancerXmls().map(({ name, store }) => ({ name, store: this.timed('loadBalancerXml', store) })),
     };
   }
 

@@ -18,6 +18,7 @@ import { createHaproxySprayer } from './sprayer/haproxy-sprayer';
 import type { SprayerDriver } from './sprayer/sprayer';
 import { createPluginCfgStore } from './web-tier';
 import type { PluginCfgStore } from './web-tier/plugin-cfg-store';
+import { createConfigFileStore, type ConfigFileStore, type NamedConfigFileStore } from './config-file';
 
 /** The drivers one estate needs. */
 export interface Drivers {
@@ -28,9 +29,16 @@ export interface Drivers {
   javaClientProbe(): JavaClientProbe;
   /** The plugin-cfg.xml of the HTTP server named `httpServer` (any cell); throws for an unknown name. */
   pluginCfg(httpServer: string): PluginCfgStore;
+  /** The loadbalancer.xml of the load balancer named `balancer`; throws naming the known ones. */
+  loadBalancerXml(balancer: string): ConfigFileStore;
+  /**
+   * Every load balancer's loadbalancer.xml, in the estate's order, for `distributeIdentical` and
+   * `readIdentical`; throws when the estate has no `loadBalancers`.
+   */
+  loadBalancerXmls(): NamedConfigFileStore[];
 }
 
-/** Where relative paths in estates (sockets, maps, plugin-cfg files) resolve. */
+/** Where relative paths in estates (sockets, maps, plugin-cfg and loadbalancer.xml files) resolve. */
 export interface DriverOptions {
   baseDir?: string;
 }
@@ -42,8 +50,22 @@ function pluginCfgTargetOf(estate: Estate, httpServer: string): PluginCfgTarget 
   return found.pluginCfg;
 }
 
+function loadBalancersOf(estate: Estate): NonNullable<Estate['loadBalancers']>['balancers'] {
+  const balancers = estate.loadBalancers?.balancers;
+  if (!balancers) throw new Error(`the estate ${estate.name} has no loadBalancers section`);
+  return balancers;
+}
+
+function loadBalancerTargetOf(estate: Estate, balancer: string): PluginCfgTarget {
+  const all = loadBalancersOf(estate);
+  const found = all.find((b) => b.name === balancer);
+  if (!found) throw new Error(`no load balancer named ${balancer} in the estate (known: ${all.map((b) => b.name).join(', ')})`);
+  return found.file;
+}
+
 /** The drivers of `estate`, created on first use. */
 export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
+  const baseDir = opts.baseDir ? { baseDir: opts.baseDir } : {};
   return {
     sprayer: () => createHaproxySprayer(estate, { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
     appServer: () => (estate.appServer.driver === 'lab' ? createLabAppServer(estate) : createWsadminAppServer(estate)),
@@ -56,6 +78,8 @@ export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
       throw new Error(naming ? 'the lab naming driver needs naming.url' : 'the estate has no naming section');
     },
     javaClientProbe: () => createLabJavaClientProbe(),
-    pluginCfg: (httpServer) => createPluginCfgStore(pluginCfgTargetOf(estate, httpServer), { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
+    pluginCfg: (httpServer) => createPluginCfgStore(pluginCfgTargetOf(estate, httpServer), baseDir),
+    loadBalancerXml: (balancer) => createConfigFileStore(loadBalancerTargetOf(estate, balancer), { ...baseDir, label: 'loadbalancer.xml' }),
+    loadBalancerXmls: () => loadBalancersOf(estate).map((b) => ({ name: b.name, store: createConfigFileStore(b.file, { ...baseDir, label: 'loadbalancer.xml' }) })),
   };
 }
