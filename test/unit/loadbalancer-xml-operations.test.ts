@@ -91,13 +91,15 @@ describe('loadbalancer.xml operations', () => {
 
   it('names what exists when a cluster, instance or context root is unknown', () => {
     const err = (run: () => unknown): UnknownLoadBalancerNameError => {
-      try {
-        run();
-      } catch (e) {
-        if (e instanceof UnknownLoadBalancerNameError) return e;
-        throw e;
-      }
-      throw new Error('did not throw');
+      const thrown: unknown = (() => {
+        try {
+          return run();
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(UnknownLoadBalancerNameError);
+      return thrown as UnknownLoadBalancerNameError;
     };
     const cluster = err(() => disableInstance(sample, { cluster: 'clusterX', instance: 'myinstance1' }));
     expect(cluster).toBeInstanceOf(LoadBalancerXmlError);

@@ -5,7 +5,6 @@
  * A load balancer quiesces what is disabled at its next poll, so printing first lets a person
  * review before any load balancer sees the change.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigFileStoreError, createLocalConfigFileStore } from '../../drivers/config-file';
 import {
@@ -19,6 +18,7 @@ import {
   setInstanceEnabled,
   setWebModuleEnabled,
 } from '../../drivers/loadbalancer-xml';
+import { invalidOn, readConfigFileText } from '../config-file-input';
 import { CliError, ExitCode } from '../exit-codes';
 
 interface SwitchFlags {
@@ -29,24 +29,10 @@ interface SwitchFlags {
 }
 
 /** Reads a loadbalancer.xml as text in the encoding its XML declaration names; a missing file is invalid input. */
-async function readLoadBalancerXmlFile(file: string): Promise<string> {
-  try {
-    return decodeLoadBalancerXml(await readFile(file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`, ExitCode.invalidInput);
-  }
-}
+const readLoadBalancerXmlFile = (file: string): Promise<string> => readConfigFileText(file, decodeLoadBalancerXml);
 
 /** Runs an edit or a read; a LoadBalancerXmlError (bad XML, unknown name) becomes exit 2 with `source` in front. */
-function orInvalid<T>(source: string, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof LoadBalancerXmlError) throw new CliError(`${source}: ${err.message}`, ExitCode.invalidInput);
-    throw err;
-  }
-}
+const orInvalid = invalidOn(LoadBalancerXmlError);
 
 /** The edit `flags` ask for: one instance, one web module, or every instance of the cluster. */
 function edit(xml: string, flags: SwitchFlags, enabled: boolean): string {

@@ -3,9 +3,9 @@
  * what it changes in routing terms. Both only read files and print; nothing is touched. Printing
  * the file lets an engineer review (or hand-apply) exactly the bytes the workflow would write.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { decodePluginCfg, diffPluginCfg, encodePluginCfg, finalPluginCfg, mergePluginCfg, parsePluginCfgDocument, PluginCfgError, pluginCfgServers, renderPluginCfgDiff, transitionPluginCfg } from '../../drivers/plugin-cfg';
+import { readConfigFileText, invalidOn } from '../config-file-input';
 import { CliError, ExitCode } from '../exit-codes';
 
 interface TransitionFlags {
@@ -19,24 +19,10 @@ interface TransitionFlags {
 }
 
 /** Reads a plugin-cfg.xml as text in the encoding its XML declaration names; a missing file is invalid input. */
-async function readPluginCfgFile(file: string): Promise<string> {
-  try {
-    return decodePluginCfg(await readFile(file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`, ExitCode.invalidInput);
-  }
-}
+const readPluginCfgFile = (file: string): Promise<string> => readConfigFileText(file, decodePluginCfg);
 
 /** Runs a transform; a PluginCfgError (bad XML, unknown name) becomes exit 2 with `source` in front. */
-function orInvalid<T>(source: string, run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof PluginCfgError) throw new CliError(`${source}: ${err.message}`, ExitCode.invalidInput);
-    throw err;
-  }
-}
+const orInvalid = invalidOn(PluginCfgError);
 
 function nameList(flag: string): (value: string) => string[] {
   return (value) => {

@@ -43,10 +43,8 @@ export function parseLoadBalancerXmlDocument(xml: string): LoadBalancerXmlDocume
   return parseXmlDocument(xml, { root: 'loadbalancer', error: (message) => new LoadBalancerXmlError(message) });
 }
 
-/** Renders a document back to text; an untouched parse renders byte for byte as read. */
-export function renderLoadBalancerXmlDocument(doc: LoadBalancerXmlDocument | XmlElement): string {
-  return renderXmlDocument(doc);
-}
+/** Renders a document (or one element) back to text; an untouched parse renders byte for byte as read. */
+export { renderXmlDocument as renderLoadBalancerXmlDocument } from '../xml/xml-document';
 
 /**
  * The order in which the seed (and GlassFish's DTD) write each element's attributes; a new

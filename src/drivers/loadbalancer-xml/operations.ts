@@ -55,20 +55,23 @@ export function checkMinutes(minutes: number, what: string): string {
   return String(minutes);
 }
 
+function setMemberEnabled(xml: string, cluster: string, thing: 'instance' | 'web-module', key: string, enabled: boolean): string {
+  return editLoadBalancerXml(xml, (root) => setEnabled(requireMember(requireCluster(root, cluster), thing, key), enabled));
+}
+
 /** Enables or disables one instance; disabling starts its quiescing when the load balancer next polls. */
-export function setInstanceEnabled(xml: string, ref: InstanceRef & { enabled: boolean }): string {
-  return editLoadBalancerXml(xml, (root) => setEnabled(requireMember(requireCluster(root, ref.cluster), 'instance', ref.instance), ref.enabled));
-}
-
+export const setInstanceEnabled = (xml: string, ref: InstanceRef & { enabled: boolean }): string => setMemberEnabled(xml, ref.cluster, 'instance', ref.instance, ref.enabled);
 /** Sets `enabled="true"` on an instance (seed: "Enable the application server instance"). */
-export function enableInstance(xml: string, ref: InstanceRef): string {
-  return setInstanceEnabled(xml, { ...ref, enabled: true });
-}
-
+export const enableInstance = (xml: string, ref: InstanceRef): string => setInstanceEnabled(xml, { ...ref, enabled: true });
 /** Sets `enabled="false"` on an instance, which starts its quiescing at the next poll. */
-export function disableInstance(xml: string, ref: InstanceRef): string {
-  return setInstanceEnabled(xml, { ...ref, enabled: false });
-}
+export const disableInstance = (xml: string, ref: InstanceRef): string => setInstanceEnabled(xml, { ...ref, enabled: false });
+
+/** Enables or disables one web module of a cluster; disabling quiesces it over the cluster. */
+export const setWebModuleEnabled = (xml: string, ref: WebModuleRef & { enabled: boolean }): string => setMemberEnabled(xml, ref.cluster, 'web-module', ref.contextRoot, ref.enabled);
+/** Sets `enabled="true"` on a web module of a cluster. */
+export const enableWebModule = (xml: string, ref: WebModuleRef): string => setWebModuleEnabled(xml, { ...ref, enabled: true });
+/** Sets `enabled="false"` on a web module of a cluster (seed: "Undeploying a Web Application", step 1). */
+export const disableWebModule = (xml: string, ref: WebModuleRef): string => setWebModuleEnabled(xml, { ...ref, enabled: false });
 
 /**
  * Enables or disables every instance of a cluster in one edit (seed: "Stopping a Cluster", step 1;
@@ -78,21 +81,6 @@ export function setClusterInstancesEnabled(xml: string, cluster: string, enabled
   return editLoadBalancerXml(xml, (root) => {
     for (const instance of childElements(requireCluster(root, cluster), 'instance')) setEnabled(instance, enabled);
   });
-}
-
-/** Enables or disables one web module of a cluster; disabling quiesces it over the cluster. */
-export function setWebModuleEnabled(xml: string, ref: WebModuleRef & { enabled: boolean }): string {
-  return editLoadBalancerXml(xml, (root) => setEnabled(requireMember(requireCluster(root, ref.cluster), 'web-module', ref.contextRoot), ref.enabled));
-}
-
-/** Sets `enabled="true"` on a web module of a cluster. */
-export function enableWebModule(xml: string, ref: WebModuleRef): string {
-  return setWebModuleEnabled(xml, { ...ref, enabled: true });
-}
-
-/** Sets `enabled="false"` on a web module of a cluster (seed: "Undeploying a Web Application", step 1). */
-export function disableWebModule(xml: string, ref: WebModuleRef): string {
-  return setWebModuleEnabled(xml, { ...ref, enabled: false });
 }
 
 /**
