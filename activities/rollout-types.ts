@@ -5,6 +5,7 @@
 import type { BindingValue, CellRoutingState, DrainPolicy, Estate, SmokeTest } from '../src/model';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import type { EditionActivities } from './edition-types';
+import type { LbActivities } from './lb-types';
 
 /** A routing snapshot of the IP sprayer, as the sprayer driver takes it. */
 export interface RoutingSnapshot {
@@ -114,7 +115,7 @@ export interface VerifyServersResult {
 }
 
 /** The activities a rollout workflow calls. `createRolloutActivities(drivers)` implements them. */
-export interface RolloutActivities extends EditionActivities {
+export interface RolloutActivities extends EditionActivities, LbActivities {
   /** The estate named by a request, from TURNOUT_ESTATES; fails non-retryably with `$.estate` problems. */
   resolveEstate(name: string): Promise<Estate>;
   /** The workflow ID of the rollout holding `target`, if one is running. */

@@ -12,6 +12,7 @@ import type { ServerSessions, SessionCounter } from '../src/drivers/sessions/ses
 import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
 import { createEditionActivities } from './edition-rollout';
+import { createLbActivities } from './lb-rollout';
 import { createRoutingGuardActivities } from './routing-guard';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
@@ -101,6 +102,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
     ...createClusterActivities(drivers),
     ...createRoutingGuardActivities(drivers),
     ...createEditionActivities(drivers),
+    ...createLbActivities(drivers, deps.baseDir),
 
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;

@@ -5,6 +5,7 @@
 import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-types';
 import type { EditionActivities } from '../activities/edition-types';
+import type { LbActivities } from '../activities/lb-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
 
@@ -127,3 +128,17 @@ export function quiesceActivities(limitSeconds: number): Summarizable<Pick<Editi
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
   });
 }
+
+/** The loadbalancer.xml activities: regular activities, run to completion even during a rollback, so no load balancer is left with another's bytes. */
+export const lbActs: Summarizable<LbActivities> = proxyActivities<LbActivities>({
+  startToCloseTimeout: '3 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+
+/** The loadbalancer.xml activities inside a rollback: short attempts, which `tracked` retries with a visible block. */
+export const rollbackLbActs: Summarizable<LbActivities> = proxyActivities<LbActivities>({
+  startToCloseTimeout: '3 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: rollbackRetry,
+});

@@ -20,6 +20,7 @@ import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
 import { noEditionChanges } from './edition-steps';
+import { noLbChanges } from './lb-steps';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
@@ -169,7 +170,7 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   const plan = planned(procedure.plan, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges() };
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges() };
   if (!run.rollback) await procedure.recordStart(ctx);
   const failedStep = await runSteps(ctx);
   run.status.currentStep = null;

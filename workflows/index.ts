@@ -8,3 +8,4 @@ export { rolloutTargetLease } from './target-lease';
 export { singleCellRollout } from './single-cell-rollout';
 export { javaClientRollout } from './java-client-rollout';
 export { editionRollout } from './edition-rollout';
+export { multiClusterUpgrade, clusterOperation } from './multi-cluster-upgrade';

@@ -9,6 +9,7 @@ import { correctDrift, expectedRouting, guarded } from './routing-guard';
 import { drainActivities, shortActs, summarized } from './activity-proxies';
 import { runClusterStep, type ClusterChanges } from './cluster-steps';
 import { runEditionStep, type EditionChanges } from './edition-steps';
+import { quiescingPolicy, recordQuiesced, runLbConfig, type LbChanges } from './lb-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
 
@@ -28,6 +29,8 @@ export interface StepContext {
   changes: ClusterChanges;
   /** Edition rollout: what changed so far. */
   edition: EditionChanges;
+  /** loadbalancer.xml procedures: what changed so far. */
+  lb: LbChanges;
 }
 
 export type StepOutcome = 'done' | 'interrupted';
@@ -109,7 +112,8 @@ async function fullInterval(ctx: StepContext, step: StepOf<'drain'>, seconds: nu
 async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
   if (step.interval?.full) return fullInterval(ctx, step, step.interval.seconds);
-  const policy = drainPolicyOf(request, step);
+  const since = new Date().toISOString();
+  const policy = step.quiescing ? (await quiescingPolicy(ctx, step)).policy : drainPolicyOf(request, step);
   const measure = step.measure ?? 'sessions';
   run.setState('draining');
   run.drainStarted(step.id, step.servers, measure);
@@ -118,6 +122,7 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
   run.drainEnded();
   if (!result) return 'interrupted';
   run.setState('running');
+  if (step.quiescing) await recordQuiesced(ctx, step, since);
   if (result.drained) {
     const connections = result.sprayerConnections === undefined ? '' : `; sprayer connections to cell ${step.cell}: ${result.sprayerConnections} (TCP connections, not sessions)`;
     run.event('turnout', 'drained', `${step.servers.join(', ')} drained in ${result.waitedSeconds}s${connections}`, step.id);
@@ -125,7 +130,7 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
   }
   const unknown = unknownsOf(result.servers);
   const left = result.servers.filter((s) => s.sessions !== null && s.sessions > policy.sessionThreshold).map((s) => `${s.name} ${s.sessions}`).join(', ');
-  const note = `drain reached its ${step.interval ? 'drainage interval' : 'maximum wait'} (${policy.maxWaitSeconds}s) with ${[left && `${measure === 'connections' ? 'ORB connections' : 'sessions'} left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
+  const note = `drain reached its ${step.interval ? 'drainage interval' : step.quiescing && policy.onTimeout === 'proceed' ? 'quiescing period' : 'maximum wait'} (${policy.maxWaitSeconds}s) with ${[left && `${measure === 'connections' ? 'ORB connections' : 'sessions'} left: ${left}`, unknown && `counts unknown: ${unknown}`].filter(Boolean).join('; ')}`;
   run.event('turnout', 'drain-timeout', note, step.id);
   // Unknown is not zero: `proceed` covers sessions a person chose to abandon, never ones nobody could count.
   if (policy.onTimeout === 'proceed' && !unknown) return 'done';
@@ -190,6 +195,7 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
       if ((await holdBeforeInstall(ctx, step)) === 'interrupted') return 'interrupted';
       // Recorded before the call: a half-finished install must be repaired by a rollback too.
       if (!ctx.tainted.includes(step.cell)) ctx.tainted.push(step.cell);
+      for (const cluster of step.clusters) if (!ctx.lb.tainted.includes(cluster)) ctx.lb.tainted.push(cluster);
       await summarized(shortActs().installApp, step.title, { estate, app: request.app, clusters: step.clusters, version: step.version, artifact: step.artifact, virtualHost: step.virtualHost });
       return 'done';
     case 'smokeTest': {
@@ -213,6 +219,8 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
       return (await awaitApproval(ctx, { name: step.phase, phase: step.phase, kind: 'phase', question: step.question })) ? 'done' : 'interrupted';
     case 'verifyServers':
       return runServerCheck(ctx, step);
+    case 'lbConfig':
+      return runLbConfig(ctx, step);
     case 'routeMembers':
     case 'quiesce':
     case 'resetMembers':

@@ -43,7 +43,20 @@ export const stepKinds = {
   resetMembers: 'resetMembers',
   /** Bind a validation clone's resources under `<cluster>-validation`, or rename them back. */
   validationBindings: 'validationBindings',
+  /** Write loadbalancer.xml (the starting file with some edits) to every load balancer, identical bytes, then let them poll it. */
+  lbConfig: 'lbConfig',
 } as const;
+
+/** One change to loadbalancer.xml, relative to the file as it was before the rollout. */
+export const lbEditSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('clusterInstances'), cluster: z.string(), enabled: z.boolean() }),
+  z.object({ op: z.literal('instance'), cluster: z.string(), instance: z.string(), enabled: z.boolean() }),
+  z.object({ op: z.literal('webModule'), cluster: z.string(), contextRoot: z.string(), enabled: z.boolean() }),
+  z.object({ op: z.literal('clusterWebModules'), cluster: z.string(), enabled: z.boolean() }),
+  z.object({ op: z.literal('removeInstance'), cluster: z.string(), instance: z.string() }),
+  z.object({ op: z.literal('removeCluster'), cluster: z.string() }),
+]);
+export type LbEdit = z.infer<typeof lbEditSchema>;
 
 /** The plugin-cfg.xml files of the single-cell procedure (seed 002, steps B, D and F). */
 export const pluginCfgStages = {
@@ -81,6 +94,12 @@ export const stepSchema = z.discriminatedUnion('kind', [
      * interval ends, whichever is first; with `full`, always at the end of the interval.
      */
     interval: z.object({ seconds: z.number().int().min(1), full: z.boolean() }).optional(),
+    /**
+     * A loadbalancer.xml quiescing period (seed 004): the drain ends when the sessions are done or
+     * the period (read from the file when the rollout starts) is over, whichever is first; a drain
+     * policy shorter than the period asks a person before sessions fail over.
+     */
+    quiescing: z.object({ cluster: z.string(), instances: z.array(z.string()).optional(), contextRoot: z.string().optional() }).optional(),
   }),
   z.object({ ...base, kind: z.literal(stepKinds.install), cell: z.string(), clusters: z.array(z.string()), version: z.string(), artifact: z.string(), virtualHost: z.string() }),
   z.object({ ...base, kind: z.literal(stepKinds.smokeTest), cell: z.string(), urls: z.array(z.string()), expectVersion: z.string() }),
@@ -117,6 +136,8 @@ export const stepSchema = z.discriminatedUnion('kind', [
     group: z.number().int().min(1),
   }),
   z.object({ ...base, kind: z.literal(stepKinds.validationBindings), cluster: z.string(), action: z.enum(['bind', 'promote']) }),
+  /** `edits` are cumulative from the starting file: an empty list writes the starting bytes back. */
+  z.object({ ...base, kind: z.literal(stepKinds.lbConfig), edits: z.array(lbEditSchema) }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];

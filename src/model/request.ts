@@ -176,19 +176,50 @@ export function serverQuiesceSecondsOf(edition: EditionSettings): number {
   return edition.serverQuiesceSeconds ?? (edition.reset === resetStrategies.hard ? 180 : 60);
 }
 
+/**
+ * A short procedure on a cluster behind loadbalancer.xml (seed 004, "Using Multiple Clusters for
+ * Online Upgrades"): each quiesces what it touches first, by the same rules as the upgrade.
+ */
+export const lbOperationSchema = z.discriminatedUnion('kind', [
+  /** "Reconfiguring an Application Server Instance in a Running Cluster": disable, quiesce, restart, enable. */
+  z.object({ kind: z.literal('reconfigureInstance'), cluster: z.string().min(1), instance: z.string().min(1) }).strict(),
+  /** "Redeploying an Existing Web Application on a Cluster": disable the web module, quiesce, redeploy (toVersion), enable. */
+  z.object({ kind: z.literal('redeployWebModule'), cluster: z.string().min(1), contextRoot: z.string().startsWith('/') }).strict(),
+  /** "Removing an Application Server Instance from a Cluster": disable, quiesce, remove its entry. */
+  z.object({ kind: z.literal('removeInstance'), cluster: z.string().min(1), instance: z.string().min(1) }).strict(),
+  /** "Removing a Cluster": disable its web modules, quiesce, remove the cluster's entries. */
+  z.object({ kind: z.literal('removeCluster'), cluster: z.string().min(1) }).strict(),
+]);
+export type LbOperation = z.infer<typeof lbOperationSchema>;
+
+/** Settings of the procedures that route by loadbalancer.xml. */
+export const lbSettingsSchema = z
+  .object({
+    /** Clusters in the order the upgrade takes them; the estate's active clusters in estate order when absent. */
+    clusterOrder: z.array(z.string().min(1)).optional(),
+    /** Longest wait for requests still in flight in the servers after the quiescing period (seed: "plus a sufficient time"). */
+    inFlightSeconds: z.number().int().min(0).max(3600).default(60),
+    /** `clusterOperation` only: what to do. */
+    operation: lbOperationSchema.optional(),
+  })
+  .strict();
+export type LbSettings = z.infer<typeof lbSettingsSchema>;
+
 /** The workflow types, one per procedure (DESIGN, "Workflow types"). */
 export const workflowTypes = {
   multiCellRollout: 'multiCellRollout',
   singleCellRollout: 'singleCellRollout',
   javaClientRollout: 'javaClientRollout',
   editionRollout: 'editionRollout',
+  multiClusterUpgrade: 'multiClusterUpgrade',
+  clusterOperation: 'clusterOperation',
 } as const;
 export type WorkflowType = (typeof workflowTypes)[keyof typeof workflowTypes];
 
 export const rolloutRequestSchema = z
   .object({
     /** The procedure (workflow type) the CLI starts; the Temporal UI chooses it in its own field. */
-    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout, workflowTypes.editionRollout]).optional(),
+    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout, workflowTypes.editionRollout, workflowTypes.multiClusterUpgrade, workflowTypes.clusterOperation]).optional(),
     app: z.string().min(1).max(128),
     fromVersion: version,
     toVersion: version,
@@ -208,6 +239,8 @@ export const rolloutRequestSchema = z
     verify: verifyPolicySchema.default(() => verifyPolicySchema.parse({})),
     /** The edition rollout's settings (`editionRollout` only). */
     edition: editionSettingsSchema.optional(),
+    /** The loadbalancer.xml procedures' settings (`multiClusterUpgrade`, `clusterOperation`). */
+    lb: lbSettingsSchema.optional(),
     /** Who starts the rollout; four-eyes approval compares approvers against it. */
     startedBy: z.string().min(1).max(128).optional(),
   })

@@ -4,6 +4,8 @@ import { planJavaClient } from './java-client';
 import { planMultiCell } from './multi-cell';
 import { planSingleCell } from './single-cell';
 import { planEdition } from './edition';
+import { planMultiCluster } from './multi-cluster';
+import { planClusterOperation } from './cluster-operation';
 import { PlanningError } from './planning-error';
 
 export { PlanningError } from './planning-error';
@@ -12,6 +14,8 @@ export { planMultiCell } from './multi-cell';
 export { planSingleCell, cumulativeGroups } from './single-cell';
 export { planJavaClient } from './java-client';
 export { planEdition } from './edition';
+export { planMultiCluster } from './multi-cluster';
+export { planClusterOperation } from './cluster-operation';
 export { clusterPair } from './clusters';
 
 /** Plans a rollout with the planner of its workflow type. */
@@ -25,6 +29,10 @@ export function planRollout(type: WorkflowType, request: RolloutRequest, estate:
       return planJavaClient(request, estate);
     case workflowTypes.editionRollout:
       return planEdition(request, estate);
+    case workflowTypes.multiClusterUpgrade:
+      return planMultiCluster(request, estate);
+    case workflowTypes.clusterOperation:
+      return planClusterOperation(request, estate);
     default:
       throw new PlanningError(`no planner for ${String(type)}`);
   }

@@ -58,10 +58,9 @@ export function stopAllLoad(): void {
  * Starts load at `rate` req/s through the estate's sprayer: its listener only, so it serves an
  * estate whose sprayer routes to cells (through a web tier) and one that routes to members alike.
  */
-export function startLoad(estate: Estate, rate = 50): RunningLoad {
+export function startLoad(estate: Estate, rate = 50, port = estate.sprayer?.listen.port ?? estate.loadBalancers?.balancers[0]?.listen.port): RunningLoad {
   const abort = new AbortController();
   running.add(abort);
-  const port = estate.sprayer?.listen.port;
   const done = runLoad({
     target: `http://127.0.0.1:${port}${estate.lab?.contextRoot ?? '/user'}/hit`,
     rate,

@@ -47,11 +47,16 @@ function get(url: URL, cookie: string | undefined): Promise<RawResponse> {
   });
 }
 
-/** Keeps a session on `server` (a server of the estate) through the estate's sprayer until stopped. */
-export function keepSession(estate: Estate, server: string): SessionKeeper {
+/** The estate's front door: the sprayer, else its first load balancer. */
+function frontPort(estate: Estate): number | undefined {
+  return estate.sprayer?.listen.port ?? estate.loadBalancers?.balancers[0]?.listen.port;
+}
+
+/** Keeps a session on `server` (a server of the estate) through the estate's sprayer (or `port`, a load balancer's) until stopped. */
+export function keepSession(estate: Estate, server: string, port = frontPort(estate)): SessionKeeper {
   const found = allServers(estate).find((s) => s.server.name === server);
   if (!found) throw new Error(`no server ${server} in estate ${estate.name}`);
-  const url = new URL(`http://127.0.0.1:${estate.sprayer?.listen.port}${estate.lab?.contextRoot ?? '/user'}/hit`);
+  const url = new URL(`http://127.0.0.1:${port}${estate.lab?.contextRoot ?? '/user'}/hit`);
   const tally = new LoadTally();
   const user = newUserSessionState();
   const jar = new CookieJar();

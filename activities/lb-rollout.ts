@@ -1,0 +1,80 @@
+/**
+ * The loadbalancer.xml activities (seed 004): read every load balancer's file (they must agree),
+ * write the starting file with some edits to all of them with identical bytes (verified before the
+ * change counts as made), read the quiescing period from the file, and read the load balancers'
+ * logs for the seed's "quiesced successfully" lines. Each is idempotent.
+ */
+import { readFile } from 'node:fs/promises';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Estate, LbEdit } from '../src/model';
+import type { Drivers } from '../src/drivers';
+import { readLoadBalancerConfig } from '../src/drivers/loadbalancer-xml';
+import { applyLbEdits } from '../src/drivers/loadbalancer-xml/edits';
+import { distributeIdentical, sha256Hex } from '../src/drivers/config-file';
+import { resolveFrom } from '../src/lab/paths';
+import { failureTypes } from '../workflows/failure-types';
+import type { LbActivities, LbSnapshot, LbWriteInput, LbWriteResult, QuiescedLines, QuiescedLinesInput, QuiescingInput, QuiescingPeriod } from './lb-types';
+
+function balancersOf(estate: Estate): NonNullable<Estate['loadBalancers']> {
+  if (!estate.loadBalancers) throw ApplicationFailure.nonRetryable(`estate ${estate.name} has no load balancers`, failureTypes.invalidInput);
+  return estate.loadBalancers;
+}
+
+/** The starting file with the edits, as every load balancer must hold it. */
+export function editedFile(start: string, edits: readonly LbEdit[]): Buffer {
+  const xml = Buffer.from(start, 'base64').toString('utf8');
+  return edits.length === 0 ? Buffer.from(start, 'base64') : Buffer.from(applyLbEdits(xml, edits), 'utf8');
+}
+
+/** Builds the loadbalancer.xml activities over the estate's drivers. */
+export function createLbActivities(drivers: (estate: Estate) => Drivers, baseDir?: string): LbActivities {
+  return {
+    async snapshotLoadBalancerXml(estate: Estate): Promise<LbSnapshot> {
+      const lbs = balancersOf(estate);
+      const read = await Promise.all(lbs.balancers.map(async (b) => ({ name: b.name, bytes: await drivers(estate).loadBalancerXml(b.name).read() })));
+      const missing = read.filter((r) => r.bytes === null).map((r) => r.name);
+      if (missing.length > 0) throw ApplicationFailure.nonRetryable(`no loadbalancer.xml on ${missing.join(', ')}`, failureTypes.rolloutFailed);
+      const shas = read.map((r) => ({ name: r.name, sha256: sha256Hex(r.bytes as Buffer) }));
+      if (new Set(shas.map((s) => s.sha256)).size > 1) {
+        throw ApplicationFailure.nonRetryable(`the load balancers hold different loadbalancer.xml files (${shas.map((s) => `${s.name} ${s.sha256.slice(0, 12)}`).join(', ')}); seed 004 requires identical files: make them agree first`, failureTypes.rolloutFailed);
+      }
+      const first = read[0]?.bytes as Buffer;
+      readLoadBalancerConfig(first.toString('utf8'));
+      return { base64: first.toString('base64'), sha256: shas[0]?.sha256 ?? '', balancers: shas };
+    },
+
+    async writeLoadBalancerXml(input: LbWriteInput): Promise<LbWriteResult> {
+      const lbs = balancersOf(input.estate);
+      const bytes = editedFile(input.start, input.edits);
+      const result = await distributeIdentical(drivers(input.estate).loadBalancerXmls(), bytes);
+      log.info('loadbalancer.xml distributed', { sha256: result.sha256, edits: input.edits, balancers: lbs.balancers.map((b) => b.name) });
+      return result;
+    },
+
+    async quiescingPeriod(input: QuiescingInput): Promise<QuiescingPeriod> {
+      const lbs = balancersOf(input.estate);
+      const config = readLoadBalancerConfig(Buffer.from(input.start, 'base64').toString('utf8'));
+      const cluster = config.clusters.find((c) => c.name === input.cluster);
+      if (!cluster) throw ApplicationFailure.nonRetryable(`loadbalancer.xml has no cluster ${input.cluster} (it has ${config.clusters.map((c) => c.name).join(', ')})`, failureTypes.rolloutFailed);
+      const minutes = input.contextRoot
+        ? cluster.webModules.filter((w) => input.contextRoot === '*' || w.contextRoot === input.contextRoot).map((w) => w.disableTimeoutMinutes)
+        : cluster.instances.filter((i) => !input.instances || input.instances.includes(i.name)).map((i) => i.disableTimeoutMinutes);
+      const longest = Math.max(0, ...minutes);
+      const seconds = Math.ceil(longest * lbs.minuteSeconds + lbs.pollIntervalSeconds);
+      return { seconds, basis: `disable-timeout-in-minutes ${longest} × ${lbs.minuteSeconds}s + one poll of ${lbs.pollIntervalSeconds}s` };
+    },
+
+    async quiescedLines(input: QuiescedLinesInput): Promise<QuiescedLines> {
+      const lbs = balancersOf(input.estate);
+      const balancers = await Promise.all(
+        lbs.balancers.map(async (b) => {
+          const path = resolveFrom(baseDir, b.log ?? `${input.estate.lab?.dir ?? '.turnout/lab'}/${b.name}/lb.log`);
+          const text = await readFile(path, 'utf8').catch(() => '');
+          const lines = text.split('\n').filter((l) => l.includes('quiesced successfully over the cluster') && l.includes(input.cluster) && input.names.some((n) => l.includes(n)));
+          return { name: b.name, lines };
+        }),
+      );
+      return { balancers };
+    },
+  };
+}

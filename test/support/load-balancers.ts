@@ -1,0 +1,68 @@
+/**
+ * What the loadbalancer.xml tests share: load through every load balancer at once, the files'
+ * bytes as each load balancer holds them, and a watcher that records every distinct content each
+ * file showed.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { LoadReport } from '../../src/lab/load';
+import type { Estate } from '../../src/model';
+import { startLoad } from './rollout-harness';
+
+const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+
+/** Each load balancer's loadbalancer.xml path (the lab's are local). */
+export function lbFiles(estate: Estate): Record<string, string> {
+  return Object.fromEntries((estate.loadBalancers?.balancers ?? []).map((b) => [b.name, b.file.kind === 'local' ? b.file.path : '']));
+}
+
+/** Each load balancer's file, short sha256. */
+export function lbShas(estate: Estate): Record<string, string> {
+  return Object.fromEntries(Object.entries(lbFiles(estate)).map(([name, path]) => [name, sha(readFileSync(path))]));
+}
+
+/** Records the sequence of distinct contents each file shows, polling every 10 ms. */
+export function watchLbFiles(estate: Estate): { sequences: () => Record<string, string[]>; stop: () => void } {
+  const files = Object.entries(lbFiles(estate));
+  const seen: Record<string, string[]> = Object.fromEntries(files.map(([name]) => [name, []]));
+  const timer = setInterval(() => {
+    for (const [name, path] of files) {
+      const h = sha(readFileSync(path));
+      const list = seen[name] as string[];
+      if (list[list.length - 1] !== h) list.push(h);
+    }
+  }, 10);
+  return { sequences: () => seen, stop: () => clearInterval(timer) };
+}
+
+/** Load through every load balancer, `rate` in all; `stop` sums the reports. */
+export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<LoadReport> } {
+  const balancers = estate.loadBalancers?.balancers ?? [];
+  const loads = balancers.map((b) => startLoad(estate, rate / balancers.length, b.listen.port));
+  return {
+    async stop() {
+      const reports = await Promise.all(loads.map((l) => l.stop()));
+      return reports.reduce((a, b) => ({
+        ...a,
+        requests: a.requests + b.requests,
+        failed: a.failed + b.failed,
+        sessions: a.sessions + b.sessions,
+        lostSessions: a.lostSessions + b.lostSessions,
+        versionFlips: a.versionFlips + b.versionFlips,
+        failures: [...a.failures, ...b.failures],
+      }));
+    },
+  };
+}
+
+/** Sets every instance's and web module's quiescing period in every load balancer's file (identical bytes, temp + rename). */
+export function setQuiescingMinutes(estate: Estate, minutes: number): void {
+  const files = Object.values(lbFiles(estate));
+  const first = files[0];
+  if (!first) return;
+  const text = readFileSync(first, 'utf8').replace(/disable-timeout-in-minutes="\d+"/g, `disable-timeout-in-minutes="${minutes}"`);
+  for (const path of files) {
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+  }
+}
