@@ -245,14 +245,25 @@ async function forward(lb: Balancer, req: http.IncomingMessage, res: http.Server
   const decision = routeRequest(lb.routing, { path, ...(cloneId ? { cloneId } : {}) }, Date.now());
   if (decision.kind === 'no-route') return sendJson(res, 404, { error: `${lb.name}: no cluster serves ${path}` });
   if (decision.kind === 'unavailable') return sendJson(res, 503, { error: `${lb.name}: no instance can take ${decision.contextRoot} now` }, { 'Retry-After': '1' });
-  try {
-    return await proxyOnce(lb, decision.target, req, body, res);
-  } catch (err) {
-    if (!(err instanceof NotDelivered)) throw err;
-    // Redispatch once, like HAProxy's `option redispatch`: same cluster, so a session never crosses clusters.
-    const retry = err.code === 'ECONNREFUSED' ? failoverTarget(lb.routing, decision.target.cluster, decision.target.name) : decision.target;
-    if (!retry) return sendJson(res, 503, { error: `${lb.name}: ${decision.target.name} refused the connection and ${decision.target.cluster} has no other instance` });
-    return proxyOnce(lb, retry, req, body, res);
+  let target = decision.target;
+  let staleRetried = false;
+  let redispatched = false;
+  for (;;) {
+    try {
+      return await proxyOnce(lb, target, req, body, res);
+    } catch (err) {
+      if (!(err instanceof NotDelivered)) throw err;
+      // A pooled connection the instance had just closed: the same instance once more, on a fresh one.
+      if (err.code !== 'ECONNREFUSED' && !staleRetried) {
+        staleRetried = true;
+        continue;
+      }
+      // Redispatch once, like HAProxy's `option redispatch`: same cluster, so a session never crosses clusters.
+      const next = redispatched ? undefined : failoverTarget(lb.routing, target.cluster, target.name);
+      if (!next) return sendJson(res, 503, { error: `${lb.name}: ${target.name} refused the connection and no other instance of ${target.cluster} could take the request` }, { 'Retry-After': '1' });
+      redispatched = true;
+      target = next;
+    }
   }
 }
 
