@@ -39,7 +39,7 @@ function asCliError(err: unknown): unknown {
 
 function formatUrls(urls: LabUrls): string {
   const lines = [
-    urls.app && `  ${`app (through ${urls.sprayer ? 'the sprayer' : urls.loadBalancers ? 'a load balancer' : 'a web server'})`.padEnd(27)}${urls.app}`,
+    urls.app && `  ${`app (through ${urls.sprayer ? 'the sprayer' : urls.loadBalancers ? 'a load balancer' : 'a web server'})`.padEnd(26)} ${urls.app}`,
     urls.sprayer && `  IP sprayer (HAProxy)       ${urls.sprayer}`,
     urls.sprayerTest && `  test route (HAProxy)       ${urls.sprayerTest}`,
     urls.runtimeApi && `  HAProxy runtime API        ${urls.runtimeApi}`,
