@@ -28,6 +28,7 @@ import { allServers, type Estate } from '../model/estate';
 import { jsessionIdCookie, parseJsessionId } from './app-server';
 import { applyReload, expireQuiescing, failoverTarget, httpListener, initialRouting, instanceKey, routeRequest, routingView, type InstanceRef, type InstanceView, type LbRouting, type ServerRef, type WebModuleView } from './lb-routing';
 import { balancerPaths, readEstateFile } from './paths';
+import { forwardHeaders, streamAnswer } from './proxy';
 import { listenOn, parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** The file a load balancer runs, as it last read it. */
@@ -191,15 +192,6 @@ function runHealthCheckers(lb: Balancer): void {
   }
 }
 
-function forwardHeaders(req: http.IncomingMessage, body: Buffer): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  delete headers.connection;
-  delete headers['keep-alive'];
-  delete headers['transfer-encoding'];
-  if (body.length > 0 || req.headers['content-length'] !== undefined) headers['content-length'] = body.length;
-  return headers;
-}
-
 /** Why a request never reached its instance: only then may it go to another one. */
 class NotDelivered extends Error {
   constructor(readonly code: string | undefined) {
@@ -215,13 +207,7 @@ function proxyOnce(lb: Balancer, target: InstanceRef, req: http.IncomingMessage,
   const done = () => lb.inFlight.set(key, Math.max(0, (lb.inFlight.get(key) ?? 1) - 1));
   return new Promise<void>((resolve, reject) => {
     const upstream = http.request({ host: url.hostname, port: Number(url.port || 80), method: req.method, path: req.url, headers: forwardHeaders(req, body), agent: lb.agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', resolve);
-      answer.on('error', () => {
-        res.destroy();
-        resolve();
-      });
+      streamAnswer(answer, res, resolve);
     });
     upstream.on('error', (err: NodeJS.ErrnoException) => {
       if (res.headersSent) {
