@@ -7,7 +7,8 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allServers, type Estate } from '../model/estate';
 import type { AppServerHealth } from './dmgr-api';
-import { labScript, type LabPaths } from './paths';
+import type { LoadBalancerState } from './load-balancer';
+import { balancerPaths, labScript, type LabPaths } from './paths';
 import { allHttpServers } from './plugin-cfg-initial';
 import { isAlive, isListening, requestJson, waitFor, waitForExit } from './process-utils';
 
@@ -73,6 +74,24 @@ function startHaproxyChild(ctx: LabChildContext, haproxyBin: string): LabChild {
   const args = [labScript('child-guard'), ...guard(), '--', haproxyBin, '-W', '-db', '-f', ctx.paths.haproxyCfg];
   const ready = async () => (await Promise.all(listeners.map(({ host, port }) => isListening(host, port, 500)))).every(Boolean);
   return spawnChild(ctx, 'haproxy', args, ready);
+}
+
+
+/**
+ * The estate's load balancers, one process each. They start after the app servers answer, and are
+ * ready once every instance their health checkers watch was checked: a balancer that checked an
+ * app server still starting would keep it out of routing until its next check.
+ */
+export function startBalancerChildren(ctx: LabChildContext): LabChild[] {
+  return (ctx.estate.loadBalancers?.balancers ?? []).map((b) => {
+    // Fails early, in the lab, for a balancer whose file is not local.
+    balancerPaths(ctx.estate, b, ctx.cwd);
+    const ready = async () => {
+      const res = await requestJson<LoadBalancerState>(`http://127.0.0.1:${b.listen.port}/__lb/state`, 'GET', undefined, 1000).catch(() => undefined);
+      return res?.status === 200 && res.body.healthChecked;
+    };
+    return spawnChild(ctx, b.name, nodeArgs(ctx, 'load-balancer', ['--balancer', b.name]), ready);
+  });
 }
 
 /** Starts every child of the estate's lab: naming, dmgr, one web tier per HTTP server, HAProxy. */

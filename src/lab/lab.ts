@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { allServers, type Estate } from '../model/estate';
 import { validateEstate } from '../model/validate';
@@ -19,12 +19,16 @@ import { createHaproxySprayer } from '../drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../drivers/sprayer/sprayer';
 import type { ServerStatus } from './dmgr-api';
 import { adminSocketAddress, dormantSprayerServers, ensureHaproxy, renderAffinityMap, renderHaproxyCfg } from './haproxy';
-import { startLabChildren, stopChildren, stopStrayAppServers, tail, waitUntilReady, type LabChildContext } from './lab-children';
+import { startBalancerChildren, startLabChildren, stopChildren, stopStrayAppServers, tail, waitUntilReady, type LabChildContext } from './lab-children';
 import { labFaults, runtimeApiSocketPaths, type LabFaults } from './lab-faults';
-import { labPaths, labScript, resolveFrom, type LabPaths } from './paths';
+import { balancerPaths, labPaths, labScript, labSettings, resolveFrom, type LabPaths } from './paths';
+import { initialLoadBalancerXml } from './loadbalancer-xml-stand-ins';
 import { allHttpServers, renderCellPluginCfg } from './plugin-cfg-initial';
 import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 import { RuntimeApiRelay } from './runtime-api-relay';
+
+/** The lab's starting `disable-timeout-in-minutes`: two lab minutes (`minuteSeconds` each). */
+const labBalancerDisableTimeoutMinutes = 2;
 
 /** Options of `startLab` and friends. */
 export interface LabOptions {
@@ -49,7 +53,9 @@ export interface LabUrls {
   webServers: Record<string, { prod: string; test?: string }>;
   /** Per app server (running or not). */
   appServers: Record<string, string>;
-  /** The app through the sprayer (or the first web server). */
+  /** Per Sun ONE load balancer (seed 004): where users reach it; its `/__lb/state` is under it. */
+  loadBalancers?: Record<string, string>;
+  /** The app through the sprayer (or the first load balancer, or the first web server). */
   app?: string;
 }
 
@@ -116,6 +122,7 @@ export function labPorts(estate: Estate): LabPort[] {
     if (estate.sprayer.testListen) ports.push({ name: 'sprayer (test)', ...estate.sprayer.testListen });
     if (typeof estate.sprayer.adminSocket !== 'string') ports.push({ name: 'sprayer runtime API', ...estate.sprayer.adminSocket });
   }
+  for (const b of estate.loadBalancers?.balancers ?? []) ports.push({ name: `${b.name} (load balancer)`, host: '127.0.0.1', port: b.listen.port });
   if (estate.appServer.driver === 'lab') ports.push({ name: 'dmgr', ...urlEndpoint(estate.appServer.adminUrl) });
   if (estate.naming?.driver === 'lab' && estate.naming.url) ports.push({ name: 'naming', ...urlEndpoint(estate.naming.url) });
   return ports;
@@ -137,7 +144,10 @@ export function labUrls(estate: Estate, baseDir?: string): LabUrls {
   );
   const appServers = Object.fromEntries(allServers(estate).map(({ server: s }) => [s.name, `http://${s.host}:${s.port}`]));
   const contextRoot = estate.lab?.contextRoot ?? '/user';
-  const front = sprayer ?? Object.values(webServers)[0]?.prod;
+  const balancers = estate.loadBalancers?.balancers ?? [];
+  // The lab load balancers listen on 127.0.0.1 whatever host the estate names (nothing listens beyond loopback).
+  const loadBalancers = Object.fromEntries(balancers.map((b) => [b.name, `http://127.0.0.1:${b.listen.port}`]));
+  const front = sprayer ?? Object.values(loadBalancers)[0] ?? Object.values(webServers)[0]?.prod;
   const runtimeApi = estate.sprayer ? adminSocketAddress(estate.sprayer.adminSocket, baseDir).replace(/^ipv4@/, 'tcp://') : undefined;
   return {
     ...(sprayer ? { sprayer } : {}),
@@ -147,6 +157,7 @@ export function labUrls(estate: Estate, baseDir?: string): LabUrls {
     ...(estate.naming?.driver === 'lab' && estate.naming.url ? { naming: estate.naming.url } : {}),
     webServers,
     appServers,
+    ...(balancers.length ? { loadBalancers } : {}),
     ...(front ? { app: `${front}${contextRoot}/` } : {}),
   };
 }
@@ -156,6 +167,11 @@ function resetState(estate: Estate, paths: LabPaths, baseDir: string): void {
   for (const path of [paths.dmgrState, paths.serverStateDir, paths.namingState, paths.haproxyCfg, paths.haproxyStatsSocket]) rmSync(path, { recursive: true, force: true });
   for (const { httpServer } of allHttpServers(estate)) if (httpServer.pluginCfg.kind === 'local') rmSync(resolveFrom(baseDir, httpServer.pluginCfg.path), { force: true });
   if (estate.sprayer) rmSync(resolveFrom(baseDir, estate.sprayer.affinityMap), { force: true });
+  for (const b of estate.loadBalancers?.balancers ?? []) {
+    if (b.file.kind !== 'local') continue;
+    const { file, log } = balancerPaths(estate, b, baseDir);
+    for (const path of [file, log]) rmSync(path, { force: true });
+  }
   removeRuntimeApiSocket({ estate, paths, cwd: baseDir });
 }
 
@@ -178,6 +194,22 @@ function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir: string): v
     // A TCP Runtime API is relayed by the lab (runtime-api-relay.ts) to a UNIX stats socket.
     const relayed = typeof estate.sprayer.adminSocket === 'string' ? undefined : paths.haproxyStatsSocket;
     writeFileAtomic(paths.haproxyCfg, renderHaproxyCfg(estate, baseDir, relayed));
+  }
+  writeStartingBalancerFiles(estate, baseDir);
+}
+
+/**
+ * Every load balancer gets the same starting loadbalancer.xml, byte for byte (seed 004, "Using
+ * Multiple Load Balancers"), each written temp + rename so a poll never sees half of it.
+ */
+function writeStartingBalancerFiles(estate: Estate, baseDir: string): void {
+  const balancers = estate.loadBalancers?.balancers ?? [];
+  if (balancers.length === 0) return;
+  const xml = initialLoadBalancerXml(estate, { disableTimeoutMinutes: labBalancerDisableTimeoutMinutes, contextRoot: labSettings(estate).contextRoot });
+  for (const b of balancers) {
+    const { file, log } = balancerPaths(estate, b, baseDir);
+    writeFileAtomic(file, xml);
+    mkdirSync(dirname(log), { recursive: true });
   }
 }
 
@@ -216,7 +248,10 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
   const adminSocket = estate.sprayer?.adminSocket;
   const relay = adminSocket !== undefined && typeof adminSocket !== 'string' ? new RuntimeApiRelay(adminSocket, paths.haproxyStatsSocket) : undefined;
   const children = startLabChildren(ctx, haproxyBin);
-  for (const child of children) log(`lab: started ${child.name} (pid ${child.process.pid ?? '?'}), log ${child.log}`);
+  const logStarted = (from: number) => {
+    for (const child of children.slice(from)) log(`lab: started ${child.name} (pid ${child.process.pid ?? '?'}), log ${child.log}`);
+  };
+  logStarted(0);
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
@@ -231,6 +266,11 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
   try {
     await relay?.listen();
     await Promise.all(children.map(waitUntilReady));
+    // The load balancers come last, once the app servers answer their first health checks.
+    const first = children.length;
+    children.push(...startBalancerChildren(ctx));
+    logStarted(first);
+    await Promise.all(children.slice(first).map(waitUntilReady));
     await applyStartingSprayerStates(estate, cwd);
   } catch (err) {
     await stop().catch(() => undefined);

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { estateSchema, labSettingsSchema, type Estate, type LabSettings } from '../model/estate';
+import { estateSchema, labSettingsSchema, type Estate, type LabSettings, type LoadBalancer } from '../model/estate';
 
 /** The lab settings of an estate, with defaults for estates that have no `lab` section. */
 export function labSettings(estate: Estate): LabSettings {
@@ -50,6 +50,13 @@ export function labPaths(estate: Estate, baseDir?: string): LabPaths {
     haproxyStatsSocket: join(dir, 'haproxy', 'runtime-api.sock'),
     logDir: join(dir, 'logs'),
   };
+}
+
+/** Where a lab load balancer reads its loadbalancer.xml (local files only) and writes its log (its `log`, else `<lab dir>/<name>/lb.log`). */
+export function balancerPaths(estate: Estate, balancer: LoadBalancer, baseDir?: string): { file: string; log: string } {
+  if (balancer.file.kind !== 'local') throw new Error(`${balancer.name}: the lab load balancer needs a local loadbalancer.xml`);
+  const log = balancer.log ? resolveFrom(baseDir, balancer.log) : join(labPaths(estate, baseDir).dir, balancer.name, 'lb.log');
+  return { file: resolveFrom(baseDir, balancer.file.path), log };
 }
 
 /** The per-server state file the dmgr writes and the app server reads at start and on reload. */

@@ -52,6 +52,11 @@ function shiftServices(doc: EstateInput, offset: number, dir: string): void {
     for (const key of Object.keys(byCluster)) byCluster[key] = shiftCorbaloc(byCluster[key] as string, offset);
   }
   if (doc.appServer.driver === 'lab') doc.appServer.adminUrl = shiftUrl(doc.appServer.adminUrl, offset);
+  for (const balancer of doc.loadBalancers?.balancers ?? []) {
+    balancer.listen.port += offset;
+    balancer.file = { kind: 'local', path: join(dir, balancer.name, 'loadbalancer.xml') };
+    balancer.log = join(dir, balancer.name, 'lb.log');
+  }
 }
 
 /**

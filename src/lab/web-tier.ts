@@ -18,6 +18,7 @@ import { jsessionIdCookie, parseJsessionId, requestHostPort } from './app-server
 import { allHttpServers } from './plugin-cfg-initial';
 import { parsePluginConfig, routeRequest, type PluginConfig, type PluginServer, type RoundRobinState } from './plugin-routing';
 import { readEstateFile, resolveFrom } from './paths';
+import { forwardHeaders, streamAnswer } from './proxy';
 import { listenOn, parseArgs, readBody, requireArg, runLabMain, sendJson, stopOnSignalsAndOrphaning } from './process-utils';
 
 /** How long a server that refused a connection is skipped (the plug-in's RetryInterval, shortened for the lab). */
@@ -71,26 +72,11 @@ function downSet(tier: WebTier): Set<string> {
   return new Set([...tier.downUntil].filter(([, until]) => until > now).map(([name]) => name));
 }
 
-function forwardHeaders(req: http.IncomingMessage, body: Buffer): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  delete headers.connection;
-  delete headers['keep-alive'];
-  delete headers['transfer-encoding'];
-  if (body.length > 0 || req.headers['content-length'] !== undefined) headers['content-length'] = body.length;
-  return headers;
-}
-
 /** Sends the request to one server; rejects only if no response came back (so a retry is safe to try). */
 function proxyOnce(tier: WebTier, server: PluginServer, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
     const upstream = http.request({ host: server.host, port: server.port, method: req.method, path: req.url, headers: forwardHeaders(req, body), agent: tier.agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', resolve);
-      answer.on('error', () => {
-        res.destroy();
-        resolve();
-      });
+      streamAnswer(answer, res, resolve);
     });
     upstream.on('error', reject);
     upstream.end(body);

@@ -39,12 +39,13 @@ function asCliError(err: unknown): unknown {
 
 function formatUrls(urls: LabUrls): string {
   const lines = [
-    urls.app && `  app (through the sprayer)  ${urls.app}`,
+    urls.app && `  ${`app (through ${urls.sprayer ? 'the sprayer' : urls.loadBalancers ? 'a load balancer' : 'a web server'})`.padEnd(26)} ${urls.app}`,
     urls.sprayer && `  IP sprayer (HAProxy)       ${urls.sprayer}`,
     urls.sprayerTest && `  test route (HAProxy)       ${urls.sprayerTest}`,
     urls.runtimeApi && `  HAProxy runtime API        ${urls.runtimeApi}`,
     urls.admin && `  dmgr admin                 ${urls.admin}`,
     urls.naming && `  naming                     ${urls.naming}`,
+    ...Object.entries(urls.loadBalancers ?? {}).map(([name, u]) => `  load balancer ${name.padEnd(12)} ${u}  (state ${u}/__lb/state)`),
     ...Object.entries(urls.webServers).map(([name, w]) => `  web server ${name.padEnd(15)} ${w.prod}${w.test ? `  (test VIP ${w.test})` : ''}`),
     ...Object.entries(urls.appServers).map(([name, u]) => `  app server ${name.padEnd(15)} ${u}`),
   ];
