@@ -22,7 +22,7 @@ import { adminSocketAddress, dormantSprayerServers, ensureHaproxy, renderAffinit
 import { startBalancerChildren, startLabChildren, stopChildren, stopStrayAppServers, tail, waitUntilReady, type LabChildContext } from './lab-children';
 import { labFaults, runtimeApiSocketPaths, type LabFaults } from './lab-faults';
 import { balancerPaths, labPaths, labScript, labSettings, resolveFrom, type LabPaths } from './paths';
-import { initialLoadBalancerXml } from './loadbalancer-xml-stand-ins';
+import { initialLoadBalancerXml } from '../drivers/loadbalancer-xml';
 import { allHttpServers, renderCellPluginCfg } from './plugin-cfg-initial';
 import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 import { RuntimeApiRelay } from './runtime-api-relay';
@@ -205,7 +205,8 @@ function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir: string): v
 function writeStartingBalancerFiles(estate: Estate, baseDir: string): void {
   const balancers = estate.loadBalancers?.balancers ?? [];
   if (balancers.length === 0) return;
-  const xml = initialLoadBalancerXml(estate, { disableTimeoutMinutes: labBalancerDisableTimeoutMinutes, contextRoot: labSettings(estate).contextRoot });
+  // The lab checks health every second: a killed server leaves routing within seconds.
+  const xml = initialLoadBalancerXml(estate, { disableTimeoutMinutes: labBalancerDisableTimeoutMinutes, contextRoot: labSettings(estate).contextRoot, healthChecker: { url: '/', intervalSeconds: 1, timeoutSeconds: 1 } });
   for (const b of balancers) {
     const { file, log } = balancerPaths(estate, b, baseDir);
     writeFileAtomic(file, xml);

@@ -23,7 +23,7 @@ import { appendFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import { dirname } from 'node:path';
 import type { LoadBalancerConfig } from '../drivers/loadbalancer-xml/config';
-import { readLoadBalancerConfig } from './loadbalancer-xml-stand-ins';
+import { readLoadBalancerConfig } from '../drivers/loadbalancer-xml';
 import { allServers, type Estate } from '../model/estate';
 import { jsessionIdCookie, parseJsessionId } from './app-server';
 import { applyReload, expireQuiescing, failoverTarget, httpListener, initialRouting, instanceKey, routeRequest, routingView, type InstanceRef, type InstanceView, type LbRouting, type ServerRef, type WebModuleView } from './lb-routing';

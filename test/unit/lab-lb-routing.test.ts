@@ -1,5 +1,5 @@
 import { applyReload, contextRootFor, expireQuiescing, failoverTarget, initialRouting, instanceKey, routeRequest, routingView, type LbRouting, type ServerRef } from '../../src/lab/lb-routing';
-import { initialLoadBalancerXml, readLoadBalancerConfig } from '../../src/lab/loadbalancer-xml-stand-ins';
+import { initialLoadBalancerXml, readLoadBalancerConfig } from '../../src/drivers/loadbalancer-xml';
 import { relocateLabEstate } from '../../src/lab/relocate-estate';
 
 /** Two clusters of two instances serving /user, and ClusterC serving /shop only. */
