@@ -202,11 +202,16 @@ function writeStartingFiles(estate: Estate, paths: LabPaths, baseDir: string): v
  * Every load balancer gets the same starting loadbalancer.xml, byte for byte (seed 004, "Using
  * Multiple Load Balancers"), each written temp + rename so a poll never sees half of it.
  */
+/** The lab's starting loadbalancer.xml: every active server enabled, quiescing periods of 2 lab minutes, health checked every second. */
+export function labLoadBalancerXml(estate: Estate): string {
+  // The lab checks health every second: a killed server leaves routing within seconds.
+  return initialLoadBalancerXml(estate, { disableTimeoutMinutes: labBalancerDisableTimeoutMinutes, contextRoot: labSettings(estate).contextRoot, healthChecker: { url: '/', intervalSeconds: 1, timeoutSeconds: 1 } });
+}
+
 function writeStartingBalancerFiles(estate: Estate, baseDir: string): void {
   const balancers = estate.loadBalancers?.balancers ?? [];
   if (balancers.length === 0) return;
-  // The lab checks health every second: a killed server leaves routing within seconds.
-  const xml = initialLoadBalancerXml(estate, { disableTimeoutMinutes: labBalancerDisableTimeoutMinutes, contextRoot: labSettings(estate).contextRoot, healthChecker: { url: '/', intervalSeconds: 1, timeoutSeconds: 1 } });
+  const xml = labLoadBalancerXml(estate);
   for (const b of balancers) {
     const { file, log } = balancerPaths(estate, b, baseDir);
     writeFileAtomic(file, xml);

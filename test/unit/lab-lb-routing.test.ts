@@ -1,5 +1,6 @@
 import { applyReload, contextRootFor, expireQuiescing, failoverTarget, initialRouting, instanceKey, routeRequest, routingView, type LbRouting, type ServerRef } from '../../src/lab/lb-routing';
-import { initialLoadBalancerXml, readLoadBalancerConfig } from '../../src/drivers/loadbalancer-xml';
+import { readLoadBalancerConfig } from '../../src/drivers/loadbalancer-xml';
+import { labLoadBalancerXml } from '../../src/lab/lab';
 import { relocateLabEstate } from '../../src/lab/relocate-estate';
 
 /** Two clusters of two instances serving /user, and ClusterC serving /shop only. */
@@ -168,7 +169,7 @@ describe('the lab load balancer: routing by loadbalancer.xml (seed 004)', () => 
 describe("the lab's starting loadbalancer.xml", () => {
   it('names every active cluster and server of lab-lb.json, reads back, and routes the lab app', () => {
     const estate = relocateLabEstate(0, '/tmp/x', 'lab-lb.json');
-    const text = initialLoadBalancerXml(estate, { disableTimeoutMinutes: 2, contextRoot: '/user' });
+    const text = labLoadBalancerXml(estate);
     const config = readLoadBalancerConfig(text);
     expect(config.properties['reload-poll-interval-in-seconds']).toBe('1');
     expect(config.clusters.map((c) => [c.name, c.instances.map((i) => [i.name, i.enabled, i.disableTimeoutMinutes, i.listeners])])).toEqual([
