@@ -105,19 +105,25 @@ export function drainActivities(policy: DrainPolicy): Summarizable<Pick<RolloutA
   });
 }
 
-/** The edition rollout's routing, resets and bindings: regular activities, run to completion even during a rollback. */
-export const editionActs: Summarizable<EditionActivities> = proxyActivities<EditionActivities>({
-  startToCloseTimeout: '10 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
-});
+/**
+ * Regular activities of a procedure's own steps, run to completion even during a rollback (so no
+ * router or file is left half-set), with the forward retries or, inside a rollback, short attempts
+ * that `tracked` retries with a visible block.
+ */
+function procedureActs<T>(startToCloseTimeout: '3 minutes' | '10 minutes', rollback: boolean): Summarizable<T> {
+  const retry = rollback ? rollbackRetry : ({ initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes } as const);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's proxy is typed by T through the cast
+  return proxyActivities<any>({ startToCloseTimeout, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, retry }) as Summarizable<T>;
+}
 
-/** The edition rollout's steps inside a rollback: short attempts, which `tracked` retries with a visible block. */
-export const rollbackEditionActs: Summarizable<EditionActivities> = proxyActivities<EditionActivities>({
-  startToCloseTimeout: '10 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: rollbackRetry,
-});
+/** The edition rollout's routing, resets and bindings. */
+export const editionActs = procedureActs<EditionActivities>('10 minutes', false);
+/** The edition rollout's steps inside a rollback. */
+export const rollbackEditionActs = procedureActs<EditionActivities>('10 minutes', true);
+/** The loadbalancer.xml activities, so no load balancer is left with another's bytes. */
+export const lbActs = procedureActs<LbActivities>('3 minutes', false);
+/** The loadbalancer.xml activities inside a rollback. */
+export const rollbackLbActs = procedureActs<LbActivities>('3 minutes', true);
 
 /** A quiesce: heartbeating (a restarted worker resumes the same wait), cancelled at once by a rollback since it only reads. */
 export function quiesceActivities(limitSeconds: number): Summarizable<Pick<EditionActivities, 'quiesceMembers'>> {
@@ -128,17 +134,3 @@ export function quiesceActivities(limitSeconds: number): Summarizable<Pick<Editi
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
   });
 }
-
-/** The loadbalancer.xml activities: regular activities, run to completion even during a rollback, so no load balancer is left with another's bytes. */
-export const lbActs: Summarizable<LbActivities> = proxyActivities<LbActivities>({
-  startToCloseTimeout: '3 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
-});
-
-/** The loadbalancer.xml activities inside a rollback: short attempts, which `tracked` retries with a visible block. */
-export const rollbackLbActs: Summarizable<LbActivities> = proxyActivities<LbActivities>({
-  startToCloseTimeout: '3 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: rollbackRetry,
-});

@@ -9,7 +9,9 @@ import { readLoadBalancerConfig } from '../../src/drivers/loadbalancer-xml/confi
 import type { Estate, LbOperation, RolloutStatus } from '../../src/model';
 import { pidsOf } from '../support/edition';
 import { lbFiles, lbShas, startLbLoad } from '../support/load-balancers';
-import { expectCleanLoad, labRequest, recordHistory, track } from '../support/rollout-harness';
+import { approvePhaseUpdate } from '../../workflows/messages';
+import { expectCleanLoad, labRequest, recordHistory, track, waitForStatus } from '../support/rollout-harness';
+import { keepSession, waitForKeeperRequests } from '../support/session-keeper';
 import { labPerTest } from '../support/scenario';
 
 function config(estate: Estate) {
@@ -61,6 +63,24 @@ describe('clusterOperation behind two load balancers, under load', () => {
     await operate({ kind: 'removeInstance', cluster: 'ClusterB', instance: 'ServerB2' });
     const cluster = config(lab.estate).clusters.find((c) => c.name === 'ClusterB');
     expect(cluster?.instances.map((i) => i.name)).toEqual(['ServerB1']);
+  });
+
+  it('a drain shorter than the quiescing period asks a person before the sessions left fail over', async () => {
+    const lab = t.lab();
+    const keeper = keepSession(lab.estate, 'ServerA1');
+    await waitForKeeperRequests(keeper, 2);
+    const final = await t.withWorker(async (client, taskQueue) => {
+      const drain = { pollIntervalSeconds: 1, maxWaitSeconds: 2, sessionThreshold: 0, onTimeout: 'proceed' };
+      const request = labRequest(lab.estate, { procedure: 'clusterOperation', approvals: { phases: [] }, drain, lb: { inFlightSeconds: 5, operation: { kind: 'reconfigureInstance', cluster: 'ClusterA', instance: 'ServerA1' } } });
+      const handle = track(await client.workflow.start('clusterOperation', { taskQueue, workflowId: `lbop-short-drain-${Date.now()}`, args: [request] }));
+      const gate = await waitForStatus(handle, (s) => s.pendingApproval?.gate === 'instance.quiesce', 'the drain-timeout gate');
+      expect(gate.events.find((e) => e.type === 'quiescing-longer-than-drain')?.message).toMatch(/drain\.maxWaitSeconds \(2s\) is shorter than the quiescing period \(7s/);
+      expect(gate.pendingApproval?.question).toMatch(/ServerA1 [1-9]/);
+      await keeper.stop();
+      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'instance.quiesce' }] });
+      return (await handle.result()) as RolloutStatus;
+    });
+    expect(final.state).toBe('succeeded');
   });
 
   it('removes ClusterB after quiescing its web modules', async () => {

@@ -35,6 +35,12 @@ export function watchLbFiles(estate: Estate): { sequences: () => Record<string, 
   return { sequences: () => seen, stop: () => clearInterval(timer) };
 }
 
+function sumCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
 /** Load through every load balancer, `rate` in all; `stop` sums the reports. */
 export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<LoadReport> } {
   const balancers = estate.loadBalancers?.balancers ?? [];
@@ -50,6 +56,8 @@ export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<Lo
         lostSessions: a.lostSessions + b.lostSessions,
         versionFlips: a.versionFlips + b.versionFlips,
         failures: [...a.failures, ...b.failures],
+        versions: sumCounts(a.versions, b.versions),
+        newSessionsByVersion: sumCounts(a.newSessionsByVersion, b.newSessionsByVersion),
       }));
     },
   };

@@ -36,9 +36,9 @@ export async function startScenarioLab(offset: number, file = 'lab-multi-cell.js
   // Each scenario is its own target, so a rollout a failed scenario left behind cannot block the next.
   estate.name = `${estate.name}-${offset}`;
   const lab = await startLab(estate, { baseDir: dir });
-  const sprayer = createHaproxySprayer(estate, { baseDir: dir });
+  // Made on first use: an estate behind load balancers has no sprayer.
   const admin = createLabAppServer(estate);
-  return { estate, lab, dir, routing: () => sprayer.snapshot(), servers: () => admin.servers(), stop: () => lab.stop() };
+  return { estate, lab, dir, routing: () => createHaproxySprayer(estate, { baseDir: dir }).snapshot(), servers: () => admin.servers(), stop: () => lab.stop() };
 }
 
 /** Session-aware load through the sprayer, running until stopped. */
@@ -109,6 +109,14 @@ export function expectCleanLoad(report: LoadReport, also: CleanLoadExpectations 
   if (also.mixedEditionSeconds === undefined) expect(seen).toEqual(clean);
   else expect({ ...seen, mixedEditionSeconds: report.mixedEditionSeconds }).toEqual({ ...clean, mixedEditionSeconds: also.mixedEditionSeconds });
   expect(report.requests).toBeGreaterThan(100);
+}
+
+/** A rollback that restored routing first and finished every step it took. */
+export function expectRoutingRestoredFirst(final: RolloutStatus): void {
+  expect(final.state).toBe('rolled-back');
+  const rollbackSteps = final.steps.filter((s) => s.id.startsWith('rollback.'));
+  expect(rollbackSteps[0]?.id).toBe('rollback.routing');
+  expect(rollbackSteps.filter((s) => s.status !== 'done')).toEqual([]);
 }
 
 /** A rollout request for the lab with short waits. */
