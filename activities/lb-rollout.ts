@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Estate, LbEdit } from '../src/model';
 import type { Drivers } from '../src/drivers';
-import { readLoadBalancerConfig } from '../src/drivers/loadbalancer-xml';
+import { quiescingPeriodOf, readLoadBalancerConfig } from '../src/drivers/loadbalancer-xml';
 import { applyLbEdits } from '../src/drivers/loadbalancer-xml/edits';
 import { distributeIdentical, sha256Hex } from '../src/drivers/config-file';
 import { resolveFrom } from '../src/lab/paths';
@@ -52,16 +52,11 @@ export function createLbActivities(drivers: (estate: Estate) => Drivers, baseDir
     },
 
     async quiescingPeriod(input: QuiescingInput): Promise<QuiescingPeriod> {
-      const lbs = balancersOf(input.estate);
+      balancersOf(input.estate);
       const config = readLoadBalancerConfig(Buffer.from(input.start, 'base64').toString('utf8'));
-      const cluster = config.clusters.find((c) => c.name === input.cluster);
-      if (!cluster) throw ApplicationFailure.nonRetryable(`loadbalancer.xml has no cluster ${input.cluster} (it has ${config.clusters.map((c) => c.name).join(', ')})`, failureTypes.rolloutFailed);
-      const minutes = input.contextRoot
-        ? cluster.webModules.filter((w) => input.contextRoot === '*' || w.contextRoot === input.contextRoot).map((w) => w.disableTimeoutMinutes)
-        : cluster.instances.filter((i) => !input.instances || input.instances.includes(i.name)).map((i) => i.disableTimeoutMinutes);
-      const longest = Math.max(0, ...minutes);
-      const seconds = Math.ceil(longest * lbs.minuteSeconds + lbs.pollIntervalSeconds);
-      return { seconds, basis: `disable-timeout-in-minutes ${longest} × ${lbs.minuteSeconds}s + one poll of ${lbs.pollIntervalSeconds}s` };
+      const period = quiescingPeriodOf(config, input.estate, input);
+      if (!period) throw ApplicationFailure.nonRetryable(`loadbalancer.xml has no cluster ${input.cluster} (it has ${config.clusters.map((c) => c.name).join(', ')})`, failureTypes.rolloutFailed);
+      return period;
     },
 
     async quiescedLines(input: QuiescedLinesInput): Promise<QuiescedLines> {

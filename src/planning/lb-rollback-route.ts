@@ -70,7 +70,7 @@ export function lbRoutingTitle(route: LbRollbackRoute, w: LbRouteWords): string 
 export function lbRepairTitles(repair: LbRepair, w: LbRouteWords): { hold?: string; drain: string; stop: string; reinstall: string; start: string; route: string } {
   const c = repair.cluster;
   return {
-    ...(repair.hold ? { hold: `Disable ${c} in loadbalancer.xml, now that a cluster on ${w.from} serves` } : {}),
+    ...(repair.hold ? { hold: `Disable ${c} in loadbalancer.xml while the other clusters serve` } : {}),
     drain: `Let the ${w.to} sessions on ${c} end`,
     stop: `Stop ${c}'s instances`,
     reinstall: `Reinstall ${w.app} ${w.from} on ${c}`,

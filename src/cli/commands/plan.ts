@@ -12,6 +12,7 @@ import { planRollout, PlanningError } from '../../planning';
 import { renderPlanText } from '../../planning/render';
 import { describeWindows, windowState } from '../../planning/windows';
 import { CliError, ExitCode } from '../exit-codes';
+import { quiescingNotes } from '../quiescing-notes';
 
 /** The validated summary of a request, as printed by `turnout plan --json`. */
 export interface RequestSummary {
@@ -97,7 +98,11 @@ export function register(program: Command): void {
       const { windows } = request;
       const now = new Date();
       const window = windows ? refuseOnPlanningError(file, () => windowState(windows, now)) : undefined;
-      if (opts.json) process.stdout.write(`${JSON.stringify({ summary, plan, ...(window ? { window } : {}) }, null, 2)}\n`);
-      else process.stdout.write(`${renderSummary(summary, estate)}\n${renderPlanText(plan)}${windows ? `\n${describeWindows(windows, now)}\n` : ''}`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ summary, plan, ...(window ? { window } : {}) }, null, 2)}\n`);
+        return;
+      }
+      const quiescing = quiescingNotes(plan, request, estate);
+      process.stdout.write(`${renderSummary(summary, estate)}\n${renderPlanText(plan)}${quiescing.length > 0 ? `\n${quiescing.join('\n')}\n` : ''}${windows ? `\n${describeWindows(windows, now)}\n` : ''}`);
     });
 }

@@ -10,3 +10,4 @@ export { addCluster, removeCluster, setHealthChecker, type NewCluster, type NewW
 export { initialLoadBalancerXml, type InitialLoadBalancerXmlOptions } from './initial';
 export { diffLoadBalancerXml, renderLoadBalancerXmlDiff, type LbHealthCheckerAttribute, type LbInstanceAttribute, type LbWebModuleAttribute, type LoadBalancerXmlChange } from './diff';
 export { decodeXml as decodeLoadBalancerXml, encodeXml as encodeLoadBalancerXml } from '../xml/encoding';
+export { quiescingPeriodOf, type QuiescedThing } from './quiescing';
