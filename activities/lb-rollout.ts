@@ -10,7 +10,7 @@ import type { Estate, LbEdit } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import { quiescingPeriodOf, readLoadBalancerConfig } from '../src/drivers/loadbalancer-xml';
 import { applyLbEdits } from '../src/drivers/loadbalancer-xml/edits';
-import { distributeIdentical, sha256Hex } from '../src/drivers/config-file';
+import { DistributionError, distributeIdentical, readIdentical } from '../src/drivers/config-file';
 import { resolveFrom } from '../src/lab/paths';
 import { failureTypes } from '../workflows/failure-types';
 import type { LbActivities, LbSnapshot, LbWriteInput, LbWriteResult, QuiescedLines, QuiescedLinesInput, QuiescingInput, QuiescingPeriod } from './lb-types';
@@ -30,17 +30,17 @@ export function editedFile(start: string, edits: readonly LbEdit[]): Buffer {
 export function createLbActivities(drivers: (estate: Estate) => Drivers, baseDir?: string): LbActivities {
   return {
     async snapshotLoadBalancerXml(estate: Estate): Promise<LbSnapshot> {
-      const lbs = balancersOf(estate);
-      const read = await Promise.all(lbs.balancers.map(async (b) => ({ name: b.name, bytes: await drivers(estate).loadBalancerXml(b.name).read() })));
-      const missing = read.filter((r) => r.bytes === null).map((r) => r.name);
-      if (missing.length > 0) throw ApplicationFailure.nonRetryable(`no loadbalancer.xml on ${missing.join(', ')}`, failureTypes.rolloutFailed);
-      const shas = read.map((r) => ({ name: r.name, sha256: sha256Hex(r.bytes as Buffer) }));
-      if (new Set(shas.map((s) => s.sha256)).size > 1) {
-        throw ApplicationFailure.nonRetryable(`the load balancers hold different loadbalancer.xml files (${shas.map((s) => `${s.name} ${s.sha256.slice(0, 12)}`).join(', ')}); seed 004 requires identical files: make them agree first`, failureTypes.rolloutFailed);
+      balancersOf(estate);
+      const stores = drivers(estate).loadBalancerXmls();
+      try {
+        const { bytes, sha256 } = await readIdentical(stores);
+        readLoadBalancerConfig(bytes.toString('utf8'));
+        return { base64: bytes.toString('base64'), sha256, balancers: stores.map((s) => ({ name: s.name, sha256 })) };
+      } catch (err) {
+        // Missing, unreadable or different copies: a person makes them agree; retrying would not.
+        if (err instanceof DistributionError) throw ApplicationFailure.nonRetryable(`the load balancers' loadbalancer.xml files are not identical (${err.message}); seed 004 requires identical files: make them agree first`, failureTypes.rolloutFailed);
+        throw err;
       }
-      const first = read[0]?.bytes as Buffer;
-      readLoadBalancerConfig(first.toString('utf8'));
-      return { base64: first.toString('base64'), sha256: shas[0]?.sha256 ?? '', balancers: shas };
     },
 
     async writeLoadBalancerXml(input: LbWriteInput): Promise<LbWriteResult> {

@@ -9,16 +9,12 @@
  * back. Servers the rollout started stop again. Every step retries through faults (see `tracked`).
  */
 import { patched } from '@temporalio/workflow';
-import type { Estate } from '../src/model';
+import { clusterServerNames } from '../src/model/estate';
 import { javaClientMoves, singleCellMoves, type ClusterRollbackInput, type ClusterRollbackMove } from '../src/planning/rollback-route';
 import { rollbackActs, summarized } from './activity-proxies';
 import { pickupTimer } from './cluster-steps';
 import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
-
-function clusterServers(estate: Estate, cluster: string | undefined): string[] {
-  return estate.cells.flatMap((c) => c.clusters).filter((k) => k.name === cluster).flatMap((k) => k.servers.map((s) => s.name));
-}
 
 /** Where the rollout stands, as the rollback's moves need it. */
 function standing(ctx: StepContext): ClusterRollbackInput {
@@ -33,7 +29,7 @@ function standing(ctx: StepContext): ClusterRollbackInput {
     wrote,
     moved: hold ? changes.moved : [],
     bindingsSwitched: changes.bindings !== undefined && changes.bindingsBefore !== undefined,
-    quiet: clusterServers(estate, ctx.plan.clusters?.incoming).filter((s) => stopAgain.includes(s)),
+    quiet: clusterServerNames(estate, ctx.plan.clusters?.incoming).filter((s) => stopAgain.includes(s)),
   };
 }
 

@@ -5,16 +5,13 @@
  * Then each such cluster in reverse order: let its sessions end, stop, reinstall N, start, check,
  * enable. The last write is the starting file, byte for byte. Every step retries through faults.
  */
+import { clusterServerNames } from '../src/model/estate';
 import { previousArtifactOf } from '../src/model/request';
 import { describeLbRoute, lbRepairTitles, lbRollbackRoute, lbRoutingTitle, type LbRepair, type LbRouteWords } from '../src/planning/lb-rollback-route';
 import { rollbackActs, rollbackLbActs, rollbackShortActs, summarized } from './activity-proxies';
 import { writeLb } from './lb-steps';
 import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
-
-function clusterServers(ctx: StepContext, cluster: string): string[] {
-  return ctx.estate.cells.flatMap((c) => c.clusters).filter((k) => k.name === cluster).flatMap((k) => k.servers.map((s) => s.name));
-}
 
 /** The clusters in the plan's order: those it disables or installs, in order of first mention. */
 function orderOf(ctx: StepContext): string[] {
@@ -24,7 +21,7 @@ function orderOf(ctx: StepContext): string[] {
 
 async function reinstall(ctx: StepContext, cluster: string): Promise<void> {
   const { request, estate } = ctx;
-  const servers = clusterServers(ctx, cluster);
+  const servers = clusterServerNames(ctx.estate, cluster);
   await rollbackShortActs().installApp({ estate, app: request.app, clusters: [cluster], version: request.fromVersion, artifact: previousArtifactOf(request), virtualHost: estate.virtualHosts.production.name });
   await summarized(rollbackActs.manageServers, `Start ${servers.join(', ')}`, { estate, action: 'start', servers });
   const { dead } = await rollbackShortActs().verifyServers({ estate, servers, version: request.fromVersion });
@@ -34,7 +31,7 @@ async function reinstall(ctx: StepContext, cluster: string): Promise<void> {
 async function repairCluster(ctx: StepContext, repair: LbRepair, w: LbRouteWords): Promise<boolean> {
   const id = `rollback.${repair.cluster}`;
   const t = lbRepairTitles(repair, w);
-  const servers = clusterServers(ctx, repair.cluster);
+  const servers = clusterServerNames(ctx.estate, repair.cluster);
   const held = [...ctx.lb.edits.filter((e) => e.cluster !== repair.cluster), { op: 'clusterInstances' as const, cluster: repair.cluster, enabled: false }];
   if (repair.hold && !(await tracked(ctx, `${id}.hold`, () => writeLb(ctx, held, t.hold ?? '', rollbackLbActs)))) return false;
   if (!(await tracked(ctx, `${id}.drain`, () => letEnd(ctx, `${id}.drain`, servers, 'sessions', t.drain)))) return false;

@@ -4,6 +4,7 @@
  * the section's short procedures (reconfigure an instance, redeploy a web module, remove an instance
  * or a cluster), with the same quiesce rules.
  */
+import { patched } from '@temporalio/workflow';
 import { workflowTypes, type RolloutStatus } from '../src/model';
 import { planClusterOperation } from '../src/planning/cluster-operation';
 import { planMultiCluster } from '../src/planning/multi-cluster';
@@ -12,12 +13,13 @@ import { runRollout } from './executor';
 import { rollBackLb } from './lb-rollback';
 import type { StepContext } from './steps';
 
-/** Before the first change: every load balancer's file (they must agree) and which servers run. */
+/** Before the first change: every load balancer's file (they must agree), what the rollback puts back. */
 async function recordLbStart(ctx: StepContext): Promise<void> {
   const snapshot = await summarized(lbActs.snapshotLoadBalancerXml, 'Record every load balancer\'s loadbalancer.xml (they must be identical)', ctx.estate);
   ctx.lb.start = snapshot.base64;
   ctx.run.event('turnout', 'loadbalancer-xml-recorded', `every load balancer holds ${snapshot.sha256.slice(0, 12)} (${snapshot.balancers.map((b) => b.name).join(', ')})`);
-  ctx.changes.runningBefore = await summarized(acts.runningServers, 'Record which servers run before the rollout', ctx.estate);
+  // Nothing reads which servers ran before: histories from before this patch recorded it.
+  if (!patched('start-skips-running-servers')) ctx.changes.runningBefore = await summarized(acts.runningServers, 'Record which servers run before the rollout', ctx.estate);
 }
 
 /** Upgrades every cluster in turn behind the load balancers. */

@@ -291,3 +291,8 @@ export type Estate = z.infer<typeof estateSchema>;
 export function allServers(estate: Estate): { cell: Cell; cluster: Cluster; server: Server }[] {
   return estate.cells.flatMap((cell) => cell.clusters.flatMap((cluster) => cluster.servers.map((server) => ({ cell, cluster, server }))));
 }
+
+/** The names of the servers of the cluster named `cluster` (none when there is no such cluster). */
+export function clusterServerNames(estate: Estate, cluster: string | undefined): string[] {
+  return estate.cells.flatMap((c) => c.clusters).filter((k) => k.name === cluster).flatMap((k) => k.servers.map((s) => s.name));
+}

@@ -4,31 +4,19 @@
  * every HTTP server saw each planned file exactly once, whole, in order: no file was written twice
  * in a way anyone could see.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { finalPluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../../src/drivers/plugin-cfg';
 import type { Estate, RolloutStatus } from '../../src/model';
 import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { shortSha, watchFiles } from '../support/file-watch';
 import { testClient, uniqueTaskQueue } from '../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
-const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex').slice(0, 12);
+const sha = shortSha;
 
-
-/** Watches every HTTP server's file and keeps the sequence of distinct contents each one showed. */
-function watchFiles(estate: Estate): { sequences: () => Record<string, string[]>; stop: () => void } {
-  const files = estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, h.pluginCfg.path] as const);
-  const seen: Record<string, string[]> = Object.fromEntries(files.map(([name]) => [name, []]));
-  const timer = setInterval(() => {
-    for (const [name, file] of files) {
-      const h = sha(readFileSync(file));
-      const list = seen[name] as string[];
-      if (list[list.length - 1] !== h) list.push(h);
-    }
-  }, 10);
-  return { sequences: () => seen, stop: () => clearInterval(timer) };
-}
+/** Every HTTP server's plugin-cfg.xml, by server name. */
+const pluginCfgFiles = (estate: Estate): Record<string, string> => Object.fromEntries(estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, h.pluginCfg.path]));
 
 describe('singleCellRollout survives a worker killed while the plug-ins re-read a group', () => {
   let lab: ScenarioLab;
@@ -60,7 +48,7 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
       sha(transitionPluginCfg(generated, { ...pair, ...all })),
       sha(finalPluginCfg(generated, pair)),
     ];
-    const watch = watchFiles(lab.estate);
+    const watch = watchFiles(pluginCfgFiles(lab.estate));
     const load = startLoad(lab.estate);
     const first = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(first);

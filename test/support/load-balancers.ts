@@ -3,13 +3,12 @@
  * bytes as each load balancer holds them, and a watcher that records every distinct content each
  * file showed.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { LoadReport } from '../../src/lab/load';
 import type { Estate } from '../../src/model';
+import { shortSha, watchFiles } from './file-watch';
 import { startLoad } from './rollout-harness';
 
-const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 12);
 
 /** Each load balancer's loadbalancer.xml path (the lab's are local). */
 export function lbFiles(estate: Estate): Record<string, string> {
@@ -18,21 +17,12 @@ export function lbFiles(estate: Estate): Record<string, string> {
 
 /** Each load balancer's file, short sha256. */
 export function lbShas(estate: Estate): Record<string, string> {
-  return Object.fromEntries(Object.entries(lbFiles(estate)).map(([name, path]) => [name, sha(readFileSync(path))]));
+  return Object.fromEntries(Object.entries(lbFiles(estate)).map(([name, path]) => [name, shortSha(readFileSync(path))]));
 }
 
-/** Records the sequence of distinct contents each file shows, polling every 10 ms. */
+/** Records the sequence of distinct contents each load balancer's file shows. */
 export function watchLbFiles(estate: Estate): { sequences: () => Record<string, string[]>; stop: () => void } {
-  const files = Object.entries(lbFiles(estate));
-  const seen: Record<string, string[]> = Object.fromEntries(files.map(([name]) => [name, []]));
-  const timer = setInterval(() => {
-    for (const [name, path] of files) {
-      const h = sha(readFileSync(path));
-      const list = seen[name] as string[];
-      if (list[list.length - 1] !== h) list.push(h);
-    }
-  }, 10);
-  return { sequences: () => seen, stop: () => clearInterval(timer) };
+  return watchFiles(lbFiles(estate));
 }
 
 function sumCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
