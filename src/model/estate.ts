@@ -156,6 +156,11 @@ export const sprayerSchema = z.discriminatedUnion('driver', [
       routes: z.enum(['cells', 'members']).default('cells'),
       /** `members` only: a listener that reaches only the dormant clusters' members (an edition's validation clone). */
       testListen: endpointSchema.optional(),
+      /**
+       * What separates the session ID from the clone ID in JSESSIONID: `:` for WebSphere
+       * (`0000<id>:<cloneId>`), `.` for the GlassFish family, whose jvmRoute ends the ID (`<id>.<instance>`).
+       */
+      cloneIdSeparator: z.enum([':', '.']).default(':'),
     })
     .strict(),
 ]);
@@ -211,6 +216,21 @@ export const appServerDriverSchema = z.discriminatedUnion('driver', [
       command: z.array(z.string().min(1)).min(1),
       /** Environment variable holding the admin password; the password never appears in the estate. */
       passwordEnv: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** The GlassFish family (GlassFish 3.1+, Payara 5/6): asadmin for changes, the DAS's REST interface for reads. */
+      driver: z.literal('asadmin'),
+      /** The domain admin server's admin endpoint, such as http://127.0.0.1:4848. */
+      adminUrl: z.string().url(),
+      /** The asadmin command line; the lab's Payara install (`.tools/payara6/bin/asadmin`) when absent. */
+      command: z.array(z.string().min(1)).min(1).optional(),
+      user: z.string().min(1).default('admin'),
+      /** Environment variable holding the admin password; the password never appears in the estate. */
+      passwordEnv: z.string().min(1).optional(),
+      /** A file holding the admin password instead (its first line). */
+      passwordFile: z.string().min(1).optional(),
     })
     .strict(),
 ]);

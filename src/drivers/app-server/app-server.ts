@@ -127,3 +127,80 @@ export interface AppServerDriver {
    */
   generatePluginCfg(cell: string): Promise<string>;
 }
+
+/**
+ * Deploy one version of an application to a cluster of the GlassFish family (a deployment group or
+ * a cluster). `versioned` deploys under the name `app:version` beside the versions already there
+ * (seed 001's application versioning); otherwise the application is redeployed in place under the
+ * name `app` (seed 000), reaching instances whose dynamic reconfiguration is off only when they restart.
+ */
+export interface DeployVersionCommand {
+  app: string;
+  version: string;
+  artifact: string;
+  cluster: string;
+  contextRoot: string;
+  enabled: boolean;
+  versioned: boolean;
+}
+
+/** The versions of one application on one instance, as the admin side and the instance itself say. */
+export interface InstanceVersions {
+  name: string;
+  /** The versions whose application-ref on this instance is enabled (domain.xml, not the stale status commands). */
+  enabled: string[];
+  /** The version the instance answers with through its own HTTP port; null when it does not answer. */
+  serving: string | null;
+  problem?: string;
+}
+
+/**
+ * What a session store operation found and did on one instance (seed 000 steps 5, 8 and 10): how
+ * many sessions, where they are kept, and what was copied.
+ */
+export interface SessionStoreReport {
+  name: string;
+  sessions: number;
+  /** Where the store is (a folder, or the replicated store's name). */
+  location: string;
+  detail?: string;
+}
+
+/** One instance's session store operation. */
+export interface SessionStoreCommand {
+  app: string;
+  instance: string;
+}
+
+/**
+ * The GlassFish family's own operations (seeds 000 and 001), beside the common interface: versioned
+ * deployment, per-instance enable and disable, dynamic reconfiguration, and the session store.
+ * Every command is idempotent.
+ */
+export interface GlassfishAppServerDriver extends AppServerDriver {
+  readonly family: 'glassfish';
+  deployVersion(cmd: DeployVersionCommand): Promise<void>;
+  /** Removes one version (`app:version`, or `app` when unversioned) from a cluster; absent is fine. */
+  undeployVersion(cmd: { app: string; version: string; cluster: string; versioned: boolean }): Promise<void>;
+  /**
+   * Makes `version` the only enabled version of `app` on one instance: every other version is
+   * disabled there first, then `version` enabled (the order that proved reliable on Payara 6).
+   */
+  switchVersion(cmd: { app: string; version: string; instance: string }): Promise<void>;
+  /** Per instance: which versions are enabled, and which one it serves. */
+  instanceVersions(app: string, instances: readonly string[]): Promise<InstanceVersions[]>;
+  /** Whether the cluster's configuration applies changes to running instances (`dynamic-reconfiguration-enabled`). */
+  dynamicReconfiguration(cluster: string): Promise<boolean>;
+  setDynamicReconfiguration(cluster: string, enabled: boolean): Promise<void>;
+  /** Seed 000 step 5: saves the instance's sessions where they survive its restart. */
+  backupSessions(cmd: SessionStoreCommand): Promise<SessionStoreReport>;
+  /** Seed 000 step 8: puts the saved sessions back into the restarted instance's store. */
+  restoreSessions(cmd: SessionStoreCommand): Promise<SessionStoreReport>;
+  /** Seed 000 step 10: takes the latest copy of each session, which another instance may have updated meanwhile. */
+  reconcileSessions(cmd: SessionStoreCommand): Promise<SessionStoreReport>;
+}
+
+/** Whether a driver is of the GlassFish family. */
+export function isGlassfishDriver(driver: AppServerDriver): driver is GlassfishAppServerDriver {
+  return (driver as Partial<GlassfishAppServerDriver>).family === 'glassfish';
+}
