@@ -13,6 +13,7 @@ import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
 import { createEditionActivities } from './edition-rollout';
 import { createLbActivities } from './lb-rollout';
+import { createGlassfishActivities } from './glassfish-rollout';
 import { createRoutingGuardActivities } from './routing-guard';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
@@ -103,6 +104,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
     ...createRoutingGuardActivities(drivers),
     ...createEditionActivities(drivers),
     ...createLbActivities(drivers, deps.baseDir),
+    ...createGlassfishActivities(drivers),
 
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;

@@ -6,6 +6,7 @@ import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivitie
 import type { RolloutActivities } from '../activities/rollout-types';
 import type { EditionActivities } from '../activities/edition-types';
 import type { LbActivities } from '../activities/lb-types';
+import type { GlassfishActivities } from '../activities/glassfish-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
 
@@ -124,6 +125,11 @@ export const rollbackEditionActs = procedureActs<EditionActivities>('10 minutes'
 export const lbActs = procedureActs<LbActivities>('3 minutes', false);
 /** The loadbalancer.xml activities inside a rollback. */
 export const rollbackLbActs = procedureActs<LbActivities>('3 minutes', true);
+
+/** The GlassFish family's deploys, switches, checks and session store (asadmin calls of seconds each, a deploy of minutes). */
+export const glassfishActs = procedureActs<GlassfishActivities>('10 minutes', false);
+/** The GlassFish family's activities inside a rollback. */
+export const rollbackGlassfishActs = procedureActs<GlassfishActivities>('10 minutes', true);
 
 /** A quiesce: heartbeating (a restarted worker resumes the same wait), cancelled at once by a rollback since it only reads. */
 export function quiesceActivities(limitSeconds: number): Summarizable<Pick<EditionActivities, 'quiesceMembers'>> {

@@ -21,6 +21,7 @@ import { failureTypes } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
 import { noEditionChanges } from './edition-steps';
 import { noLbChanges } from './lb-steps';
+import { noGlassfishChanges } from './glassfish-steps';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
@@ -37,6 +38,8 @@ export interface Procedure {
   recordStart(ctx: StepContext): Promise<void>;
   /** Rolls back whatever the steps changed; routing first. */
   rollBack(ctx: StepContext, failedStep: string | undefined): Promise<void>;
+  /** Puts back what must not stay changed when the rollout fails without a rollback (seed 000's dynamic reconfiguration). */
+  settle?(ctx: StepContext): Promise<void>;
 }
 
 function validated(input: unknown): RolloutRequest {
@@ -160,6 +163,21 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
   return undefined;
 }
 
+/** Runs the steps; a failure that ends the rollout first lets the procedure settle (its failure stays the outcome). */
+async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: () => Promise<T>): Promise<T> {
+  if (!procedure.settle) return fn();
+  try {
+    return await fn();
+  } catch (err) {
+    try {
+      await procedure.settle(ctx);
+    } catch (settleErr) {
+      ctx.run.event('turnout', 'settle-failed', `could not put back what the failed rollout changed: ${settleErr instanceof Error ? settleErr.message : String(settleErr)}`);
+    }
+    throw err;
+  }
+}
+
 /** Runs a rollout of `workflowType` with its planner. Resolves to the final status. */
 export async function runRollout(workflowType: WorkflowType, input: unknown, procedure: Procedure): Promise<RolloutStatus> {
   const run = new RolloutRun(workflowType);
@@ -170,9 +188,9 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   const plan = planned(procedure.plan, request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges() };
+  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };
   if (!run.rollback) await procedure.recordStart(ctx);
-  const failedStep = await runSteps(ctx);
+  const failedStep = await settledOnFailure(ctx, procedure, () => runSteps(ctx));
   run.status.currentStep = null;
   if (run.rollback) {
     await procedure.rollBack(ctx, failedStep);

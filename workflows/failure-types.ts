@@ -21,6 +21,8 @@ export const failureTypes = {
   deadServer: 'DeadServer',
   /** A member of an edition's first group failed to take the new edition; the rollout fails and N stays active (seed 003). */
   memberResetFailed: 'MemberResetFailed',
+  /** A GlassFish instance did not answer the version it should serve after its switch or restart. */
+  instanceCheckFailed: 'InstanceCheckFailed',
   /** A person ended a rollback that could not finish; what it had not restored was left as it was. */
   rollbackLeftAsIs: 'RollbackLeftAsIs',
 } as const;

@@ -9,3 +9,4 @@ export { singleCellRollout } from './single-cell-rollout';
 export { javaClientRollout } from './java-client-rollout';
 export { editionRollout } from './edition-rollout';
 export { multiClusterUpgrade, clusterOperation } from './multi-cluster-upgrade';
+export { versionedRollingUpgrade, rollingUpgrade } from './glassfish-rollouts';

@@ -10,6 +10,7 @@ import { drainActivities, shortActs, summarized } from './activity-proxies';
 import { runClusterStep, type ClusterChanges } from './cluster-steps';
 import { runEditionStep, type EditionChanges } from './edition-steps';
 import { quiescingPolicy, recordQuiesced, runLbConfig, type LbChanges } from './lb-steps';
+import { runGlassfishStep, type GlassfishChanges } from './glassfish-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
 
@@ -31,6 +32,8 @@ export interface StepContext {
   edition: EditionChanges;
   /** loadbalancer.xml procedures: what changed so far. */
   lb: LbChanges;
+  /** GlassFish rolling upgrades: what changed so far. */
+  glassfish: GlassfishChanges;
 }
 
 export type StepOutcome = 'done' | 'interrupted';
@@ -226,6 +229,12 @@ async function runStepKind(ctx: StepContext, step: Step): Promise<StepOutcome> {
     case 'resetMembers':
     case 'validationBindings':
       return runEditionStep(ctx, step);
+    case 'deployVersion':
+    case 'switchVersion':
+    case 'enableInstance':
+    case 'dynamicReconfig':
+    case 'sessionStore':
+      return runGlassfishStep(ctx, step);
     case 'pluginCfg':
     case 'servers':
     case 'switchBindings':

@@ -45,6 +45,7 @@ function waitingFor(s: RolloutStatus): string[] {
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
   if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}`);
+  for (const i of s.instances ?? []) lines.push(`instance ${i.name}: enabled ${i.enabled.join(', ') || 'none'}, answers ${i.serving ?? 'nothing'} (read ${i.at})`);
   for (const a of s.attention ?? []) lines.push(`needs a person (set aside, no new sessions): ${a.name}: ${a.problem}`);
   if (s.duration) lines.push(`duration: estimate ${formatDuration(s.duration.turnoutEstimateSeconds)} (turnout), ${formatDuration(s.duration.seedEstimateSeconds)} (seed 003's formula)${s.duration.actualSeconds === undefined ? '' : `, actual ${formatDuration(s.duration.actualSeconds)}`}`);
   for (const d of s.deadServers ?? []) lines.push(`not answering with ${s.toVersion}: ${d.name}: ${d.problem}`);

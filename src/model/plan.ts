@@ -45,6 +45,16 @@ export const stepKinds = {
   validationBindings: 'validationBindings',
   /** Write loadbalancer.xml (the starting file with some edits) to every load balancer, identical bytes, then let them poll it. */
   lbConfig: 'lbConfig',
+  /** Deploy an application version to a GlassFish cluster or deployment group, enabled or not, versioned or in place. */
+  deployVersion: 'deployVersion',
+  /** Make one version the only one enabled on one GlassFish instance, and check it answers through its own port. */
+  switchVersion: 'switchVersion',
+  /** Turn a GlassFish cluster's dynamic reconfiguration off or on. */
+  dynamicReconfig: 'dynamicReconfig',
+  /** Back up, restore or reconcile one GlassFish instance's session store (seed 000). */
+  sessionStore: 'sessionStore',
+  /** Give one instance back to the load balancer, at full weight or ramping up (seed 000 step 1), and check it answers. */
+  enableInstance: 'enableInstance',
 } as const;
 
 /** One change to loadbalancer.xml, relative to the file as it was before the rollout. */
@@ -138,6 +148,11 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal(stepKinds.validationBindings), cluster: z.string(), action: z.enum(['bind', 'promote']) }),
   /** `edits` are cumulative from the starting file: an empty list writes the starting bytes back. */
   z.object({ ...base, kind: z.literal(stepKinds.lbConfig), edits: z.array(lbEditSchema) }),
+  z.object({ ...base, kind: z.literal(stepKinds.deployVersion), cluster: z.string(), version: z.string(), artifact: z.string(), contextRoot: z.string(), enabled: z.boolean(), versioned: z.boolean() }),
+  z.object({ ...base, kind: z.literal(stepKinds.switchVersion), instance: z.string(), version: z.string(), checkSeconds: z.number().int().min(1) }),
+  z.object({ ...base, kind: z.literal(stepKinds.dynamicReconfig), cluster: z.string(), enabled: z.boolean() }),
+  z.object({ ...base, kind: z.literal(stepKinds.sessionStore), instance: z.string(), op: z.enum(['backup', 'restore', 'reconcile']) }),
+  z.object({ ...base, kind: z.literal(stepKinds.enableInstance), instance: z.string(), version: z.string(), rampUpSeconds: z.number().int().min(0) }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 export type StepKind = Step['kind'];

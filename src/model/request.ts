@@ -205,6 +205,42 @@ export const lbSettingsSchema = z
   .strict();
 export type LbSettings = z.infer<typeof lbSettingsSchema>;
 
+/** What a rolling upgrade without versioning (seed 000) does with an instance's sessions across its restart. */
+export const glassfishSessionModes = {
+  /** Seed 000 steps 5, 8 and 10: back up the session store, restart, restore it, reconcile. */
+  preserve: 'preserve',
+  /** Wait for the instance's sessions to end before the stop (when the store cannot keep them). */
+  drain: 'drain',
+} as const;
+
+/**
+ * Settings of the GlassFish family's rolling upgrades (seeds 000 and 001), on one cluster or
+ * deployment group of a GlassFish 3.1+ or Payara domain.
+ */
+export const glassfishSettingsSchema = z
+  .object({
+    /** The cluster (deployment group); the estate's only active cluster when absent. */
+    cluster: z.string().min(1).optional(),
+    /** The order instances are upgraded in; the estate's order when absent. */
+    instanceOrder: z.array(z.string().min(1)).optional(),
+    /** The application's context root; the estate lab's when absent, else `/<app>`. */
+    contextRoot: z.string().startsWith('/').optional(),
+    /** Longest wait at the load balancer for requests still in flight once an instance is out of routing. */
+    inFlightSeconds: z.number().int().min(0).max(3600).default(10),
+    /** Longest wait for an instance to answer the new version after its switch or restart. */
+    checkSeconds: z.number().int().min(1).max(3600).default(120),
+    /**
+     * Seed 000 step 1, the load balancer's ramp-up when an instance comes back: 0 gives it full
+     * weight at once (the seed's `load-increase-factor=1`, `load-factor-increase-period-in-seconds=0`);
+     * more raises its weight step by step over that many seconds.
+     */
+    rampUpSeconds: z.number().int().min(0).max(3600).default(0),
+    /** `rollingUpgrade` only: keep sessions across each restart through the session store, or drain them first. */
+    sessions: z.enum([glassfishSessionModes.preserve, glassfishSessionModes.drain]).default(glassfishSessionModes.preserve),
+  })
+  .strict();
+export type GlassfishSettings = z.infer<typeof glassfishSettingsSchema>;
+
 /** The workflow types, one per procedure (DESIGN, "Workflow types"). */
 export const workflowTypes = {
   multiCellRollout: 'multiCellRollout',
@@ -213,13 +249,15 @@ export const workflowTypes = {
   editionRollout: 'editionRollout',
   multiClusterUpgrade: 'multiClusterUpgrade',
   clusterOperation: 'clusterOperation',
+  versionedRollingUpgrade: 'versionedRollingUpgrade',
+  rollingUpgrade: 'rollingUpgrade',
 } as const;
 export type WorkflowType = (typeof workflowTypes)[keyof typeof workflowTypes];
 
 export const rolloutRequestSchema = z
   .object({
     /** The procedure (workflow type) the CLI starts; the Temporal UI chooses it in its own field. */
-    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout, workflowTypes.editionRollout, workflowTypes.multiClusterUpgrade, workflowTypes.clusterOperation]).optional(),
+    procedure: z.enum([workflowTypes.multiCellRollout, workflowTypes.singleCellRollout, workflowTypes.javaClientRollout, workflowTypes.editionRollout, workflowTypes.multiClusterUpgrade, workflowTypes.clusterOperation, workflowTypes.versionedRollingUpgrade, workflowTypes.rollingUpgrade]).optional(),
     app: z.string().min(1).max(128),
     fromVersion: version,
     toVersion: version,
@@ -241,6 +279,8 @@ export const rolloutRequestSchema = z
     edition: editionSettingsSchema.optional(),
     /** The loadbalancer.xml procedures' settings (`multiClusterUpgrade`, `clusterOperation`). */
     lb: lbSettingsSchema.optional(),
+    /** The GlassFish family's settings (`versionedRollingUpgrade`, `rollingUpgrade`). */
+    glassfish: glassfishSettingsSchema.optional(),
     /** Who starts the rollout; four-eyes approval compares approvers against it. */
     startedBy: z.string().min(1).max(128).optional(),
   })
@@ -254,7 +294,8 @@ export const rolloutRequestSchema = z
     message: 'a full drainage interval needs drainageIntervalSeconds above 0',
   })
   .refine((r) => r.fromVersion !== r.toVersion, { path: ['toVersion'], message: 'toVersion must differ from fromVersion' })
-  .refine((r) => !r.rollback.reinstallPrevious || r.rollback.previousArtifact !== undefined || r.artifact.startsWith('lab:'), {
+  // A versioned rolling upgrade keeps N deployed beside N+1: its rollback enables N again, it reinstalls nothing.
+  .refine((r) => !r.rollback.reinstallPrevious || r.rollback.previousArtifact !== undefined || r.artifact.startsWith('lab:') || r.procedure === workflowTypes.versionedRollingUpgrade, {
     path: ['rollback', 'previousArtifact'],
     message: 'say what to reinstall for the previous version when rolling back (or set reinstallPrevious to false)',
   });

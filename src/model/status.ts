@@ -125,6 +125,12 @@ export const rolloutStatusSchema = z.object({
   attention: z.array(z.object({ name: z.string(), problem: z.string(), at: z.string() })).optional(),
   /** Duration, in seconds: the plan's two estimates and, once ended, the actual time. */
   duration: z.object({ seedEstimateSeconds: z.number(), turnoutEstimateSeconds: z.number(), startedAt: z.string(), actualSeconds: z.number().optional() }).optional(),
+  /**
+   * GlassFish family: each instance's versions as last read, the enabled ones (application-refs) and
+   * the one it answers with through its own port. The cluster's own enabled state is derived from
+   * them (seed 001: enabled when any instance is).
+   */
+  instances: z.array(z.object({ name: z.string(), enabled: z.array(z.string()), serving: z.string().nullable(), at: z.string() })).optional(),
   /** Why the rollout failed or was rolled back, when it did. */
   reason: z.string().optional(),
 });

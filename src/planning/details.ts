@@ -41,6 +41,21 @@ function rollbackLines(status: RolloutStatus): string[] {
   return lines;
 }
 
+/** GlassFish family: each instance's versions; the cluster counts as enabled for a version any instance enables (seed 001). */
+function instanceLines(instances: NonNullable<RolloutStatus['instances']>): string[] {
+  const enabled = [...new Set(instances.flatMap((i) => i.enabled))];
+  return [
+    '',
+    '**Instances**',
+    '',
+    '| instance | enabled | answers |',
+    '|---|---|---|',
+    ...instances.map((i) => `| ${i.name} | ${i.enabled.join(', ') || 'none'} | ${i.serving ?? 'nothing'} |`),
+    '',
+    `Cluster: enabled for ${enabled.join(', ') || 'no version'} (a version counts as enabled on the cluster while any instance enables it).`,
+  ];
+}
+
 function waitingFor(status: RolloutStatus): string[] {
   const id = status.rolloutId;
   const lines: string[] = [...approvalLines(status)];
@@ -52,6 +67,7 @@ function waitingFor(status: RolloutStatus): string[] {
   }
   if (status.deadServers?.length) lines.push('', '**Servers that should run the new version and do not answer with it**', '', ...status.deadServers.map((d) => `- ${d.name}: ${d.problem}`));
   if (status.attention?.length) lines.push('', '**Members set aside: they failed to take the new edition after the first group, take no new sessions and need a person**', '', ...status.attention.map((a) => `- ${a.name}: ${a.problem}`));
+  if (status.instances?.length) lines.push(...instanceLines(status.instances));
   if (status.window?.opensAt) {
     const { opensAt, timeZone } = status.window;
     lines.push(`**Waiting for the off-peak window opening ${timeZone ? formatInstant(opensAt, timeZone) : opensAt}**`);

@@ -6,6 +6,8 @@ import { planSingleCell } from './single-cell';
 import { planEdition } from './edition';
 import { planMultiCluster } from './multi-cluster';
 import { planClusterOperation } from './cluster-operation';
+import { planVersionedRollingUpgrade } from './versioned-rolling-upgrade';
+import { planRollingUpgrade } from './rolling-upgrade';
 import { PlanningError } from './planning-error';
 
 export { PlanningError } from './planning-error';
@@ -16,6 +18,8 @@ export { planJavaClient } from './java-client';
 export { planEdition } from './edition';
 export { planMultiCluster } from './multi-cluster';
 export { planClusterOperation } from './cluster-operation';
+export { planVersionedRollingUpgrade } from './versioned-rolling-upgrade';
+export { planRollingUpgrade } from './rolling-upgrade';
 export { clusterPair } from './clusters';
 
 /** Plans a rollout with the planner of its workflow type. */
@@ -33,6 +37,10 @@ export function planRollout(type: WorkflowType, request: RolloutRequest, estate:
       return planMultiCluster(request, estate);
     case workflowTypes.clusterOperation:
       return planClusterOperation(request, estate);
+    case workflowTypes.versionedRollingUpgrade:
+      return planVersionedRollingUpgrade(request, estate);
+    case workflowTypes.rollingUpgrade:
+      return planRollingUpgrade(request, estate);
     default:
       throw new PlanningError(`no planner for ${String(type)}`);
   }
