@@ -3,7 +3,8 @@
 // - the Temporal CLI (dev server + Web UI): TURNOUT_TEMPORAL_BIN, PATH, .tools/bin, else `go install` v1.5.1;
 // - HAProxy from Debian (apt-get as root), for the lab's IP sprayer;
 // - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests;
-// - Chromium from Debian (apt-get as root), for the e2e tests that drive the Temporal Web UI.
+// - Chromium from Debian (apt-get as root), for the e2e tests that drive the Temporal Web UI;
+// - Payara Server 6 under .tools/payara6 (its zip through Maven), for the GlassFish-family lab.
 'use strict';
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -44,6 +45,8 @@ async function main() {
   log(`haproxy: ${ensureHaproxy(log)}`);
   log(`openssh: ${ensureOpenssh()}`);
   log(`chromium: ${ensureChromium()}`);
+  const { ensurePayara } = require(dist('lab', 'payara', 'payara-home.js'));
+  log(`payara: ${ensurePayara(log)}`);
 }
 
 main().catch((err) => {

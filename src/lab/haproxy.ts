@@ -2,7 +2,8 @@
  * HAProxy as the lab's IP sprayer: finding (or installing) the binary and rendering haproxy.cfg
  * and the affinity map from the estate.
  *
- * Routing: the clone ID after `:` in JSESSIONID is looked up in the runtime affinity map (clone ID
+ * Routing: the clone ID after the estate's `cloneIdSeparator` in JSESSIONID (`:` for WebSphere, `.`
+ * for the GlassFish family's jvmRoute) is looked up in the runtime affinity map (clone ID
  * -> sprayer server) and `use-server` sends the request there. HAProxy 2.6 honours use-server for
  * a server in `drain` (it is still up), so a drained cell keeps its sessions and takes no new ones;
  * in `maint` the rule is skipped and the session fails over. Requests without a known clone ID
@@ -17,7 +18,7 @@ import { execFileSync, execSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Estate } from '../model/estate';
-import { initialAffinity, routesToMembers, sprayerServersOf, testSprayerServersOf, type SprayerServer } from '../drivers/sprayer/sprayer';
+import { cloneIdSeparatorOf, initialAffinity, routesToMembers, sprayerServersOf, testSprayerServersOf, type SprayerServer } from '../drivers/sprayer/sprayer';
 import { resolveFrom } from './paths';
 
 function isExecutable(path: string): boolean {
@@ -89,6 +90,11 @@ function serverLine(s: SprayerServer): string {
   return `  server ${s.name} ${s.host}:${s.port} weight ${s.kind === 'member' ? s.server.weight : 1}`;
 }
 
+/** The HAProxy sample expression of the clone ID in a request's JSESSIONID cookie. */
+export function cloneIdSample(estate: Estate): string {
+  return `req.cook(JSESSIONID),field(2,${cloneIdSeparatorOf(estate)})`;
+}
+
 /**
  * The test listener of a `members` sprayer: the dormant members only, round-robin, a session kept on
  * its member by the clone ID in its cookie (matched here directly: the runtime map is production's).
@@ -105,7 +111,7 @@ function testListenerLines(estate: Estate): string[] {
     `backend ${sprayer.backend}_test`,
     '  balance roundrobin',
     '  # The validation clone (dormant clusters), reachable only through this listener.',
-    ...servers.map((s) => `  use-server ${s.name} if { req.cook(JSESSIONID),field(2,:) -m str ${s.server.cloneId} }`),
+    ...servers.map((s) => `  use-server ${s.name} if { ${cloneIdSample(estate)} -m str ${s.server.cloneId} }`),
     ...servers.map(serverLine),
     '',
   ];
@@ -145,8 +151,8 @@ export function renderHaproxyCfg(estate: Estate, baseDir?: string, statsSocket?:
     '',
     `backend ${sprayer.backend}`,
     '  balance roundrobin',
-    '  # Session affinity: clone ID (after ":" in JSESSIONID) -> sprayer server, from the runtime map.',
-    `  http-request set-var(txn.affinity) req.cook(JSESSIONID),field(2,:),map(${map})`,
+    `  # Session affinity: clone ID (after "${cloneIdSeparatorOf(estate)}" in JSESSIONID) -> sprayer server, from the runtime map.`,
+    `  http-request set-var(txn.affinity) ${cloneIdSample(estate)},map(${map})`,
     ...servers.map((s) => `  use-server ${s.name} if { var(txn.affinity) -m str ${s.name} }`),
     ...servers.map(serverLine),
     '',

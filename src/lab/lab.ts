@@ -26,6 +26,8 @@ import { initialLoadBalancerXml } from '../drivers/loadbalancer-xml';
 import { allHttpServers, renderCellPluginCfg } from './plugin-cfg-initial';
 import { canBind, isAlive, isListening, requestJson, sleep, waitFor, waitForExit, writeFileAtomic } from './process-utils';
 import { RuntimeApiRelay } from './runtime-api-relay';
+import { payaraDirOf, payaraPids, startPayara, stopLeftoverPayara, type PayaraRuntime } from './payara/payara-lab';
+import { payaraDomainPlan } from './payara/payara-layout';
 
 /** The lab's starting `disable-timeout-in-minutes`: two lab minutes (`minuteSeconds` each). */
 const labBalancerDisableTimeoutMinutes = 2;
@@ -68,6 +70,8 @@ export interface LabHandle {
   pids: Record<string, number>;
   /** Faults to inject while the lab runs. */
   faults: LabFaults;
+  /** The Payara domain of an `asadmin` estate: its asadmin target, JVMs and start-up timings. */
+  payara?: PayaraRuntime;
   /**
    * Stops every lab process, app servers the dmgr no longer holds included, and waits until every
    * lab port is free. Safe to call twice.
@@ -124,6 +128,7 @@ export function labPorts(estate: Estate): LabPort[] {
   }
   for (const b of estate.loadBalancers?.balancers ?? []) ports.push({ name: `${b.name} (load balancer)`, host: '127.0.0.1', port: b.listen.port });
   if (estate.appServer.driver === 'lab') ports.push({ name: 'dmgr', ...urlEndpoint(estate.appServer.adminUrl) });
+  if (estate.appServer.driver === 'asadmin') ports.push({ name: 'DAS (admin)', ...urlEndpoint(estate.appServer.adminUrl) });
   if (estate.naming?.driver === 'lab' && estate.naming.url) ports.push({ name: 'naming', ...urlEndpoint(estate.naming.url) });
   return ports;
 }
@@ -153,7 +158,7 @@ export function labUrls(estate: Estate, baseDir?: string): LabUrls {
     ...(sprayer ? { sprayer } : {}),
     ...(sprayerTest ? { sprayerTest } : {}),
     ...(runtimeApi ? { runtimeApi } : {}),
-    ...(estate.appServer.driver === 'lab' ? { admin: estate.appServer.adminUrl } : {}),
+    ...(estate.appServer.driver !== 'wsadmin' ? { admin: estate.appServer.adminUrl } : {}),
     ...(estate.naming?.driver === 'lab' && estate.naming.url ? { naming: estate.naming.url } : {}),
     webServers,
     appServers,
@@ -251,6 +256,9 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
   resetState(estate, paths, cwd);
   writeStartingFiles(estate, paths, cwd);
   const ctx: LabChildContext = { estate, paths, cwd };
+  // Payara's JVMs start first (minutes, not seconds) and are stopped by the lab dir if anything fails.
+  const payara = estate.appServer.driver === 'asadmin' ? await startPayara(estate, paths, log) : undefined;
+  if (payara) log(`lab: Payara domain ${payara.plan.domain} up in ${payara.timings.totalMs} ms (${JSON.stringify(payara.timings)})`);
   const adminSocket = estate.sprayer?.adminSocket;
   const relay = adminSocket !== undefined && typeof adminSocket !== 'string' ? new RuntimeApiRelay(adminSocket, paths.haproxyStatsSocket) : undefined;
   const children = startLabChildren(ctx, haproxyBin);
@@ -264,6 +272,7 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
       await stopChildren(children);
       // App servers outlive a dmgr that was killed; with the dmgr down they are nobody's but the lab's.
       await stopStrayAppServers(estate);
+      await payara?.stop();
       await relay?.close();
       removeRuntimeApiSocket(ctx);
       const busy = await waitForPortsFree(estate, 10_000);
@@ -282,9 +291,13 @@ export async function startLab(estate: Estate, opts: LabOptions = {}): Promise<L
     await stop().catch(() => undefined);
     throw err;
   }
-  const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
+  const pids = { ...Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0])), ...prefixed('payara:', payara?.pids() ?? {}) };
   const faults = labFaults({ ctx, children, pids, relay, stopped: () => stopped !== undefined });
-  return { estate, dir: paths.dir, urls: labUrls(estate, cwd), pids, faults, stop };
+  return { estate, dir: paths.dir, urls: labUrls(estate, cwd), pids, faults, stop, ...(payara ? { payara } : {}) };
+}
+
+function prefixed(prefix: string, pids: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [`${prefix}${name}`, pid]));
 }
 
 /** What `<lab dir>/lab.json` records about a detached lab. */
@@ -334,6 +347,8 @@ export async function labUp(estatePath: string, opts: LabOptions = {}): Promise<
   rmSync(paths.labInfo, { force: true });
   mkdirSync(paths.dir, { recursive: true });
   const out = openSync(paths.supervisorLog, 'a');
+  // A Payara domain takes minutes the first time (create-domain, instances), and 1-3 on 2 cores after.
+  const readyWithinMs = estate.appServer.driver === 'asadmin' ? 15 * 60_000 : 90_000;
   const child = spawn(process.execPath, [labScript('supervisor'), '--estate', estateFile, '--base-dir', baseDir], { cwd: baseDir, detached: true, stdio: ['ignore', out, out] });
   const pid = child.pid ?? 0;
   child.unref();
@@ -344,14 +359,14 @@ export async function labUp(estatePath: string, opts: LabOptions = {}): Promise<
       info = readLabInfo(estate, baseDir);
       return info?.pid === pid;
     },
-    90_000,
+    readyWithinMs,
     'timeout',
   ).catch(async (err: unknown) => {
     if (isAlive(pid)) {
       process.kill(pid, 'SIGTERM');
       await waitForExit(pid, 15_000);
     }
-    const why = (err as Error).message === 'exited' ? 'the lab supervisor exited' : 'the lab did not become ready within 90 s';
+    const why = (err as Error).message === 'exited' ? 'the lab supervisor exited' : `the lab did not become ready within ${readyWithinMs / 1000} s`;
     throw new Error(`${why}; log ${paths.supervisorLog}:\n${tail(paths.supervisorLog)}`);
   });
   return info as LabInfo;
@@ -381,6 +396,8 @@ export async function labDown(estate: Estate, opts: LabOptions = {}): Promise<La
     process.kill(pid, 'SIGKILL');
     await waitForExit(pid, 2000);
   }
+  // Payara's JVMs are not the supervisor's children: whatever still runs from the lab's domain dir goes.
+  if (estate.appServer.driver === 'asadmin') await stopLeftoverPayara(labPaths(estate, baseDir));
   rmSync(labPaths(estate, baseDir).labInfo, { force: true });
   const busy = await waitForPortsFree(estate, 10_000);
   if (busy.length) throw new Error(`lab down: ports still in use: ${busy.map((p) => `${p.host}:${p.port} (${p.name})`).join(', ')}`);
@@ -397,6 +414,8 @@ export interface LabStatus {
   listeners: (LabPort & { up: boolean })[];
   servers?: ServerStatus[];
   sprayer?: SprayerSnapshot;
+  /** An `asadmin` estate's Payara JVMs by role (`das`, instance names), from their pid files. */
+  payaraPids?: Record<string, number>;
 }
 
 /** `turnout lab status`: the supervisor, every listener, the app servers and the sprayer's routing. */
@@ -416,7 +435,16 @@ export async function labStatus(estate: Estate, opts: LabOptions = {}): Promise<
     listeners,
     ...(servers ? { servers } : {}),
     ...(sprayer ? { sprayer } : {}),
+    ...(estate.appServer.driver === 'asadmin' ? { payaraPids: payaraPidsOf(estate, baseDir) } : {}),
   };
+}
+
+function payaraPidsOf(estate: Estate, baseDir: string): Record<string, number> {
+  try {
+    return payaraPids(payaraDomainPlan(estate), payaraDirOf(labPaths(estate, baseDir)));
+  } catch {
+    return {};
+  }
 }
 
 function sprayerSocketExists(estate: Estate, baseDir: string): boolean {

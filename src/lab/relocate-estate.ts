@@ -51,7 +51,7 @@ function shiftServices(doc: EstateInput, offset: number, dir: string): void {
     const byCluster = binding.kind === 'string' ? binding.valueByCluster : binding.providerUrlByCluster;
     for (const key of Object.keys(byCluster)) byCluster[key] = shiftCorbaloc(byCluster[key] as string, offset);
   }
-  if (doc.appServer.driver === 'lab') doc.appServer.adminUrl = shiftUrl(doc.appServer.adminUrl, offset);
+  if (doc.appServer.driver !== 'wsadmin') doc.appServer.adminUrl = shiftUrl(doc.appServer.adminUrl, offset);
   for (const balancer of doc.loadBalancers?.balancers ?? []) {
     balancer.listen.port += offset;
     balancer.file = { kind: 'local', path: join(dir, balancer.name, 'loadbalancer.xml') };

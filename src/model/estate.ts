@@ -236,6 +236,22 @@ export const appServerDriverSchema = z.discriminatedUnion('driver', [
 ]);
 export type AppServerDriver = z.infer<typeof appServerDriverSchema>;
 
+/**
+ * How the lab runs an `asadmin` estate on Payara Server. Everything else follows from the estate:
+ * the cell is the domain, each cluster a deployment group, each server an instance whose port base
+ * is its HTTP port minus 80 (Payara's offset), the DAS's port base its admin port minus 48. Every
+ * Payara process takes the 100 ports from its port base up.
+ */
+export const payaraLabSchema = z
+  .object({
+    /** The DAS's heap (-Xmx), in MiB. */
+    dasHeapMb: z.number().int().min(128).max(8192).default(384),
+    /** Each instance's heap (-Xmx), in MiB. */
+    instanceHeapMb: z.number().int().min(128).max(8192).default(256),
+  })
+  .strict();
+export type PayaraLab = z.infer<typeof payaraLabSchema>;
+
 /** Settings the lab needs to run this estate as local processes. Ignored by real estates. */
 export const labSettingsSchema = z
   .object({
@@ -249,6 +265,8 @@ export const labSettingsSchema = z
     app: z.string().min(1).default('userHitCount'),
     /** The URI prefix the application answers under. */
     contextRoot: z.string().startsWith('/').default('/user'),
+    /** An `asadmin` estate's Payara domain (defaults when absent). */
+    payara: payaraLabSchema.optional(),
   })
   .strict();
 export type LabSettings = z.infer<typeof labSettingsSchema>;

@@ -143,6 +143,23 @@ export function initialAffinity(estate: Estate): Record<string, string> {
   return out;
 }
 
+/**
+ * What separates the session ID from the clone ID in the estate's JSESSIONID: `:` (WebSphere, the
+ * default) or `.` (the GlassFish family's jvmRoute).
+ */
+export function cloneIdSeparatorOf(estate: Estate): ':' | '.' {
+  return estate.sprayer?.cloneIdSeparator ?? ':';
+}
+
+/**
+ * The clone ID a JSESSIONID value routes to: the field after the first `separator`, as the sprayer
+ * reads it (`0000A:c1` or `0000A:c1:c2` -> `c1` with `:`; `a1b2.instance1` -> `instance1` with `.`).
+ */
+export function cloneIdOfSessionCookie(value: string | undefined, separator: ':' | '.'): string | undefined {
+  const clone = value?.split(separator)[1];
+  return clone ? clone : undefined;
+}
+
 /** Whether two snapshots route the same way. */
 export function sameRouting(a: SprayerSnapshot, b: SprayerSnapshot): boolean {
   const servers = (s: SprayerSnapshot) => JSON.stringify(s.servers.map(({ name, state, weight }) => [name, state, weight]));

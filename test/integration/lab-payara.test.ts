@@ -1,0 +1,119 @@
+/**
+ * The Payara lab (real Payara Server 6, real HAProxy): a domain with a deployment group of three
+ * instances, each with its jvmRoute, behind HAProxy routing by the JSESSIONID suffix after `.`.
+ * Started once for the file; the last test stops it and looks for any JVM left behind.
+ */
+import http from 'node:http';
+import { runAsadmin, AsadminError } from '../../src/drivers/asadmin/asadmin-cli';
+import { isListening } from '../../src/lab/process-utils';
+import { runLoad } from '../../src/lab/load';
+import { buildLabWar } from '../../src/lab/payara/lab-war';
+import { labWarSpec, payaraRunning } from '../../src/lab/payara/payara-lab';
+import { labPorts } from '../../src/lab/lab';
+import { allServers } from '../../src/model/estate';
+import { usePayaraLab } from '../support/payara-lab';
+
+const fixture = usePayaraLab();
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: { version?: string; server?: string; cloneId?: string; sessionId?: string; newSession?: boolean; hits?: number };
+}
+
+function get(url: string, cookie?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers: cookie ? { cookie } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text.startsWith('{') ? (JSON.parse(text) as Answer['body']) : {} });
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
+    req.on('error', reject);
+  });
+}
+
+function sessionCookie(answer: Answer): string | undefined {
+  const header = (answer.headers['set-cookie'] ?? []).find((c) => c.startsWith('JSESSIONID='));
+  return header?.split(';')[0];
+}
+
+describe('the Payara lab', () => {
+  it('starts, and says what each phase took', () => {
+    const { payara } = fixture.lab;
+    expect(payara).toBeDefined();
+    process.stderr.write(`payara lab start: ${JSON.stringify(payara?.timings)}\n`);
+    expect(Object.keys(payara?.pids() ?? {}).sort()).toEqual(['das', 'instance1', 'instance2', 'instance3']);
+  });
+
+  it('has every instance answer 1.0 on its own port, its jvmRoute ending the session cookie', async () => {
+    for (const { server } of allServers(fixture.estate)) {
+      const answer = await get(`http://127.0.0.1:${server.port}/myApp/hit`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers['x-turnout-version']).toBe('1.0');
+      expect(answer.headers['x-turnout-server']).toBe(server.name);
+      expect(sessionCookie(answer)).toMatch(new RegExp(`^JSESSIONID=[0-9a-f]+\\.${server.cloneId}$`));
+      expect(answer.body).toMatchObject({ version: '1.0', server: server.name, cloneId: server.cloneId, newSession: true, hits: 1 });
+      expect(`JSESSIONID=${answer.body.sessionId}`).toBe(sessionCookie(answer));
+    }
+  });
+
+  it('keeps a session on its instance through HAProxy, its hits counting 1, 2, 3', async () => {
+    const front = fixture.lab.urls.sprayer as string;
+    const first = await get(`${front}/myApp/hit`);
+    const cookie = sessionCookie(first) as string;
+    expect(cookie).toBeDefined();
+    const second = await get(`${front}/myApp/hit`, cookie);
+    const third = await get(`${front}/myApp/hit`, cookie);
+    expect([first, second, third].map((a) => a.body.hits)).toEqual([1, 2, 3]);
+    expect(new Set([first, second, third].map((a) => a.body.server)).size).toBe(1);
+    expect(cookie.endsWith(`.${first.body.server}`)).toBe(true);
+    // New sessions are spread over the instances.
+    const servers = new Set<string>();
+    for (let i = 0; i < 6; i++) servers.add((await get(`${front}/myApp/hit`)).body.server as string);
+    expect(servers.size).toBe(3);
+  });
+
+  it('serves the load generator unchanged: no failed request, no lost session', async () => {
+    const report = await runLoad({ target: `${fixture.lab.urls.sprayer}/myApp/hit`, rate: 20, durationSeconds: 5, requestsPerSession: [3, 6] });
+    expect(report).toMatchObject({ failed: 0, lostSessions: 0, versionFlips: 0 });
+    expect(Object.keys(report.versions)).toEqual(['1.0']);
+    expect(Object.keys(report.servers).sort()).toEqual(['instance1', 'instance2', 'instance3']);
+  });
+
+  it('builds each war once: asking again for the deployed one finds it', async () => {
+    const payara = fixture.lab.payara;
+    const again = await buildLabWar(labWarSpec(fixture.estate, '1.0'), `${fixture.lab.dir}/wars`, payara?.home);
+    expect(again).toEqual({ path: payara?.war.path, cached: true, hash: payara?.war.hash });
+    const next = await buildLabWar(labWarSpec(fixture.estate, '1.1'), `${fixture.lab.dir}/wars`, payara?.home);
+    expect(next.path).not.toBe(again.path);
+  });
+
+  it('fails to deploy the broken build, which leaves 1.0 serving', async () => {
+    const payara = fixture.lab.payara;
+    if (!payara) throw new Error('no Payara runtime');
+    const broken = await buildLabWar(labWarSpec(fixture.estate, '9.9', true), `${fixture.lab.dir}/wars`, payara.home);
+    const steps: string[] = [];
+    const attempt = async () => {
+      await runAsadmin(payara.asadmin, ['deploy', '--name', 'myApp:9.9', '--contextroot', '/myApp', '--target', 'dg1', '--enabled=false', broken.path]);
+      steps.push('deployed disabled');
+      await runAsadmin(payara.asadmin, ['enable', '--target', 'instance1', 'myApp:9.9']);
+      steps.push('enabled');
+    };
+    const failure = await attempt().then(() => undefined, (err: unknown) => err);
+    process.stderr.write(`broken build: ${steps.join(', ') || 'nothing'} before: ${(failure as Error | undefined)?.message}\n`);
+    expect(failure).toBeInstanceOf(AsadminError);
+    const answer = await get(`http://127.0.0.1:${allServers(fixture.estate)[1]?.server.port}/myApp/hit`);
+    expect(answer.headers['x-turnout-version']).toBe('1.0');
+  });
+
+  it('stops, leaving no JVM and no port behind', async () => {
+    await fixture.lab.stop();
+    expect(payaraRunning({ dir: fixture.lab.dir })).toEqual([]);
+    const busy = await Promise.all(labPorts(fixture.estate).map((p) => isListening(p.host, p.port, 300)));
+    expect(busy.every((b) => !b)).toBe(true);
+  });
+});
