@@ -10,6 +10,8 @@ import { createLabNaming } from './naming/lab-naming';
 import type { NamingDriver } from './naming/naming';
 import { createLabAppServer } from './app-server/lab-app-server';
 import { createWsadminAppServer } from './app-server/wsadmin-app-server';
+import { createAsadminAppServer } from './app-server/asadmin-app-server';
+import { createAsadminSessionCounter } from './sessions/asadmin-sessions';
 import { createWsadminNaming } from './naming/wsadmin-naming';
 import { createWsadminSessionCounter } from './sessions/wsadmin-sessions';
 import { createLabSessionCounter } from './sessions/lab-sessions';
@@ -68,9 +70,16 @@ export function driversFor(estate: Estate, opts: DriverOptions = {}): Drivers {
   const baseDir = opts.baseDir ? { baseDir: opts.baseDir } : {};
   return {
     sprayer: () => createHaproxySprayer(estate, { ...(opts.baseDir ? { baseDir: opts.baseDir } : {}) }),
-    appServer: () => (estate.appServer.driver === 'lab' ? createLabAppServer(estate) : createWsadminAppServer(estate)),
-    // Both read the PMI LiveCount through the deployment manager: wsadmin for real cells, the lab dmgr's API here.
-    sessions: () => (estate.appServer.driver === 'wsadmin' ? createWsadminSessionCounter(estate) : createLabSessionCounter(estate)),
+    appServer: () => {
+      const kind = estate.appServer.driver;
+      return kind === 'lab' ? createLabAppServer(estate) : kind === 'asadmin' ? createAsadminAppServer(estate) : createWsadminAppServer(estate);
+    },
+    // WebSphere's PMI LiveCount through the deployment manager (wsadmin, or the lab dmgr's API);
+    // the GlassFish family's activesessionscurrent through the DAS's monitoring REST interface.
+    sessions: () => {
+      const kind = estate.appServer.driver;
+      return kind === 'wsadmin' ? createWsadminSessionCounter(estate) : kind === 'asadmin' ? createAsadminSessionCounter(estate) : createLabSessionCounter(estate);
+    },
     naming: () => {
       const naming = estate.naming;
       if (naming?.driver === 'wsadmin') return createWsadminNaming(estate);

@@ -3,7 +3,11 @@
  * effect at restart), start and stop, all idempotent; a probe that says whether each server is
  * up and answering, with its version; seed 003's soft and hard resets (a stopped member started,
  * a member that fails to start reported, never thrown); and the requests in flight per server.
- * Call it with a factory that brings up a real cell (the lab here).
+ * Call it with a factory that brings up a real cell (the lab, or a Payara domain).
+ *
+ * What differs between families is a capability of the AppServerUnderTest: the artifact of a
+ * version, whether virtual hosts exist (the GlassFish family has none to remap), and what a server
+ * answers where its application failed to start.
  */
 import http from 'node:http';
 import type { AppServerDriver } from '../../src/drivers/app-server/app-server';
@@ -11,9 +15,16 @@ import type { AppServerDriver } from '../../src/drivers/app-server/app-server';
 /** An app-server driver under test, with a way to ask a server which version it serves. */
 export interface AppServerUnderTest {
   driver: AppServerDriver;
-  /** A running cluster and one of its servers' URLs on the test virtual host. */
+  /** A running cluster. */
   cluster: string;
-  testVhostUrl: string;
+  /** One of its servers' URLs on the test virtual host; absent where the family has no virtual hosts to remap. */
+  testVhostUrl?: string;
+  /** The artifact that installs `version`; `lab:<version>` when absent. */
+  artifact?(version: string): string;
+  /** The app name to install; `userHitCount` when absent. */
+  app?: string;
+  /** The HTTP status of a server whose application failed to start; 503 when absent. */
+  failedStatus?: number;
   /** Sends one application request straight to a server on its production mapping, with a session cookie and a delay if given. */
   hit(server: string, opts?: { cookie?: string; delayMs?: number }): Promise<AppHit>;
   /** An artifact whose version fails to start on these servers only. */
@@ -46,6 +57,8 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
   describe(`app-server contract: ${name}`, () => {
     let sut: AppServerUnderTest;
     const members = async () => (await sut.driver.servers()).filter((s) => s.cluster === sut.cluster);
+    const artifact = (version: string) => sut.artifact?.(version) ?? `lab:${version}`;
+    const app = () => sut.app ?? 'userHitCount';
 
     beforeAll(async () => {
       sut = await factory();
@@ -53,10 +66,12 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
     afterAll(async () => sut?.cleanup());
 
     it('installs a version on every member, mapped to the given virtual host, twice without harm', async () => {
-      const cmd = { app: 'userHitCount', clusters: [sut.cluster], version: '2.0', artifact: 'lab:2.0', virtualHost: 'test_vhost' };
+      const cmd = { app: app(), clusters: [sut.cluster], version: '2.0', artifact: artifact('2.0'), virtualHost: 'test_vhost' };
       await sut.driver.install(cmd);
       await sut.driver.install(cmd);
-      expect((await members()).map((s) => [s.version, s.virtualHost])).toEqual((await members()).map(() => ['2.0', 'test_vhost']));
+      expect((await members()).map((s) => s.version)).toEqual((await members()).map(() => '2.0'));
+      if (!sut.testVhostUrl) return;
+      expect((await members()).map((s) => s.virtualHost)).toEqual((await members()).map(() => 'test_vhost'));
       expect(await versionAt(sut.testVhostUrl)).toEqual({ status: 200, version: '2.0' });
     });
 
@@ -66,6 +81,7 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
     });
 
     it('remaps the virtual host only for restarted servers, and restarts each once', async () => {
+      if (!sut.testVhostUrl) return; // No virtual hosts to remap in this family.
       await sut.driver.setVirtualHost({ app: 'userHitCount', clusters: [sut.cluster], virtualHost: 'prod_vhost', restart: false });
       expect((await members()).every((s) => s.virtualHost === 'prod_vhost' && s.runningVirtualHost === 'test_vhost')).toBe(true);
       await sut.driver.setVirtualHost({ app: 'userHitCount', clusters: [sut.cluster], virtualHost: 'prod_vhost', restart: true });
@@ -88,7 +104,7 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
 
     describe('resets (seed 003)', () => {
       const pids = async () => new Map((await members()).map((s) => [s.name, s.pid]));
-      const reset = (servers: string[], version: string, kind: 'soft' | 'hard', artifact = `lab:${version}`) => sut.driver.resetServers({ app: 'userHitCount', servers, version, artifact, reset: kind });
+      const reset = (servers: string[], version: string, kind: 'soft' | 'hard', art = artifact(version)) => sut.driver.resetServers({ app: app(), servers, version, artifact: art, reset: kind });
       const ok = (servers: string[]) => servers.map((name) => expect.objectContaining({ name, ok: true }));
 
       it('soft: the new version in the same process; the old instance sessions are gone', async () => {
@@ -145,7 +161,7 @@ export function appServerContract(name: string, factory: () => Promise<AppServer
         expect(outcomes.map((o) => [o.name, o.ok])).toEqual(names.map((n) => [n, n !== broken]));
         expect(outcomes[1]?.problem).toEqual(expect.stringContaining(broken));
         expect((await sut.driver.probe([broken]))[0]).toEqual(expect.objectContaining({ answering: false, version: null }));
-        expect((await sut.hit(broken)).status).toBe(503);
+        expect((await sut.hit(broken)).status).toBe(sut.failedStatus ?? 503);
         expect((await sut.hit(names[0] as string)).version).toBe('4.0');
         // A good version starts there again.
         expect(await reset(names, '4.1', 'soft')).toEqual(ok(names));

@@ -48,7 +48,8 @@ export class AsadminError extends Error {
 
 const defaultTimeoutMs = 10 * 60_000;
 
-async function passwordOf(target: AsadminTarget, env: NodeJS.ProcessEnv): Promise<string> {
+/** The admin password of `target` (from its file or variable; empty when neither is named). Never log it. */
+export async function passwordOf(target: Pick<AsadminTarget, 'passwordEnv' | 'passwordFile'>, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (target.passwordFile) return (await readFile(target.passwordFile, 'utf8')).split('\n')[0] ?? '';
   if (!target.passwordEnv) return '';
   const value = env[target.passwordEnv];
