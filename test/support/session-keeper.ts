@@ -14,6 +14,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { allServers, type Estate } from '../../src/model';
 import { createLabSessionCounter } from '../../src/drivers/sessions/lab-sessions';
+import { cloneIdSeparatorOf } from '../../src/drivers/sprayer/sprayer';
 import { CookieJar, LoadTally, newUserSessionState, observeResponse, parseSessionCookie, sessionCookieName, type LoadReport, type RawResponse } from '../../src/lab/load';
 
 const everyMs = 500;
@@ -60,7 +61,9 @@ export function keepSession(estate: Estate, server: string, port = frontPort(est
   const tally = new LoadTally();
   const user = newUserSessionState();
   const jar = new CookieJar();
-  jar.update(`${sessionCookieName}=0000keeper:${found.server.cloneId}; Path=/`);
+  // The GlassFish family ends the ID with `.jvmRoute`; WebSphere puts `:cloneId` after it.
+  const made = cloneIdSeparatorOf(estate) === '.' ? `keeper.${found.server.cloneId}` : `0000keeper:${found.server.cloneId}`;
+  jar.update(`${sessionCookieName}=${made}; Path=/`);
   const startedAt = performance.now();
   let first = true;
   let stopped = false;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { allServers, type Estate, type Server } from '../../model';
 import { runAsadmin, type AsadminTarget } from '../asadmin/asadmin-cli';
 import { createAsadminRest, isRunningStatus, parseInstanceList, restPath, type AsadminRest, type ListedInstance } from '../asadmin/asadmin-rest';
+import { asadminBin } from '../../lab/payara/payara-home';
 
 /** The estate's `appServer` when its driver is `asadmin`. */
 export type AsadminSettings = Extract<Estate['appServer'], { driver: 'asadmin' }>;
@@ -88,7 +89,8 @@ export class AsadminDomain {
     this.rest = createAsadminRest(settings);
     const url = new URL(settings.adminUrl);
     this.cli = {
-      command: settings.command ?? [path.resolve('.tools/payara6/bin/asadmin')],
+      // An estate without a command line is the lab's: turnout's own Payara install (TURNOUT_PAYARA_HOME).
+      command: settings.command ?? [asadminBin()],
       host: url.hostname,
       port: Number(url.port || 4848),
       user: settings.user,

@@ -50,6 +50,11 @@ export function domainShapingCommands(plan: PayaraDomainPlan): string[][] {
     ...configs.flatMap((config) => [
       // Active session counts need web-container monitoring before any traffic; enable-monitoring fails on JDK 17.
       ['set', `configs.config.${config}.monitoring-service.module-monitoring-levels.web-container=HIGH`],
+      // Requests in flight per instance (the quiesce in the servers) come from the thread pools' and listeners' monitoring.
+      ['set', `configs.config.${config}.monitoring-service.module-monitoring-levels.thread-pool=HIGH`],
+      ['set', `configs.config.${config}.monitoring-service.module-monitoring-levels.http-service=HIGH`],
+      // Seed 000's session store: sessions written to the instance's store when it stops, read back when it starts.
+      ['set', `configs.config.${config}.availability-service.web-container-availability.persistence-type=file`],
       // The embedded JMS broker would listen on every interface, and nothing in the lab uses it.
       ['set', `configs.config.${config}.jms-service.type=DISABLED`],
       // Idle sessions are reaped within seconds (the default is a minute), so drains see them end.
