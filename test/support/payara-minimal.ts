@@ -89,6 +89,10 @@ export async function startPayaraMinimal(base = 34400): Promise<PayaraMinimal> {
       // The listener's thread-pool statistics appear only with http-service HIGH as well.
       `${cfg}.monitoring-service.module-monitoring-levels.http-service=HIGH`,
       `${cfg}.availability-service.web-container-availability.persistence-type=file`,
+      // No Domain Data Grid: its member connections take ephemeral ports, and 34000-35999 lies in
+      // Linux's ephemeral range, so one took another instance's HTTPS port and that instance failed
+      // to bind (and start-local-instance then waited its full timeout). Sessions use the file store.
+      `${cfg}.hazelcast-config-specific-configuration.enabled=false`,
     );
   }
   // A standalone instance that is never started: the stopped server of the session-counter contract.

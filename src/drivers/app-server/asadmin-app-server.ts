@@ -195,8 +195,25 @@ class AsadminAppServer implements GlassfishAppServerDriver {
     const listed = await this.d.instances();
     const stopped = servers.filter((s) => !isRunningStatus(listed.get(s)?.status ?? ''));
     // The DAS starts them in parallel, as start-deployment-group does.
-    await Promise.all(stopped.map((s) => this.d.rest.command(`/management/domain/servers/server/${restPath(s)}/start-instance`, {}, 10 * 60_000)));
+    await Promise.all(stopped.map((s) => this.startInstance(s)));
     await Promise.all(stopped.map((s) => this.waitForApp(s)));
+  }
+
+  /**
+   * `start-instance`, again after a pause when a port of the instance is taken: the ports of an
+   * instance that just stopped are freed a moment later, and a port base inside the ephemeral range
+   * can meet an outgoing connection's port for a while.
+   */
+  private async startInstance(instance: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.d.rest.command(`/management/domain/servers/server/${restPath(instance)}/start-instance`, {}, 10 * 60_000);
+        return;
+      } catch (err) {
+        if (attempt >= 4 || !(err instanceof Error) || !/Port \d+ is in use/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 3000 * attempt));
+      }
+    }
   }
 
   async stopServers(servers: readonly string[]): Promise<void> {
