@@ -17,6 +17,26 @@ const checkPollMs = 100;
 /** Weight steps per ramp: enough to be gradual, few enough to stay a handful of Runtime API calls. */
 const rampSteps = 5;
 
+/** How often a GlassFish activity tells the server it is alive while an asadmin call runs (a deploy takes tens of seconds). */
+const keepAliveMs = 5000;
+
+/**
+ * Runs `fn` while heartbeating every few seconds, so a worker that dies mid-call is noticed within
+ * the proxy's heartbeat timeout, not at the end of the activity's whole time limit. `details` is
+ * what a retried attempt resumes from.
+ */
+async function keepingAlive<T>(details: unknown, fn: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const beat = () => ctx.heartbeat(details);
+  beat();
+  const timer = setInterval(beat, keepAliveMs);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 function glassfishOf(drivers: Drivers): GlassfishAppServerDriver {
   const app = drivers.appServer();
   if (!isGlassfishDriver(app)) throw ApplicationFailure.nonRetryable('the estate\'s app-server driver is not of the GlassFish family (appServer.driver must be "asadmin")', failureTypes.invalidInput);
@@ -70,58 +90,68 @@ export function createGlassfishActivities(drivers: (estate: Estate) => Drivers):
   return {
     async recordGlassfishStart(input) {
       const app = glassfish(input.estate);
-      return { instances: await app.instanceVersions(input.app, input.instances), dynamicReconfig: await app.dynamicReconfiguration(input.cluster) };
+      return keepingAlive({}, async () => ({ instances: await app.instanceVersions(input.app, input.instances), dynamicReconfig: await app.dynamicReconfiguration(input.cluster) }));
     },
 
     async deployVersion(input) {
-      await glassfish(input.estate).deployVersion({ app: input.app, version: input.version, artifact: input.artifact, cluster: input.cluster, contextRoot: input.contextRoot, enabled: input.enabled, versioned: input.versioned });
+      await keepingAlive({}, () => glassfish(input.estate).deployVersion({ app: input.app, version: input.version, artifact: input.artifact, cluster: input.cluster, contextRoot: input.contextRoot, enabled: input.enabled, versioned: input.versioned }));
       log.info('deployed', { app: input.app, version: input.version, cluster: input.cluster, enabled: input.enabled, versioned: input.versioned });
     },
 
     async undeployVersion(input) {
-      await glassfish(input.estate).undeployVersion({ app: input.app, version: input.version, cluster: input.cluster, versioned: input.versioned });
+      await keepingAlive({}, () => glassfish(input.estate).undeployVersion({ app: input.app, version: input.version, cluster: input.cluster, versioned: input.versioned }));
       log.info('undeployed', { app: input.app, version: input.version, cluster: input.cluster });
     },
 
     async switchVersion(input): Promise<SwitchVersionResult> {
       const app = glassfish(input.estate);
+      // A retried attempt keeps the first one's start: the window it reports is the whole switch.
       const started = (Context.current().info.heartbeatDetails as { startedAt?: number } | undefined)?.startedAt ?? Date.now();
-      await app.switchVersion({ app: input.app, version: input.version, instance: input.instance });
-      const switchMs = Date.now() - started;
-      const answeredAfterMs = await awaitAnswer(app, input.instance, input.version, input.checkSeconds, started);
-      const instance = await versionsOf(app, input.app, input.instance);
-      log.info('instance switched', { instance: input.instance, version: input.version, switchMs, answeredAfterMs });
-      return { instance, switchMs, answeredAfterMs };
+      return keepingAlive({ startedAt: started }, async () => {
+        await app.switchVersion({ app: input.app, version: input.version, instance: input.instance });
+        const switchMs = Date.now() - started;
+        const answeredAfterMs = await awaitAnswer(app, input.instance, input.version, input.checkSeconds, started);
+        const instance = await versionsOf(app, input.app, input.instance);
+        log.info('instance switched', { instance: input.instance, version: input.version, switchMs, answeredAfterMs });
+        return { instance, switchMs, answeredAfterMs };
+      });
     },
 
     async enableInstance(input) {
       const d = drivers(input.estate);
       const app = glassfishOf(d);
-      await awaitAnswer(app, input.instance, input.version, input.checkSeconds, Date.now());
-      if (input.rampUpSeconds > 0) await ramp(d, input);
-      else await d.sprayer().setServerStates({ [input.instance]: 'ready' });
-      return versionsOf(app, input.app, input.instance);
+      const started = Date.now();
+      return keepingAlive({ startedAt: started }, async () => {
+        await awaitAnswer(app, input.instance, input.version, input.checkSeconds, started);
+        if (input.rampUpSeconds > 0) await ramp(d, input);
+        else await d.sprayer().setServerStates({ [input.instance]: 'ready' });
+        return versionsOf(app, input.app, input.instance);
+      });
     },
 
     async setDynamicReconfig(input) {
-      const app = glassfish(input.estate);
-      const before = await app.dynamicReconfiguration(input.cluster);
-      if (before !== input.enabled) await app.setDynamicReconfiguration(input.cluster, input.enabled);
-      const after = await app.dynamicReconfiguration(input.cluster);
-      if (after !== input.enabled) throw new Error(`dynamic reconfiguration of ${input.cluster} reads ${after} after setting it to ${input.enabled}`);
-      return { before, after };
+      return keepingAlive({}, () => setReconfig(glassfish(input.estate), input));
     },
 
     async sessionStore(input) {
       const app = glassfish(input.estate);
       const cmd = { app: input.app, instance: input.instance };
-      const report = input.op === 'backup' ? await app.backupSessions(cmd) : input.op === 'restore' ? await app.restoreSessions(cmd) : await app.reconcileSessions(cmd);
+      const report = await keepingAlive({}, () => (input.op === 'backup' ? app.backupSessions(cmd) : input.op === 'restore' ? app.restoreSessions(cmd) : app.reconcileSessions(cmd)));
       log.info('session store', { op: input.op, ...report });
       return report;
     },
 
     async instanceVersions(input) {
-      return glassfish(input.estate).instanceVersions(input.app, input.instances);
+      return keepingAlive({}, () => glassfish(input.estate).instanceVersions(input.app, input.instances));
     },
   };
+}
+
+/** Sets dynamic reconfiguration and reads it back: the read, not the command's answer, says it took. */
+async function setReconfig(app: GlassfishAppServerDriver, input: { cluster: string; enabled: boolean }): Promise<{ before: boolean; after: boolean }> {
+  const before = await app.dynamicReconfiguration(input.cluster);
+  if (before !== input.enabled) await app.setDynamicReconfiguration(input.cluster, input.enabled);
+  const after = await app.dynamicReconfiguration(input.cluster);
+  if (after !== input.enabled) throw new Error(`dynamic reconfiguration of ${input.cluster} reads ${after} after setting it to ${input.enabled}`);
+  return { before, after };
 }

@@ -126,10 +126,18 @@ export const lbActs = procedureActs<LbActivities>('3 minutes', false);
 /** The loadbalancer.xml activities inside a rollback. */
 export const rollbackLbActs = procedureActs<LbActivities>('3 minutes', true);
 
-/** The GlassFish family's deploys, switches, checks and session store (asadmin calls of seconds each, a deploy of minutes). */
-export const glassfishActs = procedureActs<GlassfishActivities>('10 minutes', false);
+/**
+ * The GlassFish family's deploys, switches, checks and session store (asadmin calls of seconds each,
+ * a deploy of a minute): they heartbeat while they run, so a worker that dies mid-call is noticed in
+ * seconds and the call runs again elsewhere (each is idempotent), not after the ten-minute limit.
+ */
+function glassfishProxies(rollback: boolean): Summarizable<GlassfishActivities> {
+  const retry = rollback ? rollbackRetry : ({ initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes } as const);
+  return proxyActivities<GlassfishActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '20 seconds', cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED, retry }) as Summarizable<GlassfishActivities>;
+}
+export const glassfishActs = glassfishProxies(false);
 /** The GlassFish family's activities inside a rollback. */
-export const rollbackGlassfishActs = procedureActs<GlassfishActivities>('10 minutes', true);
+export const rollbackGlassfishActs = glassfishProxies(true);
 
 /** A quiesce: heartbeating (a restarted worker resumes the same wait), cancelled at once by a rollback since it only reads. */
 export function quiesceActivities(limitSeconds: number): Summarizable<Pick<EditionActivities, 'quiesceMembers'>> {

@@ -50,7 +50,7 @@ function repairTitles(ctx: StepContext, name: string): Record<'hold' | 'drain' |
   const back = isVersioned(ctx) ? `Switch ${name} back to ${request.app}:${request.fromVersion} and check it answers it through its own port` : `Restart ${name} on ${request.fromVersion}, keeping its sessions through the session store, and check it answers it`;
   return {
     hold: `Take ${name} out of new-session routing while the other instances serve`,
-    drain: `Let the ${request.toVersion} sessions on ${name} end`,
+    drain: preserving(ctx) ? `Let the users active on ${name} finish (up to ${request.glassfish?.quiesceSeconds ?? 60}s); the store keeps the rest` : `Let the ${request.toVersion} sessions on ${name} end`,
     out: `Take ${name} out of routing and let its requests in flight end`,
     back,
     enable: `Give ${name} back its routing from before the rollout`,
@@ -95,8 +95,9 @@ async function repairInstance(ctx: StepContext, repair: EditionRepair): Promise<
   const t = repairTitles(ctx, name);
   const limit = ctx.request.glassfish?.inFlightSeconds ?? 10;
   if (repair.hold && !(await tracked(ctx, `${id}.hold`, () => routeMembers(ctx, { [name]: 'drain' }, t.hold, rollbackEditionActs)))) return false;
-  // Kept sessions need no drain: the session store carries them over the restart.
-  if (!preserving(ctx) && !(await tracked(ctx, `${id}.drain`, () => letEnd(ctx, `${id}.drain`, [name], 'sessions', t.drain)))) return false;
+  // With the store keeping sessions, the wait is the quiesce's: active users finish, the store keeps the rest.
+  const bound = preserving(ctx) ? (ctx.request.glassfish?.quiesceSeconds ?? 60) : undefined;
+  if (!(await tracked(ctx, `${id}.drain`, () => letEnd(ctx, `${id}.drain`, [name], 'sessions', t.drain, bound)))) return false;
   const out = async () => {
     await routeMembers(ctx, { [name]: 'maint' }, t.out, rollbackEditionActs);
     if (limit > 0) await summarized(quiesceActivities(limit).quiesceMembers, `Let the requests in flight to ${name} end`, { estate: ctx.estate, servers: [name], at: 'router', limitSeconds: limit });
@@ -119,7 +120,7 @@ function listSteps(ctx: StepContext, route: EditionRollbackRoute, routing: boole
     const t = repairTitles(ctx, name);
     const id = `rollback.${repair.phase}`;
     if (repair.hold) addStep(ctx, `${id}.hold`, t.hold);
-    if (!preserving(ctx)) addStep(ctx, `${id}.drain`, t.drain);
+    addStep(ctx, `${id}.drain`, t.drain);
     addStep(ctx, `${id}.out`, t.out);
     addStep(ctx, `${id}.back`, t.back);
     addStep(ctx, `${id}.enable`, t.enable);
@@ -139,7 +140,7 @@ function describeRoute(ctx: StepContext, route: EditionRollbackRoute, cluster: s
   for (const repair of route.repairs) {
     const name = repair.members[0] ?? '';
     const t = repairTitles(ctx, name);
-    const parts = [repair.hold ? t.hold : '', preserving(ctx) ? '' : t.drain, t.out, t.back, t.enable].filter(Boolean);
+    const parts = [repair.hold ? t.hold : '', t.drain, t.out, t.back, t.enable].filter(Boolean);
     lines.push(`${name}: ${parts.map((x) => x.replace(/^./, (c) => c.toLowerCase())).join('; then ')}`);
   }
   for (const phase of route.stranded) lines.push(`${phase} keeps ${ctx.request.toVersion}: no other instance takes new sessions while it would drain; a person repairs it or leaves it as is`);

@@ -101,11 +101,11 @@ export function showRoute(ctx: StepContext, route: string[]): void {
 /**
  * Lets sessions (or connections) on `servers` end, while the routing guard keeps what the rollback
  * set. At the drain's deadline, counts nobody could read block the step (it retries); counts that
- * stay above the threshold are left behind, as the drain policy bounds the wait.
+ * stay above the threshold are left behind, as the drain policy (or `maxWaitSeconds`) bounds the wait.
  */
-export async function letEnd(ctx: StepContext, stepId: string, servers: string[], measure: 'sessions' | 'connections', title = `Let the sessions on ${servers.join(', ')} end`): Promise<void> {
+export async function letEnd(ctx: StepContext, stepId: string, servers: string[], measure: 'sessions' | 'connections', title = `Let the sessions on ${servers.join(', ')} end`, maxWaitSeconds?: number): Promise<void> {
   const { run, request, estate } = ctx;
-  const policy = { ...request.drain, onTimeout: 'proceed' as const };
+  const policy = { ...request.drain, ...(maxWaitSeconds === undefined ? {} : { maxWaitSeconds }), onTimeout: 'proceed' as const };
   run.drainStarted(stepId, servers, measure);
   try {
     const input = { estate, stepId, servers, policy, measure };

@@ -207,9 +207,12 @@ export type LbSettings = z.infer<typeof lbSettingsSchema>;
 
 /** What a rolling upgrade without versioning (seed 000) does with an instance's sessions across its restart. */
 export const glassfishSessionModes = {
-  /** Seed 000 steps 5, 8 and 10: back up the session store, restart, restore it, reconcile. */
+  /**
+   * Seed 000 steps 5, 8 and 10: the sessions still on the instance after its quiesce (`quiesceSeconds`)
+   * are backed up, kept across the restart and restored, then reconciled.
+   */
   preserve: 'preserve',
-  /** Wait for the instance's sessions to end before the stop (when the store cannot keep them). */
+  /** Wait for the instance's sessions to end before the stop (the drain policy): for applications whose sessions cannot be stored. */
   drain: 'drain',
 } as const;
 
@@ -235,6 +238,13 @@ export const glassfishSettingsSchema = z
      * more raises its weight step by step over that many seconds.
      */
     rampUpSeconds: z.number().int().min(0).max(3600).default(0),
+    /**
+     * `rollingUpgrade` with `preserve`: how long an instance, out of new-session routing, keeps
+     * serving its own users before it stops. Users who are active end their visits meanwhile; the
+     * session store keeps the rest (HAProxy cannot hand a live session to another instance, as the
+     * seed's converged load balancer did with replicated sessions).
+     */
+    quiesceSeconds: z.number().int().min(1).max(24 * 3600).default(60),
     /** `rollingUpgrade` only: keep sessions across each restart through the session store, or drain them first. */
     sessions: z.enum([glassfishSessionModes.preserve, glassfishSessionModes.drain]).default(glassfishSessionModes.preserve),
   })

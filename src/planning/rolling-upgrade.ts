@@ -5,8 +5,11 @@
  * balancer, its session store backed up, stopped, started, its store restored, enabled, reconciled.
  * Dynamic reconfiguration goes back on at the end, and after a rollback or a failure too.
  *
- * When the request says the sessions cannot be kept (`glassfish.sessions: "drain"`), each instance
- * is quiesced and its sessions end before the stop instead of the backup and restore.
+ * Where the seed disables an instance at once (its converged load balancer read replicated sessions
+ * on the other instances), turnout first takes it out of new-session routing for a bounded while, so
+ * its active users finish there: HAProxy cannot hand a live session to another instance. The store
+ * keeps the sessions left. When the request says sessions cannot be stored (`glassfish.sessions:
+ * "drain"`), each instance's sessions end before the stop instead (the drain policy), with no store steps.
  */
 import { planHeader, stepKinds, workflowTypes, type Estate, type Plan, type RolloutRequest, type Server, type Step } from '../model';
 import { gateFor } from './gates';
@@ -17,11 +20,20 @@ function store(phase: string, instance: string, op: 'backup' | 'restore' | 'reco
   return { id: `${phase}.${op}`, phase, disruptive: op !== 'backup', kind: stepKinds.sessionStore, instance, op, title };
 }
 
-/** Seed 000 step 4 with preserved sessions: disable at once; the store carries the sessions over. */
-function disable(target: GlassfishTarget, name: string, phase: string): Step[] {
-  const limit = target.settings.inFlightSeconds;
-  const steps: Step[] = [{ id: `${phase}.disable`, phase, disruptive: true, kind: stepKinds.routeMembers, states: { [name]: 'maint' }, title: `4. Disable ${name} at the load balancer: its users go on at the other instances, which read their sessions from the store` }];
-  if (limit > 0) steps.push({ id: `${phase}.quiesce`, phase, disruptive: false, kind: stepKinds.quiesce, servers: [name], at: 'router', limitSeconds: limit, title: `4. Let the requests in flight to ${name} end (up to ${limit}s)` });
+/**
+ * Seed 000 step 4 with the store keeping sessions: the instance first leaves new-session routing and
+ * serves its own users for `quiesceSeconds` (or until none is left), then is disabled. The seed's
+ * load balancer could disable at once, since another instance read a replicated session; HAProxy
+ * cannot hand a live session over, so active users finish here, and the store keeps the idle rest.
+ */
+function quiesceThenDisable(target: GlassfishTarget, cell: string, name: string, phase: string): Step[] {
+  const { quiesceSeconds, inFlightSeconds } = target.settings;
+  const steps: Step[] = [
+    { id: `${phase}.leave`, phase, disruptive: true, kind: stepKinds.routeMembers, states: { [name]: 'drain' }, title: `4. Take ${name} out of new-session routing: it keeps serving its own users` },
+    { id: `${phase}.drain`, phase, disruptive: false, kind: stepKinds.drain, cell, servers: [name], measure: 'sessions', interval: { seconds: quiesceSeconds, full: false }, title: `4. Let the users active on ${name} finish: until its sessions end or ${quiesceSeconds}s pass; the store keeps the rest` },
+    { id: `${phase}.disable`, phase, disruptive: true, kind: stepKinds.routeMembers, states: { [name]: 'maint' }, title: `4. Disable ${name} at the load balancer` },
+  ];
+  if (inFlightSeconds > 0) steps.push({ id: `${phase}.quiesce`, phase, disruptive: false, kind: stepKinds.quiesce, servers: [name], at: 'router', limitSeconds: inFlightSeconds, title: `4. Let the requests in flight to ${name} end (up to ${inFlightSeconds}s)` });
   return steps;
 }
 
@@ -31,7 +43,7 @@ function upgradeInstance(request: RolloutRequest, target: GlassfishTarget, insta
   const preserve = target.settings.sessions === 'preserve';
   const steps: Step[] = [];
   if (index === 1) steps.push(gateFor(phase, `${target.instances[0]?.name} restarted on ${request.toVersion}${preserve ? ' with its sessions' : ''}. Go on with ${target.instances.slice(1).map((s) => s.name).join(', ')}?`, request));
-  steps.push(...(preserve ? disable(target, name, phase) : quiesceInstance(request, target, instance, phase, '4.')));
+  steps.push(...(preserve ? quiesceThenDisable(target, target.cell.name, name, phase) : quiesceInstance(request, target, instance, phase, '4.')));
   if (preserve) steps.push(store(phase, name, 'backup', `5. Back up the session store of ${name} (to its rollingupgrade folder)`));
   steps.push(
     { id: `${phase}.stop`, phase, disruptive: true, kind: stepKinds.servers, action: 'stop', servers: [name], title: `6. Stop ${name}` },

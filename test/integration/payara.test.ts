@@ -25,7 +25,10 @@ const sut = (): PayaraUnderTest => {
     dir,
     driver: createAsadminAppServer(estate),
     routing: () => createHaproxySprayer(estate, { baseDir: dir }).snapshot(),
-    war: async (version, broken = false) => (await buildLabWar(labWarSpec(estate, version, broken), path.join(dir, 'wars'))).path,
+    war: async (version, opts = {}) => {
+      const idle = opts.sessionIdleSeconds === undefined ? estate : { ...estate, lab: { ...estate.lab!, sessionIdleSeconds: opts.sessionIdleSeconds } };
+      return (await buildLabWar(labWarSpec(idle, version, opts.broken ?? false), path.join(dir, 'wars'))).path;
+    },
     async withWorker(fn) {
       const client = await testClient();
       return withTestWorker(createActivities({ estatesDir, client, baseDir: dir }), ({ taskQueue }) => fn(client, taskQueue));

@@ -7,6 +7,7 @@
  * The scenarios share the one domain and run in order, each starting where the last left it: the
  * versioned ones move `myApp:1.0` on, the in-place ones first redeploy the application unversioned.
  */
+import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { requestRollbackUpdate } from '../../../workflows/messages';
 import type { Estate, RolloutStatus } from '../../../src/model';
@@ -14,7 +15,6 @@ import type { GlassfishAppServerDriver } from '../../../src/drivers/app-server/a
 import type { SprayerSnapshot } from '../../../src/drivers/sprayer/sprayer';
 import { expectCleanLoad, expectRoutingRestoredFirst, loadFigures, recordHistory, startLoad, stopAllLoad, terminateLeftovers, track, waitForStatus } from '../../support/rollout-harness';
 import { eventIndex, stepStarts } from '../../support/edition';
-import { keepSession, waitForKeeperRequests } from '../../support/session-keeper';
 import { testClient, uniqueTaskQueue } from '../../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 
@@ -24,13 +24,15 @@ export interface PayaraUnderTest {
   dir: string;
   driver: GlassfishAppServerDriver;
   routing(): Promise<SprayerSnapshot>;
-  /** The lab war of `version` (a broken one fails to start), built once. */
-  war(version: string, broken?: boolean): Promise<string>;
+  /** The lab war of `version` (a broken one fails to start; sessions idle out after `sessionIdleSeconds`), built once. */
+  war(version: string, opts?: { broken?: boolean; sessionIdleSeconds?: number }): Promise<string>;
   /** Runs `fn` while an in-process worker with the real activities polls a fresh task queue. */
   withWorker<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T>;
 }
 
 const rate = 20;
+/** Sessions of the in-place versions outlive an instance's restart (about a minute here), so the store has something to keep. */
+const storedSessionSeconds = 180;
 const instances = ['instance1', 'instance2', 'instance3'];
 
 const routingOf = (s: SprayerSnapshot) => s.servers.map(({ name, state, weight }) => ({ name, state, weight }));
@@ -38,17 +40,18 @@ const routingOf = (s: SprayerSnapshot) => s.servers.map(({ name, state, weight }
 /** A request for the Payara lab: no gates unless asked, short waits. */
 async function glassfishRequest(sut: PayaraUnderTest, procedure: string, from: string, to: string, over: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const { estate } = sut;
+  const idle = procedure === 'rollingUpgrade' ? { sessionIdleSeconds: storedSessionSeconds } : {};
   return {
     procedure,
     app: estate.lab?.app ?? 'myApp',
     fromVersion: from,
     toVersion: to,
-    artifact: await sut.war(to, over.broken === true),
+    artifact: await sut.war(to, { broken: over.broken === true, ...idle }),
     estate,
     approvals: { phases: [], timeoutSeconds: 3600, onTimeout: 'wait' },
     drain: { pollIntervalSeconds: 1, maxWaitSeconds: 90, sessionThreshold: 0, onTimeout: 'fail' },
     burnInSeconds: 0,
-    rollback: { previousArtifact: await sut.war(from) },
+    rollback: { previousArtifact: await sut.war(from, idle) },
     glassfish: { inFlightSeconds: 3, checkSeconds: 60 },
     startedBy: 'release-bot',
     ...Object.fromEntries(Object.entries(over).filter(([k]) => k !== 'broken')),
@@ -62,6 +65,33 @@ async function instanceStates(sut: PayaraUnderTest): Promise<Record<string, { en
 }
 
 const allOn = (version: string) => Object.fromEntries(instances.map((i) => [i, { enabled: [version], serving: version }]));
+
+interface Hit {
+  status: number;
+  cookie?: string;
+  hits?: number;
+  server?: string;
+  version?: string;
+  newSession?: boolean;
+}
+
+/** One request through the load balancer with a session cookie: what the lab app answered. */
+function hitThrough(estate: Estate, cookie: string): Promise<Hit> {
+  const url = `http://127.0.0.1:${estate.sprayer?.listen.port}${estate.lab?.contextRoot ?? '/myApp'}/hit`;
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false, headers: { cookie } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => {
+          const body = (text.startsWith('{') ? JSON.parse(text) : {}) as Omit<Hit, 'status' | 'cookie'>;
+          const set = (res.headers['set-cookie'] ?? []).find((c) => c.startsWith('JSESSIONID='))?.split(';')[0];
+          resolve({ status: res.statusCode ?? 0, ...body, ...(set ? { cookie: set } : {}) });
+        });
+      })
+      .on('error', reject);
+  });
+}
 
 /** Defines the scenarios. */
 export function glassfishScenarios(sut: () => PayaraUnderTest): void {
@@ -151,28 +181,33 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const app = lab.estate.lab?.app ?? 'myApp';
       const cluster = lab.estate.cells[0]?.clusters[0]?.name ?? 'dg1';
       for (const v of ['1.0', '1.1', '1.2', '1.3']) await lab.driver.undeployVersion({ app, version: v, cluster, versioned: true });
-      await lab.driver.deployVersion({ app, version: '2.0', artifact: await lab.war('2.0'), cluster, contextRoot: lab.estate.lab?.contextRoot ?? '/myApp', enabled: true, versioned: false });
+      await lab.driver.deployVersion({ app, version: '2.0', artifact: await lab.war('2.0', { sessionIdleSeconds: storedSessionSeconds }), cluster, contextRoot: lab.estate.lab?.contextRoot ?? '/myApp', enabled: true, versioned: false });
     }, 300_000);
 
-    it('full rollout: every instance restarted on 2.1, a user on each keeps the session and its hit counter, dynamic reconfiguration on again', async () => {
+    it('full rollout: every instance restarted on 2.1; a user idle on instance1 during its restart comes back to the same session, hit counter going on; dynamic reconfiguration on again', async () => {
       const lab = sut();
-      const keepers = instances.map((i) => keepSession(lab.estate, i));
-      for (const k of keepers) await waitForKeeperRequests(k, 2);
+      // The sleeper: two hits on instance1, then idle while instance1 quiesces, stops, starts on 2.1 and is restored.
+      let sleeper = await hitThrough(lab.estate, 'JSESSIONID=sleeper.instance1');
+      const cookie = sleeper.cookie ?? '';
+      sleeper = await hitThrough(lab.estate, cookie);
+      expect({ server: sleeper.server, hits: sleeper.hits, version: sleeper.version }).toEqual({ server: 'instance1', hits: 2, version: '2.0' });
       const load = startLoad(lab.estate, rate);
+      let back: Hit | undefined;
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-full-${Date.now()}`, args: [await glassfishRequest(lab, 'rollingUpgrade', '2.0', '2.1')] }));
+        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.0', '2.1', { glassfish: { inFlightSeconds: 3, checkSeconds: 90, quiesceSeconds: 8 } });
+        const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-full-${Date.now()}`, args: [request] }));
+        await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'instance-instance1.reconcile')?.status === 'done', 'instance1 back and reconciled', { limitMs: 300_000 });
+        back = await hitThrough(lab.estate, cookie);
         const result = (await handle.result()) as RolloutStatus;
         await recordHistory(client, handle.workflowId, 'rolling-upgrade');
         return result;
       });
-      const kept = await Promise.all(keepers.map((k) => k.stop()));
       const report = await load.stop();
-      console.log('rolling full', JSON.stringify({ ...loadFigures(report), keepers: kept.map((k) => ({ requests: k.requests, lost: k.lostSessions, failed: k.failed })), stores: final.events.filter((e) => e.type.startsWith('sessions-')).map((e) => e.message) }));
+      console.log('rolling full', JSON.stringify({ ...loadFigures(report), sleeper: back, stores: final.events.filter((e) => e.type.startsWith('sessions-')).map((e) => e.message), actualSeconds: final.duration?.actualSeconds }));
       expect(final.state).toBe('succeeded');
+      expect(back).toMatchObject({ status: 200, server: 'instance1', version: '2.1', hits: 3, newSession: false });
       expect(await lab.driver.dynamicReconfiguration(lab.estate.cells[0]?.clusters[0]?.name ?? 'dg1')).toBe(true);
-      const states = await instanceStates(lab);
-      expect(Object.values(states).map((s) => s.serving)).toEqual(['2.1', '2.1', '2.1']);
-      for (const k of kept) expect({ lost: k.lostSessions, failed: k.failed, flips: k.versionFlips }).toEqual({ lost: 0, failed: 0, flips: 0 });
+      expect(Object.values(await instanceStates(lab)).map((s) => s.serving)).toEqual(['2.1', '2.1', '2.1']);
       expectCleanLoad(report);
     });
 
@@ -180,7 +215,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const lab = sut();
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 20 } });
+        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 20, quiesceSeconds: 8 } });
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-broken-${Date.now()}`, args: [request] }));
         const result = (await handle.result()) as RolloutStatus;
         await recordHistory(client, handle.workflowId, 'rolling-upgrade-broken');
