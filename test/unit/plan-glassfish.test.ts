@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { estateSchema, rolloutRequestSchema, type Estate, type Step } from '../../src/model';
-import { planRollingUpgrade, planVersionedRollingUpgrade } from '../../src/planning';
+import { planRollingUpgrade, planRollout, planVersionedRollingUpgrade } from '../../src/planning';
 import { renderPlanText } from '../../src/planning/render';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -78,5 +78,14 @@ describe('rolling upgrade planner (seed 000)', () => {
 
   it('needs the previous artifact to redeploy N on rollback', () => {
     expect(() => rolloutRequestSchema.parse({ procedure: 'rollingUpgrade', app: 'myApp', fromVersion: '1.0', toVersion: '1.1', artifact: '/wars/myApp-1.1.war', estate: 'x' })).toThrow(/previousArtifact/);
+  });
+});
+
+describe('the README examples on the Payara lab estate', () => {
+  it.each(['versioned-rolling-upgrade.json', 'rolling-upgrade.json'])('%s plans on estates/lab-payara.json', (file) => {
+    const req = rolloutRequestSchema.parse(JSON.parse(readFileSync(path.join(root, 'examples', file), 'utf8')));
+    const lab = estateSchema.parse(JSON.parse(readFileSync(path.join(root, 'estates', 'lab-payara.json'), 'utf8')));
+    const plan = planRollout(req.procedure ?? 'multiCellRollout', req, lab);
+    expect(plan.steps.filter((s) => s.kind === 'enableInstance').map((s) => (s.kind === 'enableInstance' ? s.instance : ''))).toEqual(['instance1', 'instance2', 'instance3']);
   });
 });

@@ -1,6 +1,6 @@
 /** `turnout lab up|down|status`: the local estate of real processes on 127.0.0.1. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Estate } from '../../model/estate';
 import { formatProblems } from '../../model/issues';
@@ -8,6 +8,9 @@ import { validateEstate } from '../../model/validate';
 import { LabAlreadyRunningError, LabPortConflictError, labDown, labStatus, labUp, type LabStatus, type LabUrls } from '../../lab/lab';
 import { CliError, ExitCode } from '../exit-codes';
 import { registerJavaClients } from './lab-java-clients';
+import { labPaths } from '../../lab/paths';
+import { buildLabWar } from '../../lab/payara/lab-war';
+import { labWarSpec } from '../../lab/payara/payara-lab';
 
 /** The package's default lab estate (estates/lab.json), found from the source or the build. */
 export function defaultLabEstatePath(): string {
@@ -103,6 +106,25 @@ export function register(program: Command): void {
         throw asCliError(err);
       });
       process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+    });
+  lab
+    .command('war <version>')
+    .description('Builds the lab application of a Payara estate at <version> (javac and jar) and prints the war\'s path, for a request\'s artifact.')
+    .option('--estate <file>', 'a Payara estate file (appServer.driver "asadmin"), such as estates/lab-payara.json')
+    .option('--broken', 'the build that fails to start, to try a failed rollout')
+    .action(async (version: string, opts: EstateOption & { broken?: boolean }) => {
+      const estate = readEstateForCli(opts.estate ?? defaultLabEstatePath());
+      if (estate.appServer.driver !== 'asadmin') throw new CliError(`$.appServer.driver: estate ${estate.name} is not a Payara estate (its driver is ${estate.appServer.driver}); the lab war is for "asadmin" estates`, ExitCode.invalidInput);
+      if (!/^[A-Za-z0-9_.+-]{1,64}$/.test(version)) throw new CliError(`<version>: ${JSON.stringify(version)} is not a version (letters, digits, _ . + - only)`, ExitCode.invalidInput);
+      const dir = join(labPaths(estate, process.cwd()).dir, 'wars');
+      const war = await buildLabWar(labWarSpec(estate, version, opts.broken ?? false), dir).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      // A name a request can carry from one build to the next: the built war's name is its content hash.
+      const stable = join(dir, `${estate.lab?.app ?? 'app'}-${version}${opts.broken ? '-broken' : ''}.war`);
+      copyFileSync(war.path, `${stable}.tmp`);
+      renameSync(`${stable}.tmp`, stable);
+      process.stdout.write(`${relative(process.cwd(), stable)}\n`);
     });
   registerJavaClients(lab, (path) => readEstateForCli(path ?? defaultLabEstatePath()));
 }
