@@ -98,11 +98,6 @@ export function createGlassfishActivities(drivers: (estate: Estate) => Drivers):
       log.info('deployed', { app: input.app, version: input.version, cluster: input.cluster, enabled: input.enabled, versioned: input.versioned });
     },
 
-    async undeployVersion(input) {
-      await keepingAlive({}, () => glassfish(input.estate).undeployVersion({ app: input.app, version: input.version, cluster: input.cluster, versioned: input.versioned }));
-      log.info('undeployed', { app: input.app, version: input.version, cluster: input.cluster });
-    },
-
     async switchVersion(input): Promise<SwitchVersionResult> {
       const app = glassfish(input.estate);
       // A retried attempt keeps the first one's start: the window it reports is the whole switch.

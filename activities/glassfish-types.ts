@@ -18,14 +18,6 @@ export interface DeployVersionInput {
   versioned: boolean;
 }
 
-export interface UndeployVersionInput {
-  estate: Estate;
-  app: string;
-  cluster: string;
-  version: string;
-  versioned: boolean;
-}
-
 export interface SwitchVersionInput {
   estate: Estate;
   app: string;
@@ -84,7 +76,6 @@ export interface GlassfishStart {
 export interface GlassfishActivities {
   recordGlassfishStart(input: InstanceVersionsInput & { cluster: string }): Promise<GlassfishStart>;
   deployVersion(input: DeployVersionInput): Promise<void>;
-  undeployVersion(input: UndeployVersionInput): Promise<void>;
   switchVersion(input: SwitchVersionInput): Promise<SwitchVersionResult>;
   enableInstance(input: EnableInstanceInput): Promise<InstanceVersions>;
   setDynamicReconfig(input: DynamicReconfigInput): Promise<{ before: boolean; after: boolean }>;

@@ -5,8 +5,8 @@
  * instances that moved are repaired in reverse order: out of routing, back to N (versioned: N
  * enabled again on that instance; in place: N redeployed, the instance restarted with its session
  * store kept), checked through its own port, given back its routing. Last, what the cluster itself
- * changed: N+1 undeployed (versioned), dynamic reconfiguration as it was (in place). Every step
- * retries through faults (see `tracked`).
+ * changed: dynamic reconfiguration as it was (in place); a versioned N+1 stays deployed, disabled
+ * on every instance (see `undoCluster`). Every step retries through faults (see `tracked`).
  */
 import { previousArtifactOf } from '../src/model/request';
 import { workflowTypes, type CellRoutingState } from '../src/model';
@@ -125,7 +125,6 @@ function listSteps(ctx: StepContext, route: EditionRollbackRoute, routing: boole
     addStep(ctx, `${id}.back`, t.back);
     addStep(ctx, `${id}.enable`, t.enable);
   }
-  if (isVersioned(ctx) && ctx.glassfish.deployed) addStep(ctx, 'rollback.undeploy', `Undeploy ${request.app}:${request.toVersion} from ${cluster}`);
   if (!isVersioned(ctx) && (ctx.glassfish.deployed || ctx.glassfish.reconfigOff)) addStep(ctx, 'rollback.reconfig', `Turn dynamic reconfiguration on ${cluster} back ${ctx.glassfish.reconfigBefore === false ? 'off' : 'on'}, as before the rollout`);
 }
 
@@ -144,19 +143,15 @@ function describeRoute(ctx: StepContext, route: EditionRollbackRoute, cluster: s
     lines.push(`${name}: ${parts.map((x) => x.replace(/^./, (c) => c.toLowerCase())).join('; then ')}`);
   }
   for (const phase of route.stranded) lines.push(`${phase} keeps ${ctx.request.toVersion}: no other instance takes new sessions while it would drain; a person repairs it or leaves it as is`);
+  if (isVersioned(ctx) && ctx.glassfish.deployed) lines.push(`${ctx.request.app}:${ctx.request.toVersion} stays deployed, disabled on every instance (undeploying one version unmaps the context root on Payara 6)`);
   return lines;
 }
 
-/** The cluster's own changes, undone once every instance is back: N+1 undeployed, or dynamic reconfiguration as before. */
+/** The cluster's own changes, undone once every instance is back: dynamic reconfiguration as before (in place). */
 async function undoCluster(ctx: StepContext, cluster: string): Promise<boolean> {
-  const { estate, request } = ctx;
-  if (isVersioned(ctx)) {
-    if (!ctx.glassfish.deployed) return true;
-    return tracked(ctx, 'rollback.undeploy', async () => {
-      await summarized(rollbackGlassfishActs.undeployVersion, `Undeploy ${request.app}:${request.toVersion}`, { estate, app: request.app, cluster, version: request.toVersion, versioned: true });
-      ctx.glassfish.deployed = false;
-    });
-  }
+  // N+1 stays deployed, disabled on every instance: on Payara 6, undeploying one version of an
+  // application unmaps its context root on every instance, taking down the version that serves.
+  if (isVersioned(ctx)) return true;
   if (!ctx.glassfish.deployed && !ctx.glassfish.reconfigOff) return true;
   return tracked(ctx, 'rollback.reconfig', () => restoreReconfig(ctx, cluster, true));
 }

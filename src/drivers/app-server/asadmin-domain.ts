@@ -99,7 +99,7 @@ export class AsadminDomain {
     };
     this.app = opts.app ?? estate.lab?.app ?? 'userHitCount';
     this.contextRoot = opts.contextRoot ?? estate.lab?.contextRoot ?? '/user';
-    this.answerTimeoutMs = opts.answerTimeoutMs ?? 90_000;
+    this.answerTimeoutMs = opts.answerTimeoutMs ?? 45_000;
     this.servers = new Map(allServers(estate).map(({ cluster, server }) => [server.name, { cluster: cluster.name, server }]));
   }
 
