@@ -14,8 +14,8 @@ export interface GlassfishUnderTest {
   instances: [string, string, ...string[]];
   app: string;
   contextRoot: string;
-  /** The archive of `version`. */
-  artifact(version: string): string;
+  /** The archive of `version` (built on demand where that takes a moment). */
+  artifact(version: string): string | Promise<string>;
   /** The URL of the app on an instance's own port. */
   url(instance: string): string;
 }
@@ -52,8 +52,8 @@ function hit(url: string, cookie?: string): Promise<Hit> {
 export function glassfishContract(name: string, factory: () => Promise<GlassfishUnderTest>): void {
   describe(`GlassFish-family contract: ${name}`, () => {
     let sut: GlassfishUnderTest;
-    const deploy = (version: string, enabled: boolean, versioned = true) =>
-      sut.driver.deployVersion({ app: sut.app, version, artifact: sut.artifact(version), cluster: sut.cluster, contextRoot: sut.contextRoot, enabled, versioned });
+    const deploy = async (version: string, enabled: boolean, versioned = true) =>
+      sut.driver.deployVersion({ app: sut.app, version, artifact: await sut.artifact(version), cluster: sut.cluster, contextRoot: sut.contextRoot, enabled, versioned });
 
     beforeAll(async () => {
       sut = await factory();
@@ -101,8 +101,8 @@ export function glassfishContract(name: string, factory: () => Promise<Glassfish
     it("seed 000: a session outlives its instance's restart into a version redeployed in place, through backup, restore and reconcile", async () => {
       const [first] = sut.instances;
       const app = `${sut.app}-inplace`;
-      const inPlace = (version: string) =>
-        sut.driver.deployVersion({ app, version, artifact: sut.artifact(version), cluster: sut.cluster, contextRoot: `${sut.contextRoot}-inplace`, enabled: true, versioned: false });
+      const inPlace = async (version: string) =>
+        sut.driver.deployVersion({ app, version, artifact: await sut.artifact(version), cluster: sut.cluster, contextRoot: `${sut.contextRoot}-inplace`, enabled: true, versioned: false });
       await inPlace('6.0');
       const url = sut.url(first).replace(sut.contextRoot, `${sut.contextRoot}-inplace`);
       let user = await hit(url);

@@ -1,7 +1,13 @@
 /**
  * Everything that needs real Payara Server, in one file, so the domain (a DAS and three instances
- * of one deployment group, behind HAProxy) starts once for the run: the GlassFish rolling upgrades
- * end to end. See `payara/glassfish-scenarios.ts`.
+ * of one deployment group behind HAProxy, and a never-started spare instance) starts once for the
+ * run. In order, on that one domain:
+ * 1. the lab's own checks (`payara/lab-checks.ts`);
+ * 2. the asadmin driver's contracts, on applications of their own (`payara/lab-contracts.ts`);
+ * 3. the GlassFish rolling upgrades end to end (`payara/glassfish-scenarios.ts`);
+ * 4. the lab's stop, last: no JVM and no port left behind.
+ * Each block leaves the lab as the next expects it; the sequencer runs this file first among the
+ * integration files, so its minutes overlap with the other worker's files.
  */
 import path from 'node:path';
 import { createActivities } from '../../activities';
@@ -12,6 +18,8 @@ import { labWarSpec } from '../../src/lab/payara/payara-lab';
 import { usePayaraLab } from '../support/payara-lab';
 import { testClient, withTestWorker } from '../support/temporal';
 import { glassfishScenarios, type PayaraUnderTest } from './payara/glassfish-scenarios';
+import { payaraLabChecks, payaraLabStopCheck } from './payara/lab-checks';
+import { payaraLabContracts } from './payara/lab-contracts';
 
 jest.setTimeout(10 * 60_000);
 
@@ -36,4 +44,7 @@ const sut = (): PayaraUnderTest => {
   };
 };
 
+payaraLabChecks(fixture);
+payaraLabContracts(fixture);
 glassfishScenarios(sut);
+payaraLabStopCheck(fixture);

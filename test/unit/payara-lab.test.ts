@@ -7,6 +7,7 @@ import { domainShapingCommands } from '../../src/lab/payara/payara-domain';
 import { relocateLabEstate } from '../../src/lab/relocate-estate';
 import { estateSchema } from '../../src/model/estate';
 import { labEstateForTest } from '../support/lab-estate';
+import { payaraTestOffset } from '../support/payara-lab';
 
 const dir = join('/tmp', 'turnout-unit-payara');
 const estate = relocateLabEstate(0, dir, 'lab-payara.json');
@@ -15,18 +16,19 @@ describe('the Payara lab domain of lab-payara.json', () => {
   const plan = payaraDomainPlan(estate);
 
   it('is the cell as a domain, the cluster as a deployment group, port bases from the estate ports', () => {
-    expect(plan).toMatchObject({ domain: 'payara', node: 'localhost-payara', dasPortBase: 16000, adminPort: 16048, groups: ['dg1'], settings: { dasHeapMb: 384, instanceHeapMb: 256 } });
+    expect(plan).toMatchObject({ domain: 'payara', node: 'localhost-payara', dasPortBase: 16000, adminPort: 16048, groups: ['dg1', 'spare'], activeGroups: ['dg1'], settings: { dasHeapMb: 384, instanceHeapMb: 256 } });
     expect(plan.instances).toEqual([
       { name: 'instance1', group: 'dg1', jvmRoute: 'instance1', portBase: 16100, httpPort: 16180, hazelcastPort: 16190 },
       { name: 'instance2', group: 'dg1', jvmRoute: 'instance2', portBase: 16200, httpPort: 16280, hazelcastPort: 16290 },
       { name: 'instance3', group: 'dg1', jvmRoute: 'instance3', portBase: 16300, httpPort: 16380, hazelcastPort: 16390 },
+      { name: 'spare1', group: 'spare', jvmRoute: 'spare1', portBase: 16500, httpPort: 16580, hazelcastPort: 16590 },
     ]);
   });
 
   it('moves with the estate: a relocated estate has other port bases and another prepared-domain key', () => {
     const moved = payaraDomainPlan(relocateLabEstate(2600, dir, 'lab-payara.json'));
     expect(moved.dasPortBase).toBe(18600);
-    expect(moved.instances.map((i) => i.portBase)).toEqual([18700, 18800, 18900]);
+    expect(moved.instances.map((i) => i.portBase)).toEqual([18700, 18800, 18900, 19100]);
     expect(payaraDomainKey(moved, '6', [])).not.toBe(payaraDomainKey(plan, '6', []));
     expect(payaraDomainKey(plan, '6', [])).toBe(payaraDomainKey(payaraDomainPlan(estate), '6', []));
     expect(payaraDomainKey(plan, '6', [['set', 'x']])).not.toBe(payaraDomainKey(plan, '6', []));
@@ -49,6 +51,8 @@ describe('the Payara lab domain of lab-payara.json', () => {
     expect(commands).toContain('create-deployment-group dg1');
     expect(commands).toContain('create-instance --node localhost-payara --portbase 16200 --deploymentgroup dg1 instance2');
     expect(commands).toContain('create-jvm-options --target instance2-config -DjvmRoute=instance2');
+    // The dormant cluster's group and instance exist in the domain (the lab never starts them).
+    expect(commands).toContain('create-instance --node localhost-payara --portbase 16500 --deploymentgroup spare spare1');
     expect(commands.find((c) => c.startsWith('create-jvm-options --target default-config -Xmx'))).toContain('-Xmx256m');
   });
 });
@@ -81,6 +85,8 @@ describe('clone IDs after "."', () => {
     const cfg = renderHaproxyCfg(estate);
     expect(cfg).toContain('req.cook(JSESSIONID),field(2,.),map(');
     expect(cfg).toContain('server instance2 127.0.0.1:16280 weight 2');
+    // The dormant cluster's never-started instance is behind no backend.
+    expect(cfg).not.toContain('spare1');
     expect(renderHaproxyCfg(labEstateForTest(0, dir))).toContain('req.cook(JSESSIONID),field(2,:),map(');
   });
 
@@ -97,5 +103,17 @@ describe('the lab war', () => {
     const props = labAppProperties({ app: 'myApp', version: '1.1', cell: 'payara', cluster: 'dg1', sessionIdleSeconds: 20 });
     expect(props).toBe('app=myApp\nversion=1.1\ncell=payara\ncluster=dg1\nbroken=false\nsessionIdleSeconds=20\n');
     expect(labAppProperties({ app: 'myApp', version: '1.1', cell: 'payara', cluster: 'dg1', broken: true })).toContain('broken=true');
+    expect(labAppProperties({ app: 'c', version: '4.0', cell: 'payara', cluster: 'dg1', brokenOn: ['instance2', 'instance3'] })).toBe('app=c\nversion=4.0\ncell=payara\ncluster=dg1\nbroken=false\nbrokenOn=instance2,instance3\nsessionIdleSeconds=0\n');
+    expect(labAppProperties({ app: 'c', version: '4.0', cell: 'payara', cluster: 'dg1', brokenOn: [] })).not.toContain('brokenOn');
+  });
+});
+
+describe('the Payara test lab offset', () => {
+  it("is the jest worker's, unless TURNOUT_PAYARA_TEST_OFFSET says otherwise, and keeps out of the ephemeral range", () => {
+    expect(payaraTestOffset({ JEST_WORKER_ID: '1' })).toBe(0);
+    expect(payaraTestOffset({ JEST_WORKER_ID: '2' })).toBe(2600);
+    expect(payaraTestOffset({ JEST_WORKER_ID: '2', TURNOUT_PAYARA_TEST_OFFSET: '1300' })).toBe(1300);
+    expect(() => payaraTestOffset({ TURNOUT_PAYARA_TEST_OFFSET: '16200' })).toThrow(/1024-32767/);
+    expect(() => payaraTestOffset({ TURNOUT_PAYARA_TEST_OFFSET: 'x' })).toThrow(/TURNOUT_PAYARA_TEST_OFFSET=x/);
   });
 });

@@ -3,7 +3,8 @@
  * JDK's javac and jar against the Payara install's own Servlet API jar.
  *
  * One set of classes serves every version: a war differs only in `WEB-INF/turnout-app.properties`
- * (app, version, cell, cluster, and whether it is the broken build that fails to start). Classes are
+ * (app, version, cell, cluster, and whether it is a broken build that fails to start, everywhere or on
+ * named instances only). Classes are
  * compiled once per source hash into a shared cache; a war is packed once per content hash, so
  * asking again for the same war costs a hash and a stat.
  */
@@ -27,6 +28,11 @@ export interface LabWarSpec {
   cluster: string;
   /** The build whose ServletContextListener throws, so its deployment fails on the server. */
   broken?: boolean;
+  /**
+   * Instances the application fails to start on (its listener throws there only), as a release
+   * that breaks on some members does: seed 003's reset of a member that fails to start.
+   */
+  brokenOn?: readonly string[];
   /** Idle timeout of the sessions it creates, in seconds (the lab's `sessionIdleSeconds`); web.xml's 30 minutes when absent. */
   sessionIdleSeconds?: number;
 }
@@ -60,7 +66,9 @@ function sourceHash(source: string, apiJar: string): string {
 /** The properties file that makes a war one version: stable bytes for equal specs. */
 export function labAppProperties(spec: LabWarSpec): string {
   const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  return [`app=${escape(spec.app)}`, `version=${escape(spec.version)}`, `cell=${escape(spec.cell)}`, `cluster=${escape(spec.cluster)}`, `broken=${spec.broken === true}`, `sessionIdleSeconds=${Math.round(spec.sessionIdleSeconds ?? 0)}`, ''].join('\n');
+  // brokenOn only when given, so the wars of every other spec keep their bytes (and their hash).
+  const brokenOn = spec.brokenOn?.length ? [`brokenOn=${escape(spec.brokenOn.join(','))}`] : [];
+  return [`app=${escape(spec.app)}`, `version=${escape(spec.version)}`, `cell=${escape(spec.cell)}`, `cluster=${escape(spec.cluster)}`, `broken=${spec.broken === true}`, ...brokenOn, `sessionIdleSeconds=${Math.round(spec.sessionIdleSeconds ?? 0)}`, ''].join('\n');
 }
 
 /** The shared cache of compiled classes: `.tools/payara-lab-cache/classes`. */
@@ -84,7 +92,7 @@ async function compiledClasses(source: string, apiJar: string): Promise<{ dir: s
 }
 
 /**
- * Builds (or finds) the war for `spec` in `outDir`, named `<app>-<version>[-broken]-<hash>.war`.
+ * Builds (or finds) the war for `spec` in `outDir`, named `<app>-<version>[-broken][-broken-on-<instances>]-<hash>.war`.
  * Needs a JDK (javac, jar) and the Payara install (`home`) for its Servlet API jar.
  */
 export async function buildLabWar(spec: LabWarSpec, outDir: string, home = payaraHome()): Promise<LabWar> {
@@ -95,7 +103,8 @@ export async function buildLabWar(spec: LabWarSpec, outDir: string, home = payar
   const properties = labAppProperties(spec);
   const hash = createHash('sha256').update(classes.hash).update(properties).update(readFileSync(path.join(source, 'WEB-INF', 'web.xml'))).update(readFileSync(path.join(source, 'WEB-INF', 'glassfish-web.xml'))).digest('hex').slice(0, 12);
   const safeVersion = spec.version.replace(/[^A-Za-z0-9._-]/g, '_');
-  const war = path.join(outDir, `${spec.app}-${safeVersion}${spec.broken ? '-broken' : ''}-${hash}.war`);
+  const brokenOn = spec.brokenOn?.length ? `-broken-on-${spec.brokenOn.join('_').replace(/[^A-Za-z0-9._-]/g, '_')}` : '';
+  const war = path.join(outDir, `${spec.app}-${safeVersion}${spec.broken ? '-broken' : ''}${brokenOn}-${hash}.war`);
   if (existsSync(war)) return { path: war, cached: true, hash };
   const stage = path.join(outDir, `.stage-${hash}-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });

@@ -2,7 +2,8 @@
  * The Payara part of a lab whose estate names `appServer.driver: "asadmin"`: a domain (the cell)
  * with a DAS, one deployment group per cluster and its instances (jvmRoute = clone ID), the
  * initial version deployed as a versioned application (`<app>:<version>`) under the lab's context
- * root. The lab (`lab.ts`) starts it before HAProxy and stops it after.
+ * root. A dormant cluster's group is created but never started, and nothing is deployed to it.
+ * The lab (`lab.ts`) starts it before HAProxy and stops it after.
  *
  * Payara's JVMs are daemons, not children of the lab: they are found and stopped by the lab's
  * domain folder in their command lines (`payara-domain.ts`), so nothing outlives `stop()` or
@@ -91,7 +92,7 @@ export async function instanceVersion(estate: Estate, port: number, timeoutMs = 
 export function labWarSpec(estate: Estate, version: string, broken = false): LabWarSpec {
   const settings = labSettings(estate);
   const plan = payaraDomainPlan(estate);
-  return { app: settings.app, version, cell: plan.domain, cluster: plan.groups.join(','), sessionIdleSeconds: settings.sessionIdleSeconds, ...(broken ? { broken } : {}) };
+  return { app: settings.app, version, cell: plan.domain, cluster: plan.activeGroups.join(','), sessionIdleSeconds: settings.sessionIdleSeconds, ...(broken ? { broken } : {}) };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -102,8 +103,9 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 /**
  * Starts the estate's Payara domain in `<lab dir>/payara` from a fresh copy of its prepared domain,
- * deploys the lab's initial version to every deployment group, starts the groups, and resolves once
- * every instance answers that version on its own port. On failure every JVM it started is stopped.
+ * deploys the lab's initial version to the active clusters' deployment groups, starts those groups,
+ * and resolves once each of their instances answers that version on its own port. On failure every
+ * JVM it started is stopped.
  */
 export async function startPayara(estate: Estate, paths: Pick<LabPaths, 'dir'>, log: (line: string) => void = () => undefined): Promise<PayaraRuntime> {
   const started = Date.now();
@@ -113,6 +115,7 @@ export async function startPayara(estate: Estate, paths: Pick<LabPaths, 'dir'>, 
   const settings = labSettings(estate);
   const asadmin = labAsadminTarget(plan, home);
   const stop = () => killPayaraProcesses(payaraDir);
+  const active = plan.instances.filter((i) => plan.activeGroups.includes(i.group));
   try {
     const [{ reused }, domainMs] = await timed(() => materializeDomain(home, plan, payaraDir, log));
     log(`payara: domain ${plan.domain} ${reused ? 'copied from its prepared copy' : 'prepared and copied'} in ${domainMs} ms`);
@@ -124,23 +127,23 @@ export async function startPayara(estate: Estate, paths: Pick<LabPaths, 'dir'>, 
     // Deployed before the groups start: the DAS records it, and each instance loads it as it starts.
     const name = `${settings.app}:${settings.initialVersion}`;
     const [, deployMs] = await timed(async () => {
-      for (const group of plan.groups) await runAsadmin(asadmin, ['deploy', '--name', name, '--contextroot', settings.contextRoot, '--target', group, '--enabled=true', war.path]);
+      for (const group of plan.activeGroups) await runAsadmin(asadmin, ['deploy', '--name', name, '--contextroot', settings.contextRoot, '--target', group, '--enabled=true', war.path]);
     });
     log(`payara: deployed ${name} in ${deployMs} ms`);
-    const [, groupStartMs] = await timed(() => Promise.all(plan.groups.map((group) => runAsadmin(asadmin, ['start-deployment-group', group]))));
-    log(`payara: deployment groups ${plan.groups.join(', ')} started in ${groupStartMs} ms`);
+    const [, groupStartMs] = await timed(() => Promise.all(plan.activeGroups.map((group) => runAsadmin(asadmin, ['start-deployment-group', group]))));
+    log(`payara: deployment groups ${plan.activeGroups.join(', ')} started in ${groupStartMs} ms`);
     const restarted = new Set<string>();
     const [, instancesReadyMs] = await timed(() =>
       waitFor(
         async () => {
           // start-deployment-group can report success for an instance whose JVM never came up: start it alone, once.
           const running = payaraPids(plan, payaraDir);
-          for (const i of plan.instances.filter((x) => running[x.name] === undefined && !restarted.has(x.name))) {
+          for (const i of active.filter((x) => running[x.name] === undefined && !restarted.has(x.name))) {
             restarted.add(i.name);
             log(`payara: ${i.name} is not running after the group start; start-instance ${i.name}`);
             await runAsadmin(asadmin, ['start-instance', i.name]);
           }
-          return (await Promise.all(plan.instances.map((i) => instanceVersion(estate, i.httpPort)))).every((v) => v === settings.initialVersion);
+          return (await Promise.all(active.map((i) => instanceVersion(estate, i.httpPort)))).every((v) => v === settings.initialVersion);
         },
         5 * 60_000,
         `not every instance answered ${settings.initialVersion} within 5 minutes`,

@@ -32,7 +32,14 @@ export interface PayaraDomainPlan {
   node: string;
   dasPortBase: number;
   adminPort: number;
+  /** Every deployment group: created with its instances when the domain is prepared. */
   groups: string[];
+  /**
+   * The groups of the estate's active clusters: the lab deploys to and starts these only. A dormant
+   * cluster's group and instances exist in the domain but never start, hold no application and are
+   * not behind the production backend (never-started instances are part of a real domain).
+   */
+  activeGroups: string[];
   instances: PayaraInstancePlan[];
   settings: PayaraLab;
 }
@@ -71,7 +78,7 @@ export function payaraDomainPlan(estate: Estate): PayaraDomainPlan {
   });
   if (problems.length) throw new PayaraLabEstateError(problems);
   const domain = cell?.name as string;
-  return { domain, node: `localhost-${domain}`, dasPortBase, adminPort, groups: (cell?.clusters ?? []).map((c) => c.name), instances, settings: estate.lab?.payara ?? payaraLabSchema.parse({}) };
+  return { domain, node: `localhost-${domain}`, dasPortBase, adminPort, groups: (cell?.clusters ?? []).map((c) => c.name), activeGroups: (cell?.clusters ?? []).filter((c) => c.state === 'active').map((c) => c.name), instances, settings: estate.lab?.payara ?? payaraLabSchema.parse({}) };
 }
 
 /**

@@ -11,7 +11,8 @@ import jakarta.servlet.http.HttpSession;
 
 /**
  * The lab application on Payara: answers like turnout's own lab app (src/lab/app-server.ts), so
- * the load generator reads it unchanged. Every path is a hit except {@code /logout}.
+ * the load generator reads it unchanged. Every path is a hit except {@code /logout}; {@code ?delayMs=}
+ * holds a request in flight.
  *
  * The hit counter is an Integer set again on every hit: a replicated or persisted session store
  * saves attributes when they are set, so the count survives a restart or a fail-over.
@@ -30,6 +31,7 @@ public class HitServlet extends HttpServlet {
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
     boolean logout = "/logout".equals(req.getPathInfo()) || "/logout".equals(req.getServletPath());
+    holdFor(req.getParameter("delayMs"));
     HttpSession session = req.getSession(false);
     boolean created = false;
     if (session == null && !logout) {
@@ -73,6 +75,21 @@ public class HitServlet extends HttpServlet {
     body.append("\"hits\":").append(hits);
     if (logout) body.append(",\"loggedOut\":true");
     res.getWriter().write(body.append("}\n").toString());
+  }
+
+  /**
+   * {@code ?delayMs=N}: the request stays in flight for N ms (at most 30 s), so the driver's count of
+   * requests in flight can be seen to go up while it is served and down after.
+   */
+  private static void holdFor(String delayMs) {
+    if (delayMs == null) return;
+    try {
+      Thread.sleep(Math.max(0, Math.min(30_000, Long.parseLong(delayMs))));
+    } catch (NumberFormatException e) {
+      // Not a number: no delay.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
