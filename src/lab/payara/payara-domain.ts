@@ -26,10 +26,17 @@ export function labAsadminTarget(plan: PayaraDomainPlan, home: string): AsadminT
   return { command: [asadminBin(home)], host: '127.0.0.1', port: plan.adminPort, user: 'admin' };
 }
 
-/** Runs a local asadmin subcommand (one that needs no running DAS, such as create-domain). */
+/**
+ * The lab's Payara runs at this niceness. The DAS inherits it from the asadmin that starts it, and
+ * every instance from the DAS that launches it: on 2 cores a starting JVM would otherwise take the
+ * CPU from the lab's other processes and the tests beside it, whose sessions idle out in seconds.
+ */
+export const payaraNiceness = 10;
+
+/** Runs a local asadmin subcommand (one that needs no running DAS, such as create-domain), at the lab's niceness. */
 export function runLocalAsadmin(home: string, args: readonly string[], timeoutMs = 10 * 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(asadminBin(home), ['--interactive=false', '--user', 'admin', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('nice', ['-n', String(payaraNiceness), asadminBin(home), '--interactive=false', '--user', 'admin', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout.trim());
       const output = `${stdout}${stderr}`.trim().split('\n').filter(Boolean).slice(-4).join(' ');
       reject(new Error(`asadmin ${args[0] ?? ''} failed: ${err.killed ? `timed out after ${timeoutMs} ms` : output || err.message}`));

@@ -180,7 +180,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const lab = sut();
       const app = lab.estate.lab?.app ?? 'myApp';
       const cluster = lab.estate.cells[0]?.clusters[0]?.name ?? 'dg1';
-      for (const v of ['1.0', '1.1', '1.2', '1.3']) await lab.driver.undeployVersion({ app, version: v, cluster, versioned: true });
+      for (const v of ['1.0', '1.1', '1.2', '1.3', '9.9']) await lab.driver.undeployVersion({ app, version: v, cluster, versioned: true });
       await lab.driver.deployVersion({ app, version: '2.0', artifact: await lab.war('2.0', { sessionIdleSeconds: storedSessionSeconds }), cluster, contextRoot: lab.estate.lab?.contextRoot ?? '/myApp', enabled: true, versioned: false });
     }, 300_000);
 
