@@ -19,7 +19,7 @@ import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
 
 /** The instances in upgrade order, and the cluster, as the plan has them. */
-function planned(ctx: StepContext): { instances: string[]; cluster: string; contextRoot: string } {
+export function planned(ctx: StepContext): { instances: string[]; cluster: string; contextRoot: string } {
   const instances = ctx.plan.steps.flatMap((s) => (s.kind === 'enableInstance' ? [s.instance] : []));
   const deploy = ctx.plan.steps.find((s) => s.kind === 'deployVersion');
   return { instances, cluster: deploy?.kind === 'deployVersion' ? deploy.cluster : '', contextRoot: deploy?.kind === 'deployVersion' ? deploy.contextRoot : '' };

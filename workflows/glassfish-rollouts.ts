@@ -9,31 +9,22 @@ import { planRollingUpgrade } from '../src/planning/rolling-upgrade';
 import { planVersionedRollingUpgrade } from '../src/planning/versioned-rolling-upgrade';
 import { glassfishActs, summarized } from './activity-proxies';
 import { runRollout } from './executor';
-import { restoreReconfig, rollBackGlassfish } from './glassfish-rollback';
+import { planned, restoreReconfig, rollBackGlassfish } from './glassfish-rollback';
 import { showInstances } from './glassfish-steps';
 import { snapshotSprayer } from './rollback';
 import type { StepContext } from './steps';
 
-function clusterOf(ctx: StepContext): string {
-  const deploy = ctx.plan.steps.find((s) => s.kind === 'deployVersion');
-  return deploy?.kind === 'deployVersion' ? deploy.cluster : '';
-}
-
-function instancesOf(ctx: StepContext): string[] {
-  return ctx.plan.steps.flatMap((s) => (s.kind === 'enableInstance' ? [s.instance] : []));
-}
-
 /** Before the first change: the load balancer's states and each instance's versions, and dynamic reconfiguration. */
 async function recordGlassfishStart(ctx: StepContext): Promise<void> {
   await snapshotSprayer(ctx);
-  const start = await summarized(glassfishActs.recordGlassfishStart, "Record each instance's versions and the cluster's dynamic reconfiguration", { estate: ctx.estate, app: ctx.request.app, cluster: clusterOf(ctx), instances: instancesOf(ctx) });
+  const start = await summarized(glassfishActs.recordGlassfishStart, "Record each instance's versions and the cluster's dynamic reconfiguration", { estate: ctx.estate, app: ctx.request.app, cluster: planned(ctx).cluster, instances: planned(ctx).instances });
   ctx.glassfish.reconfigBefore = start.dynamicReconfig;
   showInstances(ctx, start.instances);
 }
 
 /** A failure that ends the rollout without a rollback still gives the cluster its dynamic reconfiguration back (seed 000 step 12). */
 async function settleGlassfish(ctx: StepContext): Promise<void> {
-  if (ctx.glassfish.reconfigOff) await restoreReconfig(ctx, clusterOf(ctx), false);
+  if (ctx.glassfish.reconfigOff) await restoreReconfig(ctx, planned(ctx).cluster, false);
 }
 
 const procedure = { recordStart: recordGlassfishStart, rollBack: rollBackGlassfish, settle: settleGlassfish };
