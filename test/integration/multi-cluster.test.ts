@@ -7,7 +7,7 @@
  */
 import type { RolloutStatus } from '../../src/model';
 import { requestRollbackUpdate } from '../../workflows/messages';
-import { lbShas, startLbLoad, watchLbFiles } from '../support/load-balancers';
+import { lbShas, setQuiescingMinutes, startLbLoad, watchLbFiles } from '../support/load-balancers';
 import { expectCleanLoad, expectRoutingRestoredFirst, labRequest, loadFigures, recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 
@@ -19,6 +19,15 @@ function upgradeRequest(estate: Parameters<typeof labRequest>[0], over: Record<s
 
 describe('multiClusterUpgrade behind two load balancers, under load', () => {
   const t = labPerTest(50000, 'lab-lb.json');
+
+  // A quiescing period of 10 lab minutes (30 s) instead of the lab's 2 (6 s): the quiesce step still
+  // ends as soon as the last session on the cluster ends, but on a loaded machine, where a user's
+  // ten hits can outlast 6 s, a session is never cut off by the period running out (the seed's
+  // failover, which these tests are not about).
+  beforeEach(async () => {
+    setQuiescingMinutes(t.lab().estate, 10);
+    await new Promise((r) => setTimeout(r, 2500));
+  });
 
   it('upgrades ClusterA then ClusterB; both load balancers hold the same bytes in the same order throughout', async () => {
     const lab = t.lab();

@@ -44,6 +44,7 @@ export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<Lo
         failed: a.failed + b.failed,
         sessions: a.sessions + b.sessions,
         lostSessions: a.lostSessions + b.lostSessions,
+        lostSamples: [...a.lostSamples, ...b.lostSamples],
         versionFlips: a.versionFlips + b.versionFlips,
         failures: [...a.failures, ...b.failures],
         versions: sumCounts(a.versions, b.versions),

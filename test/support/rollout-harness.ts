@@ -89,6 +89,7 @@ export function loadFigures(report: LoadReport) {
     mixedEditionSeconds: report.mixedEditionSeconds,
     versions: report.versions,
     newSessionsByVersion: report.newSessionsByVersion,
+    ...(report.lostSamples.length > 0 ? { lostSamples: report.lostSamples } : {}),
   };
 }
 
@@ -104,8 +105,8 @@ export interface CleanLoadExpectations {
 
 /** Clean load: no failed request, no lost session, no version flip, and enough traffic to mean it. */
 export function expectCleanLoad(report: LoadReport, also: CleanLoadExpectations = {}): void {
-  const seen = { failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips, failures: report.failures };
-  const clean = { failed: 0, lostSessions: 0, versionFlips: 0, failures: [] };
+  const seen = { failed: report.failed, lostSessions: report.lostSessions, lostSamples: report.lostSamples, versionFlips: report.versionFlips, failures: report.failures };
+  const clean = { failed: 0, lostSessions: 0, lostSamples: [], versionFlips: 0, failures: [] };
   if (also.mixedEditionSeconds === undefined) expect(seen).toEqual(clean);
   else expect({ ...seen, mixedEditionSeconds: report.mixedEditionSeconds }).toEqual({ ...clean, mixedEditionSeconds: also.mixedEditionSeconds });
   expect(report.requests).toBeGreaterThan(100);

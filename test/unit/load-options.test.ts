@@ -73,6 +73,7 @@ describe('rendering', () => {
     failed: 1,
     failures: [{ reason: 'http 502', count: 1 }],
     sessions: 9,
+    lostSamples: [],
     completedSessions: 7,
     lostSessions: 0,
     versionFlips: 0,

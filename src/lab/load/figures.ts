@@ -28,6 +28,8 @@ export interface LoadReport {
   completedSessions: number;
   /** Users whose session cookie was answered with a different session: they had to start over. */
   lostSessions: number;
+  /** The first few lost sessions, to tell why: which server the user was on, which answered, after how long. */
+  lostSamples: LostSessionSample[];
   /** Users whose one session saw two different versions. */
   versionFlips: number;
   /**
@@ -46,6 +48,18 @@ export interface LoadReport {
   newSessionsByServer: Record<string, number>;
   /** The same sessions, per version that created them. */
   newSessionsByVersion: Record<string, number>;
+}
+
+/** One lost session, as the user saw it. */
+export interface LostSessionSample {
+  /** When the answer that lost it came, in ms since the run started (when known). */
+  atMs?: number;
+  /** Milliseconds since the user's previous answer: beyond the servers' idle time, the session expired. */
+  sinceLastMs?: number;
+  /** The server that held the session (from the previous answer). */
+  from?: string;
+  /** The server that answered with a new session. */
+  to?: string;
 }
 
 /** A snapshot while the run lasts. */

@@ -4,7 +4,7 @@
  * (`mixed-edition.ts`). Shared by the load generator and the tests' own simulated users, so both
  * count the same way.
  */
-import { BoundedCounter, LatencyHistogram, type LoadReport } from './figures';
+import { BoundedCounter, LatencyHistogram, type LoadReport, type LostSessionSample } from './figures';
 import { MixedEditionCounter } from './mixed-edition';
 
 /** What one request told us, independent of how it travelled. */
@@ -35,7 +35,14 @@ export interface UserSessionState {
   flipped: boolean;
   /** The version seen so far in the current session. */
   version?: string;
+  /** The server of the user's last answer. */
+  server?: string;
+  /** When the user's last answer came (ms since the run started), when the runner knows. */
+  answeredMs?: number;
 }
+
+/** How many lost sessions a report describes one by one. */
+const lostSampleLimit = 16;
 
 /** A fresh {@link UserSessionState}. */
 export function newUserSessionState(): UserSessionState {
@@ -54,6 +61,7 @@ export class LoadTally {
   completedSessions = 0;
   lostSessions = 0;
   versionFlips = 0;
+  private readonly lostSamples: LostSessionSample[] = [];
   readonly latency = new LatencyHistogram();
   private readonly failures = new BoundedCounter(64);
   private readonly versions = new BoundedCounter();
@@ -107,6 +115,7 @@ export class LoadTally {
       sessions: this.sessions,
       completedSessions: this.completedSessions,
       lostSessions: this.lostSessions,
+      lostSamples: [...this.lostSamples],
       versionFlips: this.versionFlips,
       mixedEditionSeconds: this.mixedEdition.count(),
       requestsPerSecond: seconds > 0 ? Math.round((this.requests / seconds) * 100) / 100 : 0,
@@ -122,12 +131,14 @@ export class LoadTally {
     const session = obs.responseSession ?? obs.carriedSession;
     const created = obs.newSession || (session !== undefined && session !== obs.carriedSession);
     if (created) this.countNewSession(obs);
-    if (obs.carriedSession !== undefined && created) this.loseSession(user);
+    if (obs.carriedSession !== undefined && created) this.loseSession(user, obs);
     if (session !== undefined && !user.started) {
       user.started = true;
       this.sessions += 1;
     }
     this.trackVersion(user, obs.version);
+    if (obs.server !== undefined) user.server = obs.server;
+    if (obs.answeredMs !== undefined) user.answeredMs = obs.answeredMs;
   }
 
   private countNewSession(obs: Observation): void {
@@ -138,12 +149,13 @@ export class LoadTally {
     if (obs.sentMs !== undefined && obs.answeredMs !== undefined) this.mixedEdition.add({ sentMs: obs.sentMs, answeredMs: obs.answeredMs, version: obs.version });
   }
 
-  private loseSession(user: UserSessionState): void {
+  private loseSession(user: UserSessionState, obs: Observation): void {
     // The new session is judged on its own: a version change across the loss is not a flip.
     user.version = undefined;
     if (user.lost) return;
     user.lost = true;
     this.lostSessions += 1;
+    if (this.lostSamples.length < lostSampleLimit) this.lostSamples.push(lostSample(user, obs));
   }
 
   private trackVersion(user: UserSessionState, version: string | undefined): void {
@@ -154,4 +166,13 @@ export class LoadTally {
     }
     user.version = version;
   }
+}
+
+function lostSample(user: UserSessionState, obs: Observation): LostSessionSample {
+  return {
+    ...(obs.answeredMs !== undefined ? { atMs: Math.round(obs.answeredMs) } : {}),
+    ...(obs.answeredMs !== undefined && user.answeredMs !== undefined ? { sinceLastMs: Math.round(obs.answeredMs - user.answeredMs) } : {}),
+    ...(user.server !== undefined ? { from: user.server } : {}),
+    ...(obs.server !== undefined ? { to: obs.server } : {}),
+  };
 }
