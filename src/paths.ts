@@ -3,6 +3,7 @@
  * (the installed bin), so paths are found by walking up to the package root, never by counting `..`.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 let root: string | undefined;
@@ -25,4 +26,14 @@ export function packageVersion(): string {
 /** The compiled entry point of one of turnout's own modules, for spawning it as a process. */
 export function distEntry(...segments: string[]): string {
   return path.join(packageRoot(), 'dist', ...segments);
+}
+
+/**
+ * turnout's cache on this machine, shared by every checkout: `TURNOUT_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/turnout`, else `~/.cache/turnout`. What is slow to make and the same for every
+ * clone (a prepared Payara domain) lives here, so a fresh clone on a warm machine does not make it again.
+ */
+export function machineCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TURNOUT_CACHE_DIR) return path.resolve(env.TURNOUT_CACHE_DIR);
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'turnout');
 }

@@ -231,6 +231,12 @@ export const appServerDriverSchema = z.discriminatedUnion('driver', [
       passwordEnv: z.string().min(1).optional(),
       /** A file holding the admin password instead (its first line). */
       passwordFile: z.string().min(1).optional(),
+      /**
+       * How long a start or a switch waits for an instance's applications to answer before handing
+       * over to the rollout's own check (which decides); 45 by default. A lab on a small machine sets
+       * less, so a build that never starts is not waited for twice.
+       */
+      answerTimeoutSeconds: z.number().int().min(1).max(600).optional(),
     })
     .strict(),
 ]);

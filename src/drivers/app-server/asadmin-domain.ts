@@ -23,7 +23,7 @@ export interface AsadminDriverOptions {
   app?: string;
   /** Its context root; the estate's `lab.contextRoot` (or `/user`) by default. */
   contextRoot?: string;
-  /** How long a switch or a start waits for the instance to answer with the version; 90 s by default. */
+  /** How long a switch or a start waits for the instance to answer with the version; the estate's `answerTimeoutSeconds` (45 s) by default. */
   answerTimeoutMs?: number;
 }
 
@@ -99,7 +99,7 @@ export class AsadminDomain {
     };
     this.app = opts.app ?? estate.lab?.app ?? 'userHitCount';
     this.contextRoot = opts.contextRoot ?? estate.lab?.contextRoot ?? '/user';
-    this.answerTimeoutMs = opts.answerTimeoutMs ?? 45_000;
+    this.answerTimeoutMs = opts.answerTimeoutMs ?? (settings.answerTimeoutSeconds ?? 45) * 1000;
     this.servers = new Map(allServers(estate).map(({ cluster, server }) => [server.name, { cluster: cluster.name, server }]));
   }
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { packageRoot } from '../../paths';
+import { machineCacheDir, packageRoot } from '../../paths';
 import { payaraHome, servletApiJar } from './payara-home';
 
 const run = promisify(execFile);
@@ -71,9 +71,9 @@ export function labAppProperties(spec: LabWarSpec): string {
   return [`app=${escape(spec.app)}`, `version=${escape(spec.version)}`, `cell=${escape(spec.cell)}`, `cluster=${escape(spec.cluster)}`, `broken=${spec.broken === true}`, ...brokenOn, `sessionIdleSeconds=${Math.round(spec.sessionIdleSeconds ?? 0)}`, ''].join('\n');
 }
 
-/** The shared cache of compiled classes: `.tools/payara-lab-cache/classes`. */
+/** The shared cache of compiled classes: `<machine cache>/payara-lab/classes`. */
 export function labAppCacheDir(): string {
-  return path.join(packageRoot(), '.tools', 'payara-lab-cache', 'classes');
+  return path.join(machineCacheDir(), 'payara-lab', 'classes');
 }
 
 async function compiledClasses(source: string, apiJar: string): Promise<{ dir: string; hash: string }> {

@@ -1,7 +1,8 @@
 /**
  * The lab's Payara domain on disk: prepared once per estate shape (create-domain, the deployment
- * groups, the instances with their jvmRoute) into `.tools/payara-lab-cache/domains/<key>`, then
- * copied into each lab dir, and the JVMs of a lab dir found and stopped by their command lines.
+ * groups, the instances with their jvmRoute) into the machine's cache
+ * (`~/.cache/turnout/payara-lab/domains/<key>`, shared by every checkout), then copied into each
+ * lab dir, and the JVMs of a lab dir found and stopped by their command lines.
  *
  * Preparing costs about a minute (create-domain generates keys; each create-instance runs a local
  * asadmin), so it is done with the DAS stopped at the end and reused while the estate's shape and
@@ -11,14 +12,27 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAsadmin, type AsadminTarget } from '../../drivers/asadmin/asadmin-cli';
-import { packageRoot } from '../../paths';
+import { machineCacheDir } from '../../paths';
 import { isAlive, sleep } from '../process-utils';
 import { asadminBin, payaraVersion } from './payara-home';
 import { loopbackDomainXml, movedPaths, payaraDomainKey, withNodeDir, type PayaraDomainPlan } from './payara-layout';
 
-/** Where prepared domains are kept: `.tools/payara-lab-cache/domains`. */
+/** Where prepared domains are kept: `<machine cache>/payara-lab/domains`. */
 export function preparedDomainsDir(): string {
-  return path.join(packageRoot(), '.tools', 'payara-lab-cache', 'domains');
+  return path.join(machineCacheDir(), 'payara-lab', 'domains');
+}
+
+/** How many prepared domains the cache keeps (a few MB each); the least recently made go first. */
+const preparedDomainsKept = 4;
+
+function prunePreparedDomains(keep: string): void {
+  const root = preparedDomainsDir();
+  const entries = readdirSync(root)
+    .filter((name) => !name.includes('.tmp-'))
+    .map((name) => ({ dir: path.join(root, name), at: statSync(path.join(root, name)).mtimeMs }))
+    .filter((e) => e.dir !== keep)
+    .sort((a, b) => b.at - a.at);
+  for (const e of entries.slice(preparedDomainsKept - 1)) rmSync(e.dir, { recursive: true, force: true });
 }
 
 /** The asadmin target of the lab's DAS: loopback, user admin, the empty password. */
@@ -151,6 +165,9 @@ async function prepareDomain(home: string, plan: PayaraDomainPlan, dir: string, 
   } finally {
     await killPayaraProcesses(dir);
   }
+  // The DAS's OSGi cache names the install it ran from; without it, the prepared domain fits any
+  // install of the release wherever the checkout is (the DAS rebuilds it on its first start).
+  rmSync(path.join(dir, plan.domain, 'osgi-cache'), { recursive: true, force: true });
 }
 
 /**
@@ -171,6 +188,7 @@ export async function materializeDomain(home: string, plan: PayaraDomainPlan, pa
     } finally {
       rmSync(temp, { recursive: true, force: true });
     }
+    prunePreparedDomains(prepared);
   }
   const origin = readFileSync(path.join(prepared, originFile), 'utf8');
   rmSync(payaraDir, { recursive: true, force: true });
