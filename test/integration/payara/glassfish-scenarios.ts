@@ -202,7 +202,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const lab = sut();
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 20, quiesceSeconds: 8 } });
+        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 10, quiesceSeconds: 8 } });
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-broken-${Date.now()}`, args: [request] }));
         const result = (await handle.result()) as RolloutStatus;
         await recordHistory(client, handle.workflowId, 'rolling-upgrade-broken');
