@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { finalPluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../../src/drivers/plugin-cfg';
-import type { Estate, RolloutStatus } from '../../src/model';
-import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import type { Estate } from '../../src/model';
+import { labRequest, recordHistory, resultWithin, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { shortSha, watchFiles } from '../support/file-watch';
 import { testClient, uniqueTaskQueue } from '../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -31,6 +31,9 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
     await lab?.stop();
   });
+
+  // Generous: the waits inside name what they waited for well before this runs out.
+  jest.setTimeout(360_000);
 
   it('completes, each file appearing once and whole on every HTTP server', async () => {
     const client = await testClient();
@@ -59,7 +62,7 @@ describe('singleCellRollout survives a worker killed while the plug-ins re-read 
     await kill9(first);
     const second = await startWorkerProcess(taskQueue, lab.dir);
     workers.push(second);
-    const final = (await handle.result()) as RolloutStatus;
+    const final = await resultWithin(handle, 150_000, () => workers.map((w, i) => `worker ${i + 1}:\n${w.output().slice(-3000)}`).join('\n'));
     watch.stop();
     await recordHistory(client, handle.workflowId, 'single-cell-worker-killed');
     const report = await load.stop();

@@ -11,6 +11,7 @@ import type { Estate, RolloutState, RolloutStatus } from '../../src/model';
 import { startLab, type LabHandle } from '../../src/lab/lab';
 import { labRolloutRequest } from '../../src/lab/lab-request';
 import { waitForStatus } from '../../src/lab/wait-for-status';
+import { statusQuery } from '../../workflows/messages';
 import { runLoad, type LoadReport } from '../../src/lab/load';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerSnapshot } from '../../src/drivers/sprayer/sprayer';
@@ -139,6 +140,27 @@ const started = new Set<WorkflowHandle>();
 export function track<H extends WorkflowHandle>(handle: H): H {
   started.add(handle);
   return handle;
+}
+
+/**
+ * The rollout's result, or, past `limitMs`, an error that says where it stood (its status) and
+ * what `context` adds (a worker's output): a hang then names itself instead of timing the test out.
+ */
+export async function resultWithin(handle: WorkflowHandle, limitMs: number, context: () => string = () => ''): Promise<RolloutStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      void handle
+        .query(statusQuery)
+        .then((s) => JSON.stringify({ state: s.state, currentStep: s.currentStep, events: s.events.slice(-8) }, null, 1), (err: unknown) => `no status: ${String(err)}`)
+        .then((where) => reject(new Error(`rollout ${handle.workflowId} had no result after ${limitMs / 1000} s; it stood at ${where}\n${context()}`)));
+    }, limitMs);
+  });
+  try {
+    return (await Promise.race([handle.result(), late])) as RolloutStatus;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Terminates every tracked rollout still running (a failed test never reached its end). */

@@ -14,6 +14,9 @@ export interface WorkerProcess {
   output: () => string;
 }
 
+/** Far beyond a worker's start on a loaded machine: reaching it means the worker is stuck, and says so. */
+const startLimitMs = 90_000;
+
 /** Starts `turnout worker` on `taskQueue` in `cwd`; resolves once it says it has started. */
 export function startWorkerProcess(taskQueue: string, cwd: string): Promise<WorkerProcess> {
   const { address, namespace, bundlePath } = testTemporal();
@@ -26,10 +29,15 @@ export function startWorkerProcess(taskQueue: string, cwd: string): Promise<Work
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
     const check = setInterval(() => {
       if (out.includes('turnout worker started')) {
         clearInterval(check);
         resolve({ child, output: () => out });
+      } else if (Date.now() - startedAt > startLimitMs) {
+        clearInterval(check);
+        child.kill('SIGKILL');
+        reject(new Error(`worker on ${taskQueue} did not start in ${startLimitMs / 1000} s:\n${out}`));
       }
     }, 100);
     child.once('exit', (code) => {
