@@ -114,15 +114,21 @@ export function hasExited(child: LabChild): boolean {
   return child.process.exitCode !== null || child.process.signalCode !== null;
 }
 
-/** Resolves once `child` is ready; throws with the tail of its log if it exits or takes longer than 30 s. */
+/**
+ * How long a lab child may take to become ready. Seconds when the machine is idle; far more on 2
+ * cores while a Payara domain starts beside it (three JVMs writing their OSGi caches).
+ */
+const readyLimitMs = 90_000;
+
+/** Resolves once `child` is ready; throws with the tail of its log if it exits or takes longer than {@link readyLimitMs}. */
 export async function waitUntilReady(child: LabChild): Promise<void> {
   await waitFor(
     async () => {
       if (hasExited(child)) throw new Error('exited');
       return child.ready();
     },
-    30_000,
-    `${child.name} did not become ready within 30 s`,
+    readyLimitMs,
+    `${child.name} did not become ready within ${readyLimitMs / 1000} s`,
   ).catch((err: unknown) => {
     const why = hasExited(child) ? `${child.name} exited (code ${child.process.exitCode ?? child.process.signalCode})` : (err as Error).message;
     throw new Error(`lab: ${why}; log ${child.log}:\n${tail(child.log)}`);

@@ -11,7 +11,7 @@
  * both workers' lab bands, the other worker's Payara (18600-19199), the dev server (17233, 18233)
  * and the test sshd (23000-23099).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Estate } from '../../src/model';
@@ -57,9 +57,23 @@ export interface PayaraLabFixture {
   readonly log: string[];
 }
 
+/**
+ * Where the Payara test lab lives: in memory (/dev/shm) where there is one. Each instance writes an
+ * OSGi cache of about 130 MB as it starts; on the disk, three at once stall the other worker's
+ * labs for seconds.
+ */
+function labRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 /** Registers `beforeAll`/`afterAll` that start the Payara lab once for this file and stop it. */
 export function usePayaraLab(): PayaraLabFixture {
-  const dir = mkdtempSync(join(tmpdir(), 'turnout-payara-lab-'));
+  const dir = mkdtempSync(join(labRoot(), 'turnout-payara-lab-'));
   const estate = payaraLabEstateForTest(dir);
   const log: string[] = [];
   let handle: LabHandle | undefined;
