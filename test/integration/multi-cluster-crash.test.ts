@@ -28,8 +28,7 @@ describe('multiClusterUpgrade survives a worker killed during a quiescing period
     const client = await testClient();
     const taskQueue = uniqueTaskQueue('mc-crash');
     // A quiescing period of 10 lab minutes (30 s): long enough to kill a worker and start another inside it.
-    setQuiescingMinutes(lab.estate, 10);
-    await new Promise((r) => setTimeout(r, 2500));
+    await setQuiescingMinutes(lab.estate, 10);
     const start = lbShas(lab.estate);
     const keeper = keepSession(lab.estate, 'ServerA1');
     await waitForKeeperRequests(keeper, 2);

@@ -25,8 +25,7 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
   // ten hits can outlast 6 s, a session is never cut off by the period running out (the seed's
   // failover, which these tests are not about).
   beforeEach(async () => {
-    setQuiescingMinutes(t.lab().estate, 10);
-    await new Promise((r) => setTimeout(r, 2500));
+    await setQuiescingMinutes(t.lab().estate, 10);
   });
 
   it('upgrades ClusterA then ClusterB; both load balancers hold the same bytes in the same order throughout', async () => {

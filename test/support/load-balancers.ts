@@ -54,8 +54,12 @@ export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<Lo
   };
 }
 
-/** Sets every instance's and web module's quiescing period in every load balancer's file (identical bytes, temp + rename). */
-export function setQuiescingMinutes(estate: Estate, minutes: number): void {
+/**
+ * Sets every instance's and web module's quiescing period in every load balancer's file (identical
+ * bytes, temp + rename), then waits two of the load balancers' polls and half a second, so both
+ * have read it before the caller goes on.
+ */
+export async function setQuiescingMinutes(estate: Estate, minutes: number): Promise<void> {
   const files = Object.values(lbFiles(estate));
   const first = files[0];
   if (!first) return;
@@ -64,4 +68,6 @@ export function setQuiescingMinutes(estate: Estate, minutes: number): void {
     writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
   }
+  const pollSeconds = estate.loadBalancers?.pollIntervalSeconds ?? 1;
+  await new Promise((r) => setTimeout(r, (2 * pollSeconds + 0.5) * 1000));
 }

@@ -156,6 +156,8 @@ export async function resultWithin(handle: WorkflowHandle, limitMs: number, cont
         .then((where) => reject(new Error(`rollout ${handle.workflowId} had no result after ${limitMs / 1000} s; it stood at ${where}\n${context()}`)));
     }, limitMs);
   });
+  // The result may come while the status is being read: the late error then has no one to hear it.
+  late.catch(() => undefined);
   try {
     return (await Promise.race([handle.result(), late])) as RolloutStatus;
   } finally {
