@@ -4,7 +4,7 @@
 // - HAProxy from Debian (apt-get as root), for the lab's IP sprayer;
 // - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests;
 // - Chromium from Debian (apt-get as root), for the e2e tests that drive the Temporal Web UI;
-// - Payara Server 6 under .tools/payara6 (its zip through Maven), for the GlassFish-family lab.
+// - Payara Server 6 under the machine cache, ~/.cache/turnout/payara (its zip through Maven), for the GlassFish-family lab.
 'use strict';
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');

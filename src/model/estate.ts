@@ -224,7 +224,7 @@ export const appServerDriverSchema = z.discriminatedUnion('driver', [
       driver: z.literal('asadmin'),
       /** The domain admin server's admin endpoint, such as http://127.0.0.1:4848. */
       adminUrl: z.string().url(),
-      /** The asadmin command line; the lab's Payara install (`.tools/payara6/bin/asadmin`) when absent. */
+      /** The asadmin command line; the lab's Payara install's (`~/.cache/turnout/payara/<release>/payara6/bin/asadmin`) when absent. */
       command: z.array(z.string().min(1)).min(1).optional(),
       user: z.string().min(1).default('admin'),
       /** Environment variable holding the admin password; the password never appears in the estate. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { renderHaproxyCfg } from '../../src/lab/haproxy';
 import { cloneIdOfSessionCookie, cloneIdSeparatorOf } from '../../src/drivers/sprayer/sprayer';
 import { labAppProperties } from '../../src/lab/payara/lab-war';
-import { loopbackDomainXml, movedPaths, payaraDomainKey, payaraDomainPlan, PayaraLabEstateError, withNodeDir } from '../../src/lab/payara/payara-layout';
+import { loopbackDomainXml, movedPaths, payaraDomainKey, payaraDomainPlan, PayaraLabEstateError, quickStartDomainXml, withNodeDir } from '../../src/lab/payara/payara-layout';
 import { domainShapingCommands } from '../../src/lab/payara/payara-domain';
 import { relocateLabEstate } from '../../src/lab/relocate-estate';
 import { estateSchema } from '../../src/model/estate';
@@ -72,6 +72,21 @@ describe('domain.xml edits', () => {
     const out = withNodeDir(xml, 'localhost-payara', '/lab/payara/nodes');
     expect(out).toContain('<node name="localhost-payara" node-dir="/lab/payara/nodes" install-dir="x"');
     expect(() => withNodeDir(out, 'localhost-payara', '/elsewhere')).toThrow(/no node localhost-payara/);
+  });
+
+  it('trims start-up per config: data grid and transaction recovery off, the class-data-sharing options each config is given, idempotent but for the options', () => {
+    const config = (name: string, extra = '') =>
+      `<config name="${name}">\n      <transaction-service automatic-recovery="true" tx-log-dir="x">\n      <java-config classpath-suffix="">\n        <jvm-options>-XX:+UseSerialGC</jvm-options>\n${extra}      </java-config>\n      <hazelcast-config-specific-configuration config-specific-data-grid-start-port="7"></hazelcast-config-specific-configuration>\n    </config>`;
+    const xml = `<configs>\n    ${config('server-config', '        <jvm-options>-XX:+UnlockDiagnosticVMOptions</jvm-options>\n')}\n    ${config('instance1-config')}\n    ${config('instance2-config')}\n  </configs>`;
+    const out = quickStartDomainXml(xml, (c) => (c === 'server-config' ? { kind: 'use', file: '/cache/das.jsa' } : c === 'instance1-config' ? { kind: 'record', file: '/cache/instance.jsa.recording-1' } : null));
+    expect(out).not.toContain('automatic-recovery="true"');
+    expect(out.match(/data-grid-start-port="7" enabled="false"/g)).toHaveLength(3);
+    const blocks = out.split('<config name=').slice(1);
+    expect(blocks[0]).toContain('        <jvm-options>-XX:+AllowArchivingWithJavaAgent</jvm-options>\n        <jvm-options>-XX:SharedArchiveFile=/cache/das.jsa</jvm-options>\n      </java-config>');
+    expect(blocks[0]?.match(/UnlockDiagnosticVMOptions/g)).toHaveLength(1);
+    expect(blocks[1]).toContain('<jvm-options>-XX:+UnlockDiagnosticVMOptions</jvm-options>\n        <jvm-options>-XX:+AllowArchivingWithJavaAgent</jvm-options>\n        <jvm-options>-XX:ArchiveClassesAtExit=/cache/instance.jsa.recording-1</jvm-options>');
+    expect(blocks[2]).not.toContain('Archiv');
+    expect(quickStartDomainXml(xml, () => null)).toBe(quickStartDomainXml(quickStartDomainXml(xml, () => null), () => null));
   });
 
   it('moves every absolute path of a prepared copy', () => {

@@ -15,7 +15,7 @@ import { runAsadmin, type AsadminTarget } from '../../drivers/asadmin/asadmin-cl
 import { machineCacheDir } from '../../paths';
 import { isAlive, sleep } from '../process-utils';
 import { asadminBin, payaraVersion } from './payara-home';
-import { loopbackDomainXml, movedPaths, payaraDomainKey, withNodeDir, type PayaraDomainPlan } from './payara-layout';
+import { loopbackDomainXml, movedPaths, payaraDomainKey, quickStartDomainXml, withNodeDir, type CdsUse, type PayaraDomainPlan } from './payara-layout';
 
 /** Where prepared domains are kept: `<machine cache>/payara-lab/domains`. */
 export function preparedDomainsDir(): string {
@@ -116,9 +116,9 @@ export function payaraProcesses(payaraDir: string): number[] {
 /**
  * Stops every process of one lab's Payara: SIGTERM (Payara shuts down in its shutdown hook, well
  * under a second when idle), then SIGKILL for whatever is left after `graceMs`. Resolves to the pids
- * it signalled.
+ * it signalled, and those it had to kill.
  */
-export async function killPayaraProcesses(payaraDir: string, graceMs = 15_000): Promise<number[]> {
+export async function stopPayaraProcesses(payaraDir: string, graceMs = 15_000): Promise<{ pids: number[]; forced: number[] }> {
   const pids = payaraProcesses(payaraDir);
   const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
@@ -130,9 +130,15 @@ export async function killPayaraProcesses(payaraDir: string, graceMs = 15_000): 
   for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (pids.some(isAlive) && Date.now() < deadline) await sleep(100);
-  for (const pid of pids.filter(isAlive)) signal(pid, 'SIGKILL');
+  const forced = pids.filter(isAlive);
+  for (const pid of forced) signal(pid, 'SIGKILL');
   while (pids.some(isAlive) && Date.now() < deadline + 5000) await sleep(100);
-  return pids;
+  return { pids, forced };
+}
+
+/** {@link stopPayaraProcesses}, resolving to the pids it signalled. */
+export async function killPayaraProcesses(payaraDir: string, graceMs = 15_000): Promise<number[]> {
+  return (await stopPayaraProcesses(payaraDir, graceMs)).pids;
 }
 
 function textFilesUnder(dir: string): string[] {
@@ -200,4 +206,11 @@ export async function materializeDomain(home: string, plan: PayaraDomainPlan, pa
     if (text.includes(origin)) writeFileSync(file, movedPaths(text, origin, target));
   }
   return { reused };
+}
+
+/** Applies the lab's start-up trims ({@link quickStartDomainXml}) to every domain.xml of a lab's domain copy. */
+export function trimDomainForLab(payaraDir: string, cds: (config: string) => CdsUse): void {
+  for (const file of textFilesUnder(path.resolve(payaraDir)).filter((f) => path.basename(f) === 'domain.xml')) {
+    writeFileSync(file, quickStartDomainXml(readFileSync(file, 'utf8'), cds));
+  }
 }

@@ -1,13 +1,15 @@
 /**
- * The Payara Server install the lab runs: found under `.tools/payara6` (or `TURNOUT_PAYARA_HOME`),
- * unpacked there from the distribution zip in the local Maven repository, which Maven fetches from
- * Maven Central when it is missing.
+ * The Payara Server install the lab runs: found under the machine cache
+ * (`~/.cache/turnout/payara/<release>/payara6`, or `TURNOUT_PAYARA_HOME`), unpacked there from the
+ * distribution zip in the local Maven repository, which Maven fetches from Maven Central when it is
+ * missing. One install per machine, at one path, whatever the checkout: what the lab's JVMs cache
+ * about it (class-data-sharing archives, OSGi caches) stays valid for every clone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../paths';
+import { machineCacheDir } from '../../paths';
 
 /** The Payara Server release the lab is built and tested against. */
 export const payaraVersion = '6.2025.9';
@@ -15,9 +17,9 @@ export const payaraVersion = '6.2025.9';
 /** Maven coordinates of its distribution zip. */
 export const payaraArtifact = `fish.payara.distributions:payara:${payaraVersion}:zip`;
 
-/** Where the lab's Payara install is: `TURNOUT_PAYARA_HOME`, else `<repo>/.tools/payara6`. */
+/** Where the lab's Payara install is: `TURNOUT_PAYARA_HOME`, else `<machine cache>/payara/<release>/payara6`. */
 export function payaraHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TURNOUT_PAYARA_HOME || path.join(packageRoot(), '.tools', 'payara6');
+  return env.TURNOUT_PAYARA_HOME || path.join(machineCacheDir(env), 'payara', payaraVersion, 'payara6');
 }
 
 /** The install's asadmin script. */

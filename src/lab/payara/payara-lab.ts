@@ -17,7 +17,9 @@ import type { Estate } from '../../model/estate';
 import { labSettings, type LabPaths } from '../paths';
 import { isAlive, waitFor } from '../process-utils';
 import { buildLabWar, type LabWar, type LabWarSpec } from './lab-war';
-import { killPayaraProcesses, labAsadminTarget, materializeDomain, payaraProcesses, startDomain } from './payara-domain';
+import { payaraCds } from './payara-cds';
+import { killPayaraProcesses, labAsadminTarget, materializeDomain, payaraProcesses, startDomain, stopPayaraProcesses, trimDomainForLab } from './payara-domain';
+import { payaraOsgiSeeds } from './payara-osgi-seeds';
 import { ensurePayara } from './payara-home';
 import { payaraDomainPlan, type PayaraDomainPlan } from './payara-layout';
 
@@ -114,11 +116,22 @@ export async function startPayara(estate: Estate, paths: Pick<LabPaths, 'dir'>, 
   const payaraDir = payaraDirOf(paths);
   const settings = labSettings(estate);
   const asadmin = labAsadminTarget(plan, home);
-  const stop = () => killPayaraProcesses(payaraDir);
+  const cds = payaraCds(home, plan);
+  const seeds = payaraOsgiSeeds(home, plan, payaraDir);
+  // A JVM recording its class-data-sharing archive writes it as it exits: give it the time.
+  const stop = async () => {
+    const { pids, forced } = await stopPayaraProcesses(payaraDir, cds.recording ? 60_000 : 15_000);
+    for (const line of await cds.commit()) log(`payara: class-data-sharing ${line}`);
+    if (forced.length === 0) for (const kind of seeds.keep()) log(`payara: kept the ${kind} OSGi cache as a seed`);
+    return pids;
+  };
   const active = plan.instances.filter((i) => plan.activeGroups.includes(i.group));
   try {
     const [{ reused }, domainMs] = await timed(() => materializeDomain(home, plan, payaraDir, log));
-    log(`payara: domain ${plan.domain} ${reused ? 'copied from its prepared copy' : 'prepared and copied'} in ${domainMs} ms`);
+    trimDomainForLab(payaraDir, cds.use);
+    const planted = seeds.plant();
+    if (planted.length) log(`payara: OSGi caches seeded for ${planted.join(', ')}`);
+    log(`payara: domain ${plan.domain} ${reused ? 'copied from its prepared copy' : 'prepared and copied'} in ${domainMs} ms${cds.recording ? '; class-data-sharing archives are recorded this run' : ''}`);
     // The war builds (javac, jar) while the DAS starts.
     const warWork = timed(() => buildLabWar(labWarSpec(estate, settings.initialVersion), path.join(paths.dir, 'wars'), home));
     const [, dasStartMs] = await timed(() => startDomain(home, plan, payaraDir));

@@ -115,3 +115,30 @@ export function withNodeDir(xml: string, node: string, nodeDir: string): string 
 export function movedPaths(text: string, from: string, to: string): string {
   return text.split(from).join(to);
 }
+
+/**
+ * What one config's JVMs do with a class-data-sharing archive (lab only): map a verified archive at
+ * start (`use`), write one when they exit (`record`), or neither (null).
+ */
+export type CdsUse = { kind: 'use'; file: string } | { kind: 'record'; file: string } | null;
+
+function jvmOptionsXml(options: readonly string[]): string {
+  return options.map((o) => `        <jvm-options>${o.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</jvm-options>\n`).join('');
+}
+
+/**
+ * The lab's start-up trims on a copied domain.xml (pure): per `<config>`, the data grid off and
+ * automatic transaction recovery off (nothing in the lab uses either; together they cost a starting
+ * instance about a third of its CPU), and the class-data-sharing options `cds` gives for that config.
+ */
+export function quickStartDomainXml(xml: string, cds: (config: string) => CdsUse): string {
+  return xml.replace(/<config name="([^"]+)"[\s\S]*?<\/config>/g, (block, config: string) => {
+    const use = cds(config);
+    const options = use ? ['-XX:+AllowArchivingWithJavaAgent', use.kind === 'use' ? `-XX:SharedArchiveFile=${use.file}` : `-XX:ArchiveClassesAtExit=${use.file}`] : [];
+    if (options.length && !block.includes('<jvm-options>-XX:+UnlockDiagnosticVMOptions</jvm-options>')) options.unshift('-XX:+UnlockDiagnosticVMOptions');
+    return block
+      .replace(/<hazelcast-config-specific-configuration\b([^>]*?)(\/?)>/g, (_t, attrs: string, close: string) => `<hazelcast-config-specific-configuration${attrs.replace(/\s+enabled="[^"]*"/, '')} enabled="false"${close}>`)
+      .replace(/automatic-recovery="true"/g, 'automatic-recovery="false"')
+      .replace(/([ \t]*)<\/java-config>/, (end, indent: string) => (options.length ? `${jvmOptionsXml(options)}${indent}</java-config>` : end));
+  });
+}
