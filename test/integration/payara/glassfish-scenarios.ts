@@ -181,7 +181,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const load = startLoad(lab.estate, rate);
       let back: Hit | undefined;
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.0', '2.1', { glassfish: { inFlightSeconds: 3, checkSeconds: 90, quiesceSeconds: 8 } });
+        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.0', '2.1', { glassfish: { inFlightSeconds: 3, checkSeconds: 90, quiesceSeconds: 6 } });
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-full-${Date.now()}`, args: [request] }));
         await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'instance-instance1.reconcile')?.status === 'done', 'instance1 back and reconciled', { limitMs: 300_000 });
         back = await hitThrough(lab.estate, cookie);
@@ -202,7 +202,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const lab = sut();
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 10, quiesceSeconds: 8 } });
+        const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 5, quiesceSeconds: 6 } });
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-broken-${Date.now()}`, args: [request] }));
         const result = (await handle.result()) as RolloutStatus;
         await recordHistory(client, handle.workflowId, 'rolling-upgrade-broken');
