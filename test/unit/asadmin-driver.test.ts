@@ -1,4 +1,8 @@
-/** The pure parts of the asadmin driver: REST answers parsed, refs mapped to versions, deploy arguments built. */
+/** The asadmin driver's parts that need no server: REST answers parsed, refs mapped to versions, deploy arguments built, the client JVM's options. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runAsadmin } from '../../src/drivers/asadmin/asadmin-cli';
 import { isRunningStatus, monitoringFigure, parseDotted, parseInstanceList, restPath } from '../../src/drivers/asadmin/asadmin-rest';
 import { refsByInstance, versionOfRef } from '../../src/drivers/app-server/asadmin-domain';
 import { deployArgs, deployedName } from '../../src/drivers/app-server/asadmin-app-server';
@@ -74,5 +78,20 @@ describe('file session store names', () => {
   it("finds an app's store folders and names a version's", () => {
     expect(storeNamesOf('hit', ['hit~1.1', 'hit', 'hitx', '__default-web-module-server', 'hit~1.0'])).toEqual(['hit', 'hit~1.0', 'hit~1.1']);
     expect(storeNameOf('hit:1.1')).toBe('hit~1.1');
+  });
+});
+
+describe('the asadmin client JVM', () => {
+  it('runs with C1 only and the serial collector, the caller\'s own AS_EXTRA_JAVA_OPTS after them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-fake-asadmin-'));
+    const bin = path.join(dir, 'asadmin');
+    writeFileSync(bin, '#!/bin/sh\necho "$AS_EXTRA_JAVA_OPTS"\n', { mode: 0o755 });
+    try {
+      const target = { command: [bin], host: '127.0.0.1', port: 1, user: 'admin' };
+      expect(await runAsadmin(target, ['version'], { env: { PATH: process.env.PATH } })).toBe('-XX:TieredStopAtLevel=1 -XX:+UseSerialGC');
+      expect(await runAsadmin(target, ['version'], { env: { PATH: process.env.PATH, AS_EXTRA_JAVA_OPTS: '-XX:TieredStopAtLevel=4' } })).toBe('-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:TieredStopAtLevel=4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

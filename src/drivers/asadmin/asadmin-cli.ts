@@ -62,6 +62,15 @@ function scrub(text: string, secret: string): string {
 }
 
 /**
+ * The environment an asadmin client runs in: its JVM lives for a second or two, so the C1 compiler
+ * alone and the serial collector (`AS_EXTRA_JAVA_OPTS`, which the asadmin script passes to java)
+ * halve its CPU (1.6 s to 0.9 s measured on 2 cores). The caller's own options come after, and win.
+ */
+export function asadminClientEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, AS_EXTRA_JAVA_OPTS: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', env.AS_EXTRA_JAVA_OPTS].filter(Boolean).join(' ') };
+}
+
+/**
  * Runs `asadmin --terse <args>` and returns its standard output, trimmed. Throws {@link AsadminError}
  * on a non-zero exit or a timeout, with asadmin's own message (password scrubbed).
  */
@@ -76,7 +85,7 @@ export async function runAsadmin(target: AsadminTarget, args: readonly string[],
     if (!bin) throw new AsadminError('the asadmin command line is empty', args, '');
     const argv = [...pre, '--host', target.host, '--port', String(target.port), '--user', target.user, '--passwordfile', file, '--interactive=false', '--terse', ...args];
     return await new Promise<string>((resolve, reject) => {
-      execFile(bin, argv, { env, timeout: opts.timeoutMs ?? defaultTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execFile(bin, argv, { env: asadminClientEnv(env), timeout: opts.timeoutMs ?? defaultTimeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
         const output = scrub(`${stdout}${stderr}`, password).trim();
         if (!err) return resolve(scrub(stdout, password).trim());
         const code = typeof err.code === 'number' ? err.code : undefined;

@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAsadmin, type AsadminTarget } from '../../drivers/asadmin/asadmin-cli';
+import { asadminClientEnv, runAsadmin, type AsadminTarget } from '../../drivers/asadmin/asadmin-cli';
 import { machineCacheDir } from '../../paths';
 import { isAlive, sleep } from '../process-utils';
 import { asadminBin, payaraVersion } from './payara-home';
@@ -50,7 +50,7 @@ export const payaraNiceness = 10;
 /** Runs a local asadmin subcommand (one that needs no running DAS, such as create-domain), at the lab's niceness. */
 export function runLocalAsadmin(home: string, args: readonly string[], timeoutMs = 10 * 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('nice', ['-n', String(payaraNiceness), asadminBin(home), '--interactive=false', '--user', 'admin', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('nice', ['-n', String(payaraNiceness), asadminBin(home), '--interactive=false', '--user', 'admin', ...args], { env: asadminClientEnv(process.env), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout.trim());
       const output = `${stdout}${stderr}`.trim().split('\n').filter(Boolean).slice(-4).join(' ');
       reject(new Error(`asadmin ${args[0] ?? ''} failed: ${err.killed ? `timed out after ${timeoutMs} ms` : output || err.message}`));
