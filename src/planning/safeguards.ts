@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { Estate, InputProblem, Plan, RolloutRequest } from '../model';
 import { approverProblems } from './approvers';
 import { PlanningError } from './planning-error';
-import { sharedEndpointProblems } from './shared-endpoints';
+import { sharedAliasProblems, sharedEndpointProblems, sharedFileProblems } from './shared-endpoints';
 import { controlCharacterProblems } from './unsafe-text';
 import { windowState } from './windows';
 
@@ -77,6 +77,8 @@ export function planSafeguardProblems(request: RolloutRequest, estate: Estate, p
   return [
     ...controlCharacterProblems(estate, ['estate']),
     ...sharedEndpointProblems(estate, '$.estate'),
+    ...sharedAliasProblems(estate, '$.estate'),
+    ...sharedFileProblems(estate, '$.estate'),
     ...phaseProblems(request, plan),
     ...approverProblems(request, estate),
     ...noGateProblems(request, plan),

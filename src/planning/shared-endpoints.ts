@@ -1,7 +1,9 @@
 /**
- * Two listeners of an estate on one host and port. A rollout that drains "server A" would count
- * or stop whatever answers there, and a sprayer that forwards to its own listener loops: either way
- * a drain, a server check or a rollback acts on something other than what it names. Pure.
+ * Two things of an estate that should be apart and are one: listeners on one host and port, a test
+ * virtual host that production's aliases also match, load balancers given one file. A rollout that
+ * drains "server A" would count or stop whatever answers there, a sprayer that forwards to its own
+ * listener loops: either way a drain, a smoke test, a server check or a rollback acts on something
+ * other than what it names. Pure.
  */
 import type { Endpoint, Estate, InputProblem } from '../model';
 
@@ -57,5 +59,37 @@ export function sharedEndpointProblems(estate: Estate, at: string): InputProblem
     const earlier = first.get(key);
     if (!earlier) return (first.set(key, l), []);
     return [{ path: l.path, message: `${l.what} listens on ${key}, as ${earlier.what} does (${earlier.path}); each must have its own host and port` }];
+  });
+}
+
+/** Whether two virtual host aliases match one request: the same port, and the same host or `*`. */
+function aliasesOverlap(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  return a.port === b.port && (a.host === '*' || b.host === '*' || a.host.toLowerCase() === b.host.toLowerCase());
+}
+
+/**
+ * A test virtual host alias that production's also matches: N+1, installed under the test virtual
+ * host to be smoke-tested first, would serve users before its smoke test.
+ */
+export function sharedAliasProblems(estate: Estate, at: string): InputProblem[] {
+  const { production, test } = estate.virtualHosts;
+  return test.aliases.flatMap((alias, i) => {
+    const other = production.aliases.find((p) => aliasesOverlap(alias, p));
+    if (!other) return [];
+    return [{ path: `${at}.virtualHosts.test.aliases[${i}]`, message: `${alias.host}:${alias.port} is also matched by ${production.name}'s alias ${other.host}:${other.port}: what is installed under ${test.name} for its smoke test would serve users` }];
+  });
+}
+
+/**
+ * Two load balancers given one loadbalancer.xml: every write and its read-back ("every load balancer
+ * holds the same bytes") go to one file, and the other balancer's own file is never written.
+ */
+export function sharedFileProblems(estate: Estate, at: string): InputProblem[] {
+  const first = new Map<string, string>();
+  return (estate.loadBalancers?.balancers ?? []).flatMap((b, i) => {
+    const key = b.file.kind === 'ssh' ? `${b.file.host.toLowerCase()}:${b.file.path}` : `local:${b.file.path}`;
+    const earlier = first.get(key);
+    if (!earlier) return (first.set(key, b.name), []);
+    return [{ path: `${at}.loadBalancers.balancers[${i}].file`, message: `load balancer ${b.name} is given the file of load balancer ${earlier} (${b.file.path}); each must name its own` }];
   });
 }

@@ -41,6 +41,7 @@ export const unsafeCases: UnsafeCase[] = [
   { name: 'a phase without an approval gate', change: (r) => (r.approvals = { phases: ['cell-X'] }), path: '$.approvals.phases[0]', says: 'phase cell-X has no approval gate' },
   { name: 'two servers on one host and port', change: (r) => (server(r, 1, 0).port = server(r, 0, 0).port), path: '$.estate.cells[1].clusters[0].servers[0].port', says: 'as server ServerX1 does' },
   { name: 'the sprayer on a server port', change: (r) => (r.estate.sprayer.listen = { host: 'localhost', port: server(r, 0, 1).port }), path: '$.estate.sprayer.listen' },
+  { name: 'a test virtual host alias production also matches', change: (r) => (r.estate.virtualHosts.test.aliases[1] = { host: '127.0.0.1', port: 8201 }), path: '$.estate.virtualHosts.test.aliases[1]', says: "prod_vhost's alias *:8201" },
   { name: 'a newline in the app name', change: (r) => (r.app = 'userHit\nCount'), path: '$.app', says: 'U+000A' },
   { name: 'a NUL in startedBy', change: (r) => (r.startedBy = 'release-bot\u0000'), path: '$.startedBy', says: 'U+0000' },
   { name: 'a control character in an estate node name', change: (r) => (r.estate.nodes = [{ name: 'node1\u001b[2K', memoryMb: 4096 }]), path: '$.estate.nodes[0].name' },

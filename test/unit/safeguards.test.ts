@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateRequest, type Estate, type RolloutRequest } from '../../src/model';
+import { validateEstate, validateRequest, type Estate, type RolloutRequest } from '../../src/model';
 import { planRollout } from '../../src/planning';
 import { resolveApprovers } from '../../src/planning/approvers';
 import { safeguardProblems } from '../../src/planning/safeguards';
+import { sharedFileProblems } from '../../src/planning/shared-endpoints';
 import { controlCharacterProblems } from '../../src/planning/unsafe-text';
 import { runCli } from '../support/cli';
 import { safeRequest, unsafeCases, unsafeRequest } from '../support/unsafe-requests';
@@ -56,6 +57,18 @@ describe('requests that would silently remove a safeguard', () => {
       const run = await runCli(['plan', path.join(root, 'examples', example)], { TURNOUT_ESTATES: path.join(root, 'estates') });
       expect({ example, code: run.code, stderr: run.stderr }).toEqual({ example, code: 0, stderr: '' });
     }
+  });
+
+  it('refuses two load balancers given one loadbalancer.xml', () => {
+    const input = JSON.parse(readFileSync(path.join(root, 'estates', 'lab-lb.json'), 'utf8'));
+    const estate = (lb: unknown) => {
+      const checked = validateEstate(lb);
+      if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+      return checked.value;
+    };
+    expect(sharedFileProblems(estate(input), '$.estate')).toEqual([]);
+    input.loadBalancers.balancers[1].file = input.loadBalancers.balancers[0].file;
+    expect(sharedFileProblems(estate(input), '$.estate')).toEqual([{ path: '$.estate.loadBalancers.balancers[1].file', message: expect.stringContaining('is given the file of load balancer') }]);
   });
 
   it('finds control characters in keys and in nested strings, but not in free text', () => {
