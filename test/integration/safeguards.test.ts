@@ -12,7 +12,7 @@ import type { RoutingSnapshot } from '../../activities/rollout-types';
 import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, approveSignal } from '../../workflows/messages';
 import { runCli } from '../support/cli';
-import { track, waitForStatus } from '../support/rollout-harness';
+import { recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { testTemporal, withTestWorker } from '../support/temporal';
 import { safeRequest, unsafeCases, unsafeRequest } from '../support/unsafe-requests';
 
@@ -82,6 +82,7 @@ describe('safeguards through a workflow started with the client', () => {
       });
       expect(calls).toEqual([]);
       for (const id of ids) expect({ id, touches: await touchesIn(client, id) }).toEqual({ id, touches: [] });
+      await recordHistory(client, ids[0] as string, 'unsafe-request-refused');
     });
   });
 
@@ -114,6 +115,7 @@ describe('safeguards through a workflow started with the client', () => {
       } finally {
         await handle.terminate('test over');
       }
+      await recordHistory(client, handle.workflowId, 'approvers');
     });
   });
 });
