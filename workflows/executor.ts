@@ -51,6 +51,8 @@ function validated(input: unknown): RolloutRequest {
   return checked.value;
 }
 
+const safeguardsPatch = 'refuse-unsafe-requests';
+
 /**
  * Requests that would silently remove a safeguard fail the way invalid input does, before anything
  * is touched. Patched: histories recorded before the check replay as they ran.
@@ -60,8 +62,6 @@ function refuseUnsafe(problems: () => InputProblem[]): void {
   const found = problems();
   if (found.length > 0) throw ApplicationFailure.nonRetryable(`invalid rollout request:\n${formatProblems(found)}`, failureTypes.invalidInput);
 }
-
-const safeguardsPatch = 'refuse-unsafe-requests';
 
 function planned(planner: Planner, request: RolloutRequest, estate: Estate): Plan {
   try {
