@@ -17,6 +17,8 @@ export interface ApprovalState {
   plan: Plan | undefined;
   startedBy: string | undefined;
   fourEyes: boolean;
+  /** Who may approve (the request's approvers, groups expanded); anyone when undefined. */
+  approvers?: readonly string[] | undefined;
   rollingBack: boolean;
   /**
    * Approvals taken and not yet used by their gates, by key: those sent ahead of a gate (by phase),
@@ -50,6 +52,7 @@ export function decideApproval(state: ApprovalState, input: unknown): ApprovalDe
   if (!parsed.ok) return refuse('unknown', `approve needs {"by": "<name>", "phase"?: "<phase or gate>", "comment"?: "..."}: ${parsed.problems}`);
   const a = parsed.value;
   if (state.fourEyes && state.startedBy && state.startedBy === a.by) return refuse(a.by, `four-eyes: ${a.by} started this rollout and cannot approve it`);
+  if (state.approvers && !state.approvers.includes(a.by)) return refuse(a.by, `${a.by} is not an approver of this rollout (approvals.approvers); approvers: ${state.approvers.join(', ') || 'none'}`);
   if (isFinal(state.status.state)) return refuse(a.by, `the rollout has ended (${state.status.state})`);
   if (state.rollingBack) return refuse(a.by, 'the rollout is rolling back; there is nothing to approve');
   const pending = state.status.pendingApproval;

@@ -8,14 +8,17 @@
 import {
   ApplicationFailure,
   ParentClosePolicy,
+  patched,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { formatProblems, validateRequest, type Estate, type Plan, type RolloutRequest, type RolloutStatus, type WorkflowType } from '../src/model';
+import { formatProblems, validateRequest, type Estate, type InputProblem, type Plan, type RolloutRequest, type RolloutStatus, type WorkflowType } from '../src/model';
+import { resolveApprovers } from '../src/planning/approvers';
 import { PlanningError } from '../src/planning/planning-error';
+import { planSafeguardProblems, requestSafeguardProblems } from '../src/planning/safeguards';
 import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
@@ -46,6 +49,18 @@ function validated(input: unknown): RolloutRequest {
   const checked = validateRequest(input);
   if (!checked.ok) throw ApplicationFailure.nonRetryable(`invalid rollout request:\n${formatProblems(checked.problems)}`, failureTypes.invalidInput);
   return checked.value;
+}
+
+const safeguardsPatch = 'refuse-unsafe-requests';
+
+/**
+ * Requests that would silently remove a safeguard fail the way invalid input does, before anything
+ * is touched. Patched: histories recorded before the check replay as they ran.
+ */
+function refuseUnsafe(problems: () => InputProblem[]): void {
+  if (!patched(safeguardsPatch)) return;
+  const found = problems();
+  if (found.length > 0) throw ApplicationFailure.nonRetryable(`invalid rollout request:\n${formatProblems(found)}`, failureTypes.invalidInput);
 }
 
 function planned(planner: Planner, request: RolloutRequest, estate: Estate): Plan {
@@ -184,8 +199,11 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   run.registerHandlers();
   const request = validated(input);
   run.request = request;
+  refuseUnsafe(() => requestSafeguardProblems(request));
   const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
   const plan = planned(procedure.plan, request, estate);
+  refuseUnsafe(() => planSafeguardProblems(request, estate, plan, new Date()));
+  run.approvers = resolveApprovers(request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
   const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };

@@ -72,6 +72,8 @@ export class RolloutRun {
   readonly status: RolloutStatus;
   plan: Plan | undefined;
   request: RolloutRequest | undefined;
+  /** Who may approve, resolved against the estate; anyone when undefined. */
+  approvers: string[] | undefined;
   paused = false;
   rollback: RollbackRequest | undefined;
   /** A person ended the rollback where it stood. */
@@ -183,6 +185,7 @@ export class RolloutRun {
         plan: this.plan,
         startedBy: this.request?.startedBy,
         fourEyes: this.request?.approvals.fourEyes ?? false,
+        approvers: this.approvers,
         rollingBack: this.rollback !== undefined,
         approvedAhead: this.approved,
       },

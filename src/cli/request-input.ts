@@ -3,7 +3,8 @@
  * (every problem by JSON path) and estate resolution, all before anything is touched.
  */
 import path from 'node:path';
-import { formatProblems, validateRequest, type Estate, type InputProblem, type RolloutRequest } from '../model';
+import { formatProblems, validateRequest, type Estate, type InputProblem, type Plan, type RolloutRequest } from '../model';
+import { safeguardProblems } from '../planning/safeguards';
 import { readEstateFile } from '../estates/estate-files';
 import { JsonInputError, readJsonFile } from '../input/read-json';
 import { CliError, ExitCode } from './exit-codes';
@@ -42,4 +43,13 @@ export async function loadRequestFile(file: string, env: NodeJS.ProcessEnv = pro
   const estate = await readEstateFile(request.estate, estatesDir(env));
   if (!estate.ok) throw invalid(file, estate.problems);
   return { file, request, estate: estate.value, estateName: request.estate };
+}
+
+/**
+ * Refuses a request that would silently remove a safeguard (see `src/planning/safeguards.ts`):
+ * throws CliError (exit 2) naming each problem by JSON path, as the workflow would fail.
+ */
+export function refuseUnsafe(file: string, request: RolloutRequest, estate: Estate, plan: Plan, now = new Date()): void {
+  const problems = safeguardProblems(request, estate, plan, now);
+  if (problems.length > 0) throw invalid(file, problems);
 }

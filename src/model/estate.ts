@@ -307,6 +307,8 @@ export const estateSchema = z
     appServer: appServerDriverSchema,
     /** The site's expected peak load, in requests per second, for the capacity check. */
     peakLoadRps: z.number().positive().optional(),
+    /** Named groups of people a request's `approvals.approvers` can name as `group:<name>`. */
+    approverGroups: z.record(name, z.array(z.string().min(1).max(128)).min(1)).optional(),
     lab: labSettingsSchema.optional(),
   })
   .strict()

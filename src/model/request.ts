@@ -38,6 +38,11 @@ export const approvalPolicySchema = z
     onTimeout: z.enum([approvalTimeoutActions.rollback, approvalTimeoutActions.fail, approvalTimeoutActions.wait]).default(approvalTimeoutActions.wait),
     /** Four-eyes: the approver must differ from whoever started the rollout. */
     fourEyes: z.boolean().default(false),
+    /**
+     * Who may approve: names, and `group:<name>` for a group of the estate's `approverGroups`.
+     * Anyone may when absent; an approval by anyone else is refused and recorded.
+     */
+    approvers: z.array(z.string().min(1).max(128)).min(1).optional(),
   })
   .strict();
 export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;

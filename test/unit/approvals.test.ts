@@ -55,6 +55,17 @@ describe('which gate an approval answers', () => {
     expect(decideApproval(state(drainGate, { rollingBack: true }), { by: 'alice' })).toMatchObject({ ok: false });
   });
 
+  it('takes approvals only from the approvers, at a gate and ahead of one alike, after four-eyes', () => {
+    const approvers = { approvers: ['alice', 'bob'] };
+    expect(decideApproval(state(drainGate, approvers), { by: 'alice' })).toMatchObject({ ok: true, key: 'X.drain' });
+    expect(decideApproval(state({}, approvers), { by: 'bob', phase: 'cell-Y' })).toMatchObject({ ok: true, key: 'cell-Y' });
+    const refused = { ok: false, by: 'mallory', reason: 'mallory is not an approver of this rollout (approvals.approvers); approvers: alice, bob' };
+    expect(decideApproval(state(drainGate, approvers), { by: 'mallory' })).toEqual(refused);
+    expect(decideApproval(state({}, approvers), { by: 'mallory', phase: 'cell-Y' })).toEqual(refused);
+    expect(decideApproval(state(drainGate, { approvers: ['alice', 'release-bot'], fourEyes: true }), { by: 'release-bot' })).toMatchObject({ ok: false, reason: expect.stringContaining('four-eyes') });
+    expect(decideApproval(state(drainGate, { approvers: [] }), { by: 'alice' })).toMatchObject({ ok: false, reason: expect.stringContaining('approvers: none') });
+  });
+
   it('refuses malformed input with bounded reasons, whatever is sent', () => {
     const hostile: unknown[] = [null, undefined, 'x', 42, [], { by: 'x'.repeat(10_000) }, { by: 'a\nb' }, { by: 'alice', ['k'.repeat(5000)]: 1 }, JSON.parse('{"__proto__": {"by": "x"}}')];
     for (const input of hostile) {

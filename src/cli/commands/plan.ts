@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { allServers, workflowTypes, type Estate, type RolloutRequest } from '../../model';
-import { loadRequestFile } from '../request-input';
+import { loadRequestFile, refuseUnsafe } from '../request-input';
 import { planRollout, PlanningError } from '../../planning';
 import { renderPlanText } from '../../planning/render';
 import { describeWindows, windowState } from '../../planning/windows';
@@ -97,6 +97,7 @@ export function register(program: Command): void {
       const plan = planOrRefuse(file, request, estate);
       const { windows } = request;
       const now = new Date();
+      refuseUnsafe(file, request, estate, plan, now);
       const window = windows ? refuseOnPlanningError(file, () => windowState(windows, now)) : undefined;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ summary, plan, ...(window ? { window } : {}) }, null, 2)}\n`);

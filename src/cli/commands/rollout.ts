@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { SearchAttributePair } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { isFinal, workflowTypes, type RolloutRequest, type RolloutState, type RolloutStatus, type WorkflowType } from '../../model';
+import { isFinal, workflowTypes, type Plan, type RolloutRequest, type RolloutState, type RolloutStatus, type WorkflowType } from '../../model';
 import { planRollout, PlanningError } from '../../planning';
 import { failureTypes } from '../../../workflows/failure-types';
 import { rolloutSearchAttributes } from '../../../workflows/search-attributes';
@@ -18,7 +18,7 @@ import { deliverMessage } from '../message-delivery';
 import { renderStatus } from '../render-status';
 import { approveMessage, leaveAsIsMessage, pauseMessage, resumeMessage, rollbackMessage, type MessageOptions, type RolloutMessage } from '../rollout-messages';
 import { readRolloutStatus, rolloutMemo, StatusUnanswered } from '../rollout-status';
-import { loadRequestFile } from '../request-input';
+import { loadRequestFile, refuseUnsafe } from '../request-input';
 import { uiLink, withClient } from '../temporal-client';
 import { noWorkerSentence, workerAnswerLimitMs } from '../worker-presence';
 
@@ -49,13 +49,15 @@ export interface StartableRequest {
 export async function loadStartableRequest(file: string): Promise<StartableRequest> {
   const { request, estate } = await loadRequestFile(file);
   const workflowType = request.procedure ?? workflowTypes.multiCellRollout;
-  let target: string;
+  let plan: Plan;
   try {
-    target = planRollout(workflowType, request, estate).target;
+    plan = planRollout(workflowType, request, estate);
   } catch (err) {
     if (err instanceof PlanningError) throw new CliError(`${file}: cannot plan: ${err.message}`, ExitCode.invalidInput);
     throw err;
   }
+  refuseUnsafe(file, request, estate, plan);
+  const target = plan.target;
   const input: unknown = JSON.parse(await readFile(file, 'utf8'));
   return { request, workflowType, target, input };
 }

@@ -138,7 +138,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const routingBefore = routingOf(await lab.routing());
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
-        const request = await glassfishRequest(lab, 'versionedRollingUpgrade', '1.1', '1.2', { approvals: { phases: ['instance-instance3'], timeoutSeconds: 3600, onTimeout: 'wait' } });
+        const request = await glassfishRequest(lab, 'versionedRollingUpgrade', '1.1', '1.2', { approvals: { phases: [], timeoutSeconds: 3600, onTimeout: 'wait' } });
         const handle = track(await client.workflow.start('versionedRollingUpgrade', { taskQueue, workflowId: `vru-rollback-${Date.now()}`, args: [request] }));
         await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'instance-instance2.enable')?.status === 'done', 'instance2 on 1.2', { limitMs: 180_000 });
         await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'drill after the second instance' }] });
