@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { toJsonPath } from './issues';
+import { notifyListSchema } from './notify';
 
 const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 const host = z.string().min(1).max(253);
@@ -308,6 +309,8 @@ export const estateSchema = z
     /** The site's expected peak load, in requests per second, for the capacity check. */
     peakLoadRps: z.number().positive().optional(),
     lab: labSettingsSchema.optional(),
+    /** Notification targets told of every rollout on this estate, after the request's own. */
+    notify: notifyListSchema.optional(),
   })
   .strict()
   .superRefine((estate, ctx) => {
