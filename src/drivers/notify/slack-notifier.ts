@@ -39,7 +39,7 @@ function blocks(n: Notification, links: NotificationLinks) {
   return [
     { type: 'header', text: { type: 'plain_text', text: cut(title, 150), emoji: false } },
     { type: 'section', text: { type: 'mrkdwn', text: cut(esc(n.message), 3000) }, fields: fields(n) },
-    ...(n.approveCommand ? [{ type: 'section', text: { type: 'mrkdwn', text: cut(`Approve with:\n\`\`\`${n.approveCommand}\`\`\``, 3000) } }] : []),
+    ...(n.approveCommand ? [{ type: 'section', text: { type: 'mrkdwn', text: cut(`Approve with:\n\`\`\`${esc(n.approveCommand)}\`\`\``, 3000) } }] : []),
     {
       type: 'actions',
       elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in Temporal UI' }, url: cut(links.ui, 3000), action_id: 'open-rollout' }],
