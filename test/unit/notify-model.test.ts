@@ -80,3 +80,17 @@ describe('notification events and text', () => {
     expect(stateMessage({ ...base, state: 'rolled-back', reason: 'asked' })).toBe('rolled back: asked');
   });
 });
+
+describe('turnout status', () => {
+  it('shows a notification that was not delivered', async () => {
+    const { renderStatus } = await import('../../src/cli/render-status');
+    const status = { rolloutId: 'r1', workflowType: 'multiCellRollout', app: 'a', fromVersion: '1', toVersion: '2', target: 'a@e', state: 'succeeded', currentStep: null, steps: [], approvals: [], events: [],
+      notifications: [
+        { deliveryId: 'r1/notify-1', event: 'succeeded', target: 'notify[0] slack', state: 'failed', at: '', error: 'attempt 3: no answer within 1s' },
+        { deliveryId: 'r1/notify-1', event: 'succeeded', target: 'notify[1] webhook', state: 'delivered', at: '', attempts: 1 },
+      ] } as RolloutStatus;
+    const text = renderStatus(status);
+    expect(text).toContain('notification not delivered: succeeded to notify[0] slack (r1/notify-1): attempt 3: no answer within 1s');
+    expect(text).not.toContain('notify[1] webhook');
+  });
+});
