@@ -75,7 +75,10 @@ describe('notifications', () => {
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y' }] });
       const result = await resultWithin(handle, limitMs);
       await recordHistory(client, handle.workflowId, 'notifications-succeeded');
-      const history = JSON.stringify(await client.workflow.getHandle(handle.workflowId).fetchHistory());
+      // Payloads are bytes: read them as text, or the search would find nothing whatever they hold.
+      const history = JSON.stringify(await client.workflow.getHandle(handle.workflowId).fetchHistory(), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+      expect(history).toContain('HOOK_URL');
+      expect(history).toContain(receivers.flaky.url);
       expect(history).not.toContain(secret);
       expect(history).not.toContain(receivers.hook.url);
       expect(history).not.toContain(receivers.slack.url);
