@@ -5,10 +5,8 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { deliverNotification, NotifyDeliveryError, rolloutLinks } from '../src/drivers/notify/deliver';
+import { failureTypes } from '../workflows/failure-types';
 import type { NotifyInput, NotifyResult } from './notify-types';
-
-/** The failure type of a delivery no retry can fix (a missing variable, a 4xx). */
-export const notifyRefusedType = 'NotifyRefused';
 
 /** What the activity reads: the worker's environment, unless a test gives its own. */
 export interface NotifyActivityDeps {
@@ -29,8 +27,8 @@ export function createNotifyActivities(deps: NotifyActivityDeps = {}) {
       } catch (err) {
         const message = `attempt ${info.attempt}: ${err instanceof Error ? err.message : String(err)}`;
         log.warn('notification not delivered', { ...where, problem: message });
-        if (err instanceof NotifyDeliveryError && !err.retryable) throw ApplicationFailure.nonRetryable(message, notifyRefusedType);
-        throw ApplicationFailure.retryable(message, 'NotifyFailed');
+        if (err instanceof NotifyDeliveryError && !err.retryable) throw ApplicationFailure.nonRetryable(message, failureTypes.notifyRefused);
+        throw ApplicationFailure.retryable(message, failureTypes.notifyFailed);
       }
     },
   };

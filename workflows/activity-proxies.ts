@@ -160,6 +160,6 @@ export const notifyAttempts = 3;
 export function notifyActivities(timeoutSeconds: number): Pick<NotifyActivities, 'deliverNotification'> {
   return proxyActivities<NotifyActivities>({
     startToCloseTimeout: `${timeoutSeconds + 5} seconds`,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: ['NotifyRefused'] },
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: [failureTypes.notifyRefused] },
   });
 }
