@@ -7,9 +7,10 @@ import { formatProblems, validateEstate, type Estate, type InputProblem } from '
 import { readEstateFile } from '../src/estates/estate-files';
 import { failureTypes } from '../workflows/failure-types';
 import { createRolloutActivities, type RolloutActivityDeps } from './rollout';
+import { createNotifyActivities, type NotifyActivityDeps } from './notify';
 
 /** What the activities need from the process that hosts them. */
-export interface ActivityDeps extends RolloutActivityDeps {
+export interface ActivityDeps extends RolloutActivityDeps, NotifyActivityDeps {
   /** The folder of named estates (TURNOUT_ESTATES). */
   estatesDir: string;
 }
@@ -22,6 +23,7 @@ function invalidInput(problems: readonly InputProblem[]): ApplicationFailure {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRolloutActivities(deps),
+    ...createNotifyActivities(deps),
     /** The worker's self-check: logs and echoes `message`. */
     async ping(message: string): Promise<string> {
       log.info('ping activity answering', { message });

@@ -15,7 +15,7 @@ export const redactedValue = '[Redacted]';
  * TLS keys, authorization headers. Matching by name, not by path, because secrets turn up nested
  * in SDK metadata and errors at paths nobody can list in advance.
  */
-const secretKeyPattern = /pass(word|phrase|wd)?|secret|token|api[-_]?key|private[-_]?key|tls[-_]?key|client[-_]?key|^key$|authorization|credential|cookie/i;
+const secretKeyPattern = /pass(word|phrase|wd)?|secret|token|api[-_]?key|private[-_]?key|tls[-_]?key|client[-_]?key|^key$|authorization|credential|cookie|signature/i;
 
 /** PEM private keys are secret whatever the field is called. */
 const privateKeyPemPattern = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;

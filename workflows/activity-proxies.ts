@@ -7,6 +7,7 @@ import type { RolloutActivities } from '../activities/rollout-types';
 import type { EditionActivities } from '../activities/edition-types';
 import type { LbActivities } from '../activities/lb-types';
 import type { GlassfishActivities } from '../activities/glassfish-types';
+import type { NotifyActivities } from '../activities/notify-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
 
@@ -146,5 +147,19 @@ export function quiesceActivities(limitSeconds: number): Summarizable<Pick<Editi
     heartbeatTimeout: '10 seconds',
     cancellationType: ActivityCancellationType.TRY_CANCEL,
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes },
+  });
+}
+
+/** Attempts per notification: the first and two retries. */
+export const notifyAttempts = 3;
+
+/**
+ * The notification activity, with its own retries: three attempts of the target's timeout each,
+ * a second apart then two. Its failures are the caller's to record, never to raise.
+ */
+export function notifyActivities(timeoutSeconds: number): Pick<NotifyActivities, 'deliverNotification'> {
+  return proxyActivities<NotifyActivities>({
+    startToCloseTimeout: `${timeoutSeconds + 5} seconds`,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: [failureTypes.notifyRefused] },
   });
 }

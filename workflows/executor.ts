@@ -25,6 +25,7 @@ import { noClusterChanges } from './cluster-steps';
 import { noEditionChanges } from './edition-steps';
 import { noLbChanges } from './lb-steps';
 import { noGlassfishChanges } from './glassfish-steps';
+import { RolloutNotifications } from './notifications';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
@@ -206,6 +207,21 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   run.approvers = resolveApprovers(request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);
+  run.notifications = RolloutNotifications.of(run, request, estate);
+  if (!run.notifications) return runClaimed(run, request, estate, plan, procedure);
+  try {
+    return await runClaimed(run, request, estate, plan, procedure);
+  } catch (err) {
+    // Whatever ended it, the people who asked hear that it failed (once: a failed state already told them).
+    run.notifications.send('failed', run.status.reason ?? (err instanceof Error ? err.message : String(err)));
+    throw err;
+  } finally {
+    await run.notifications.flush();
+  }
+}
+
+/** The rollout once its target is claimed: the steps, then the rollback if one was asked for. */
+async function runClaimed(run: RolloutRun, request: RolloutRequest, estate: Estate, plan: Plan, procedure: Procedure): Promise<RolloutStatus> {
   const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };
   if (!run.rollback) await procedure.recordStart(ctx);
   const failedStep = await settledOnFailure(ctx, procedure, () => runSteps(ctx));

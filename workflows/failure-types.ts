@@ -25,5 +25,9 @@ export const failureTypes = {
   instanceCheckFailed: 'InstanceCheckFailed',
   /** A person ended a rollback that could not finish; what it had not restored was left as it was. */
   rollbackLeftAsIs: 'RollbackLeftAsIs',
+  /** A notification no retry can deliver (a variable missing on the worker, a 4xx); the rollout goes on. */
+  notifyRefused: 'NotifyRefused',
+  /** A notification attempt that failed and may go through on a retry (a 5xx, a timeout). */
+  notifyFailed: 'NotifyFailed',
 } as const;
 export type FailureType = (typeof failureTypes)[keyof typeof failureTypes];

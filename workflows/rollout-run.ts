@@ -40,6 +40,7 @@ import {
   type RollbackInput,
 } from './messages';
 import { rolloutSearchAttributes } from './search-attributes';
+import type { RolloutNotifications } from './notifications';
 
 const now = (): string => new Date().toISOString();
 
@@ -78,6 +79,8 @@ export class RolloutRun {
   rollback: RollbackRequest | undefined;
   /** A person ended the rollback where it stood. */
   leftAsIs: { by: string; reason: string } | undefined;
+  /** The rollout's notifications, when it has targets. */
+  notifications: RolloutNotifications | undefined;
   /** Approvals received for gates (by gate name) or ahead of their gates (by phase). */
   private readonly approved = new Map<string, ApproveInput>();
   /** The scope of the interruptible work under way (drain, burn-in, a gate), cancelled by a rollback. */
@@ -400,6 +403,7 @@ export class RolloutRun {
   /** Appends an audit event. */
   event(by: string, type: string, message: string, stepId?: string): void {
     this.status.events.push({ at: now(), by, type, message, ...(stepId ? { stepId } : {}) });
+    if (type === 'drift-corrected') this.notifications?.send('drift-corrected', message);
     this.publish();
   }
 
@@ -408,6 +412,7 @@ export class RolloutRun {
     if (this.status.state === state) return;
     this.status.state = state;
     upsertSearchAttributes([{ key: rolloutSearchAttributes.state, value: state }]);
+    this.notifications?.stateEntered(state);
     this.publish();
   }
 

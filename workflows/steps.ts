@@ -64,12 +64,14 @@ export async function awaitApproval(ctx: StepContext, gate: Gate): Promise<boole
     const since = new Date();
     run.status.pendingApproval = { phase: gate.phase, gate: gate.name, kind: gate.kind, question: gate.question, since: since.toISOString(), ...(timeoutMs ? { timeoutAt: new Date(since.getTime() + timeoutMs).toISOString() } : {}) };
     run.setState('awaiting-approval');
+    const stopWarning = timeoutMs === undefined ? undefined : run.notifications?.warnBeforeTimeout(timeoutMs);
     const arrived = await run.interruptible(() =>
       guarded(ctx, gate.name, async () => {
         if (timeoutMs === undefined) return (await condition(() => run.hasApproval(gate.name)), true);
         return condition(() => run.hasApproval(gate.name), timeoutMs, { summary: `Approval of ${gate.name}: ${policy.onTimeout} after ${policy.timeoutSeconds}s` });
       }),
     );
+    stopWarning?.();
     run.status.pendingApproval = undefined;
     if (arrived === undefined) return false;
     if (!arrived) return approvalTimedOut(ctx, gate.name);

@@ -53,6 +53,7 @@ function waitingFor(s: RolloutStatus): string[] {
   const blocked = s.rollback?.blocked;
   if (blocked) lines.push(`rollback blocked: ${blocked.reason}; retrying every ${blocked.retryEverySeconds}s (${blocked.stepId}, attempt ${blocked.attempts})`, `  turnout pause ${s.rolloutId} --by <you>   or   turnout leave-as-is ${s.rolloutId} --by <you> --reason <why>`);
   if (s.rollback?.leftAsIs) lines.push(`rollback left as is by ${s.rollback.leftAsIs.by}: ${s.rollback.leftAsIs.reason}`);
+  for (const n of (s.notifications ?? []).filter((d) => d.state === 'failed')) lines.push(`notification not delivered: ${n.event} to ${n.target} (${n.deliveryId}): ${n.error ?? 'unknown'}`);
   return lines;
 }
 

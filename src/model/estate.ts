@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { toJsonPath } from './issues';
+import { notifyListSchema } from './notify';
 
 const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
 const host = z.string().min(1).max(253);
@@ -310,6 +311,8 @@ export const estateSchema = z
     /** Named groups of people a request's `approvals.approvers` can name as `group:<name>`. */
     approverGroups: z.record(name, z.array(z.string().min(1).max(128)).min(1)).optional(),
     lab: labSettingsSchema.optional(),
+    /** Notification targets told of every rollout on this estate, after the request's own. */
+    notify: notifyListSchema.optional(),
   })
   .strict()
   .superRefine((estate, ctx) => {

@@ -5,4 +5,5 @@ export * from './issues';
 export * from './validate';
 export * from './plan';
 export * from './status';
+export * from './notify';
 export * from './bindings';

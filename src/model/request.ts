@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { estateSchema } from './estate';
+import { notifyListSchema } from './notify';
 
 const seconds = z.number().int().min(0).max(7 * 24 * 3600);
 const version = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.+-]+$/, 'letters, digits, _ . + - only');
@@ -298,6 +299,8 @@ export const rolloutRequestSchema = z
     glassfish: glassfishSettingsSchema.optional(),
     /** Who starts the rollout; four-eyes approval compares approvers against it. */
     startedBy: z.string().min(1).max(128).optional(),
+    /** Who is told when the rollout needs a person or ends; the estate's `notify` targets are told too. */
+    notify: notifyListSchema.optional(),
   })
   .strict()
   .refine((r) => r.edition?.rolloutType !== 'atomic' || r.edition.groupSize === 1, {

@@ -91,6 +91,21 @@ export const rollbackProgressSchema = z.object({
 });
 export type RollbackProgress = z.infer<typeof rollbackProgressSchema>;
 
+/** One notification to one target, and how its delivery went. */
+export const notificationDeliverySchema = z.object({
+  deliveryId: z.string(),
+  event: z.string(),
+  /** The target as declared, such as `notify[0] webhook`. */
+  target: z.string(),
+  state: z.enum(['sending', 'delivered', 'failed']),
+  at: z.string(),
+  /** Attempts made, once delivered. */
+  attempts: z.number().int().optional(),
+  /** Why the last attempt failed. */
+  error: z.string().optional(),
+});
+export type NotificationDelivery = z.infer<typeof notificationDeliverySchema>;
+
 export const rolloutStatusSchema = z.object({
   rolloutId: z.string(),
   workflowType: z.string(),
@@ -131,6 +146,11 @@ export const rolloutStatusSchema = z.object({
    * them (seed 001: enabled when any instance is).
    */
   instances: z.array(z.object({ name: z.string(), enabled: z.array(z.string()), serving: z.string().nullable(), at: z.string() })).optional(),
+  /**
+   * Notifications sent, one entry per delivery ID and target (named as declared, never by URL):
+   * `failed` after its retries, which never stops the rollout.
+   */
+  notifications: z.array(notificationDeliverySchema).optional(),
   /** Why the rollout failed or was rolled back, when it did. */
   reason: z.string().optional(),
 });

@@ -10,8 +10,9 @@ import * as rollout from './rollout';
 import * as pluginCfg from './plugin-cfg';
 import * as loadBalancerXml from './loadbalancer-xml';
 import * as schedule from './schedule';
+import * as notify from './notify';
 
 /** Adds all commands to the program. */
 export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, rollout, schedule, lab, load, pluginCfg, loadBalancerXml, schema]) mod.register(program);
+  for (const mod of [dev, worker, plan, rollout, schedule, notify, lab, load, pluginCfg, loadBalancerXml, schema]) mod.register(program);
 }
