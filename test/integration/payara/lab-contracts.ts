@@ -64,7 +64,7 @@ function hitServer(estate: Estate, server: string, opts: { cookie?: string; dela
 
 /**
  * The war of the contracts' application at `version` (`brokenOn`: the instances it fails to start
- * on). No lab idle timeout: seed 000's session must outlive an instance's stop and start.
+ * on). No lab idle timeout: the contracts' sessions live as long as the tests that hold them.
  */
 function contractWar(fixture: PayaraLabFixture, version: string, brokenOn?: readonly string[]): Promise<string> {
   const payara = fixture.lab.payara;
@@ -119,8 +119,8 @@ export function payaraLabContracts(fixture: PayaraLabFixture): void {
         failedStatus: 404,
         // Each costs instance starts (30-60 s each on 2 cores) that other tests of this run make
         // already: the rollingUpgrade scenarios stop and start every instance through the same
-        // stopServers/startServers, and seed 000's session-store contract stops and starts one. The
-        // resets are seed 003's; no GlassFish procedure restarts through them.
+        // stopServers/startServers. The resets are seed 003's; no GlassFish procedure restarts
+        // through them.
         leaveOut: ['clusterStopStart', 'hardReset', 'stoppedMemberReset'],
         cleanup: async () => undefined,
       };
