@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, s
 import os from 'node:os';
 import path from 'node:path';
 import { machineCacheDir } from '../../paths';
-import type { CdsUse, PayaraDomainPlan } from './payara-layout';
+import { activeInstances, type CdsUse, type PayaraDomainPlan } from './payara-layout';
 
 /** The `java` that asadmin (and so every lab JVM) runs: `AS_JAVA`, `JAVA_HOME`, else the first on PATH. */
 function payaraJava(env: NodeJS.ProcessEnv): string | undefined {
@@ -67,14 +67,18 @@ function dropStaleRecordings(dir: string): void {
  */
 export function payaraStartCacheDir(home: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const java = payaraJava(env);
-  return java ? path.join(machineCacheDir(env), 'payara-lab', 'cds', cdsKey(home, java)) : undefined;
+  return java ? startCacheDirOf(home, java, env) : undefined;
+}
+
+function startCacheDirOf(home: string, java: string, env: NodeJS.ProcessEnv): string {
+  return path.join(machineCacheDir(env), 'payara-lab', 'cds', cdsKey(home, java));
 }
 
 /** The archives for the lab domain of `plan` on the install `home`. */
 export function payaraCds(home: string, plan: PayaraDomainPlan, env: NodeJS.ProcessEnv = process.env): PayaraCds {
   const java = payaraJava(env);
-  const dir = payaraStartCacheDir(home, env);
-  if (env.TURNOUT_PAYARA_CDS === '0' || !java || !dir) return off;
+  if (env.TURNOUT_PAYARA_CDS === '0' || !java) return off;
+  const dir = startCacheDirOf(home, java, env);
   mkdirSync(dir, { recursive: true });
   dropStaleRecordings(dir);
   const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -87,7 +91,7 @@ export function payaraCds(home: string, plan: PayaraDomainPlan, env: NodeJS.Proc
     recordings.set(file, archive(kind));
     return { kind: 'record', file };
   };
-  const recorder = plan.instances.find((i) => plan.activeGroups.includes(i.group))?.name;
+  const recorder = activeInstances(plan)[0]?.name;
   const das = choose('das', true);
   const uses = new Map<string, CdsUse>([['server-config', das]]);
   for (const i of plan.instances) uses.set(`${i.name}-config`, choose('instance', i.name === recorder));

@@ -21,7 +21,7 @@ import { payaraCds } from './payara-cds';
 import { killPayaraProcesses, labAsadminTarget, materializeDomain, payaraProcesses, startDomain, stopPayaraProcesses, trimDomainForLab } from './payara-domain';
 import { payaraOsgiSeeds } from './payara-osgi-seeds';
 import { ensurePayara } from './payara-home';
-import { payaraDomainPlan, type PayaraDomainPlan } from './payara-layout';
+import { activeInstances, payaraDomainPlan, type PayaraDomainPlan } from './payara-layout';
 
 /** How long each phase of a lab start took, in milliseconds. */
 export interface PayaraStartTimings {
@@ -125,7 +125,7 @@ export async function startPayara(estate: Estate, paths: Pick<LabPaths, 'dir'>, 
     if (forced.length === 0) for (const kind of seeds.keep()) log(`payara: kept the ${kind} OSGi cache as a seed`);
     return pids;
   };
-  const active = plan.instances.filter((i) => plan.activeGroups.includes(i.group));
+  const active = activeInstances(plan);
   try {
     const [{ reused }, domainMs] = await timed(() => materializeDomain(home, plan, payaraDir, log));
     trimDomainForLab(payaraDir, cds.use);

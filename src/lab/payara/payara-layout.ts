@@ -44,6 +44,11 @@ export interface PayaraDomainPlan {
   settings: PayaraLab;
 }
 
+/** The instances of the plan's active groups: the ones the lab deploys to and starts. */
+export function activeInstances(plan: Pick<PayaraDomainPlan, 'instances' | 'activeGroups'>): PayaraInstancePlan[] {
+  return plan.instances.filter((i) => plan.activeGroups.includes(i.group));
+}
+
 /** The estate cannot run as a Payara lab; every problem is named. */
 export class PayaraLabEstateError extends Error {
   constructor(readonly problems: string[]) {

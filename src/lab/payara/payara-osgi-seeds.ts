@@ -8,7 +8,7 @@
 import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { payaraStartCacheDir } from './payara-cds';
-import type { PayaraDomainPlan } from './payara-layout';
+import { activeInstances, type PayaraDomainPlan } from './payara-layout';
 
 /** The seeds of one lab domain: copied in before its first start, kept after a clean stop. */
 export interface PayaraOsgiSeeds {
@@ -21,10 +21,10 @@ export interface PayaraOsgiSeeds {
 /** The OSGi cache seeds for the lab domain of `plan` in `payaraDir`, on the install `home`. */
 export function payaraOsgiSeeds(home: string, plan: PayaraDomainPlan, payaraDir: string, env: NodeJS.ProcessEnv = process.env): PayaraOsgiSeeds {
   const dir = payaraStartCacheDir(home, env);
-  const active = plan.instances.filter((i) => plan.activeGroups.includes(i.group)).map((i) => i.name);
-  const cacheOf = (jvm: string) => (jvm === 'das' ? path.join(payaraDir, plan.domain, 'osgi-cache') : path.join(payaraDir, 'nodes', plan.node, jvm, 'osgi-cache'));
-  const seedOf = (kind: 'das' | 'instance') => path.join(dir ?? '', 'osgi', kind);
   if (!dir || env.TURNOUT_PAYARA_OSGI_SEEDS === '0') return { plant: () => [], keep: () => [] };
+  const active = activeInstances(plan).map((i) => i.name);
+  const cacheOf = (jvm: string) => (jvm === 'das' ? path.join(payaraDir, plan.domain, 'osgi-cache') : path.join(payaraDir, 'nodes', plan.node, jvm, 'osgi-cache'));
+  const seedOf = (kind: 'das' | 'instance') => path.join(dir, 'osgi', kind);
   return {
     plant() {
       const planted: string[] = [];
