@@ -16,7 +16,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/faults/**/*.test.ts', '<rootDir>/test/production/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       // TURNOUT_PAYARA_TESTS=0 leaves out the Payara suite (real Payara Server, minutes on 2 cores)
       // for a quick local run; CI runs it.
       testPathIgnorePatterns: process.env.TURNOUT_PAYARA_TESTS === '0' ? ['/test/integration/payara\\.test\\.ts$'] : [],
