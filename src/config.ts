@@ -22,6 +22,9 @@ export const envVars = {
   tlsServerName: 'TEMPORAL_TLS_SERVER_NAME',
   apiKey: 'TEMPORAL_API_KEY',
   apiKeyFile: 'TEMPORAL_API_KEY_FILE',
+  /** turnout's own names for the token; the TEMPORAL_ ones above are the Temporal CLI's. */
+  turnoutApiKey: 'TURNOUT_API_KEY',
+  turnoutApiKeyFile: 'TURNOUT_API_KEY_FILE',
 } as const;
 
 /** Defaults that match the embedded dev server started by `turnout dev`. */
@@ -79,6 +82,11 @@ export const configSchema = z.object({
     tls: tlsConfigSchema.optional(),
     /** A secret: never log it (the logger redacts `apiKey`). */
     apiKey: z.string().optional(),
+    /**
+     * TEMPORAL_TLS=false with an API key: the token goes in clear text, which is allowed only to a
+     * loopback address (the native production stack). Without it, an API key implies TLS.
+     */
+    plaintext: z.boolean().optional(),
   }),
   taskQueue: z.string(),
   estatesDir: z.string(),
@@ -114,15 +122,29 @@ function readTls(env: Env): TlsConfig | undefined {
 }
 
 function readApiKey(env: Env): string | undefined {
-  const inline = read(env, envVars.apiKey, nonEmpty);
-  const file = read(env, envVars.apiKeyFile, nonEmpty);
-  if (inline && file) throw new ConfigError(envVars.apiKeyFile, `set either ${envVars.apiKey} or ${envVars.apiKeyFile}, not both`);
-  if (!file) return inline;
+  const inlineVars = [envVars.turnoutApiKey, envVars.apiKey].filter((v) => read(env, v, nonEmpty));
+  const fileVars = [envVars.turnoutApiKeyFile, envVars.apiKeyFile].filter((v) => read(env, v, nonEmpty));
+  const set = [...inlineVars, ...fileVars];
+  if (set.length > 1) throw new ConfigError(set[1]!, `set only one of ${set.join(', ')}`);
+  const fileVar = fileVars[0];
+  if (!fileVar) return inlineVars[0] ? read(env, inlineVars[0], nonEmpty) : undefined;
+  const file = read(env, fileVar, nonEmpty)!;
   try {
     return nonEmpty.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(envVars.apiKeyFile, `cannot read an API key from ${file}: ${describe(err)}`);
+    throw new ConfigError(fileVar, `cannot read an API key from ${file}: ${describe(err)}`);
   }
+}
+
+/** Loopback hosts, the only ones a token may reach in clear text. */
+const loopbackHost = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+/** True when TEMPORAL_TLS=false turns off the TLS an API key would otherwise imply; refused off loopback. */
+function readPlaintext(env: Env, address: string, apiKey: string | undefined): boolean | undefined {
+  if (!apiKey || read(env, envVars.tls, booleanSchema) !== false) return undefined;
+  const host = address.slice(0, address.lastIndexOf(':'));
+  if (!loopbackHost.test(host)) throw new ConfigError(envVars.tls, `is false, which would send the API key in clear text to ${host}; that is allowed only to a loopback address (127.0.0.1, localhost, [::1])`);
+  return true;
 }
 
 function describe(err: unknown): string {
@@ -136,12 +158,16 @@ function describe(err: unknown): string {
  */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const estates = read(env, envVars.estates, nonEmpty);
+  const address = read(env, envVars.address, hostPortSchema) ?? configDefaults.address;
+  const apiKey = readApiKey(env);
+  const plaintext = readPlaintext(env, address, apiKey);
   return {
     temporal: {
-      address: read(env, envVars.address, hostPortSchema) ?? configDefaults.address,
+      address,
       namespace: read(env, envVars.namespace, nonEmpty.regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only')) ?? configDefaults.namespace,
       tls: readTls(env),
-      apiKey: readApiKey(env),
+      apiKey,
+      ...(plaintext ? { plaintext } : {}),
     },
     taskQueue: read(env, envVars.taskQueue, nonEmpty) ?? configDefaults.taskQueue,
     estatesDir: path.resolve(cwd, estates ?? 'estates'),

@@ -29,16 +29,41 @@ export async function withClient<T>(fn: (client: Client, config: Config) => Prom
   try {
     client = await connectClient(config.temporal);
   } catch (err) {
-    throw new CliError(describeConnectError(config.temporal, err).message, ExitCode.failure);
+    throw refusalAsCliError(err, config) ?? new CliError(describeConnectError(config.temporal, err).message, ExitCode.failure);
   }
   try {
     return await fn(client, config);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new CliError(`no rollout ${err.workflowId} in namespace ${config.temporal.namespace}`, ExitCode.conflict);
-    throw err;
+    throw refusalAsCliError(err, config) ?? err;
   } finally {
     await client.connection.close();
   }
+}
+
+/** gRPC status codes of an authorization refusal. */
+const grpcStatus = { permissionDenied: 7, unauthenticated: 16 } as const;
+
+/** The gRPC status code somewhere in an error's cause chain (the SDK wraps the transport's error). */
+export function grpcCodeOf(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+/**
+ * One line for a request the server's authorizer refused (exit 3): without a token, with a token
+ * it did not accept, or with a token whose role may not do this (a reader starting a rollout).
+ */
+export function refusalAsCliError(err: unknown, config: Config): CliError | undefined {
+  const code = grpcCodeOf(err);
+  if (code !== grpcStatus.permissionDenied && code !== grpcStatus.unauthenticated) return undefined;
+  const where = `Temporal at ${config.temporal.address} (namespace ${config.temporal.namespace})`;
+  if (!config.temporal.apiKey) return new CliError(`turnout: ${where} refused the request: it needs a token. Set TURNOUT_API_KEY or TURNOUT_API_KEY_FILE.`, ExitCode.conflict);
+  if (code === grpcStatus.unauthenticated) return new CliError(`turnout: ${where} did not accept the token (expired, or not signed by a key it trusts).`, ExitCode.conflict);
+  return new CliError(`turnout: ${where} refused the request with this token: the token is not valid there, or its permissions do not allow this (starting, signalling and updating rollouts need write permission on the namespace).`, ExitCode.conflict);
 }
 
 /** The Web UI's page of a workflow. */

@@ -32,11 +32,12 @@ export function toSdkTls(tls: TlsConfig | undefined): TLSConfig | undefined {
 }
 
 /** Connection options shared by the client and the worker connection. */
-export function connectionOptions(config: TemporalConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
+export function connectionOptions(config: TemporalConfig): { address: string; tls?: TLSConfig | false; apiKey?: string } {
   const tls = toSdkTls(config.tls);
   return {
     address: config.address,
-    ...(tls ? { tls } : {}),
+    // The SDK turns TLS on for an API key unless told otherwise; config allows that only on loopback.
+    ...(tls ? { tls } : config.plaintext ? { tls: false as const } : {}),
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
   };
 }

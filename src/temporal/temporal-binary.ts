@@ -7,11 +7,10 @@
  *
  * Run as a script, `node dist/src/temporal/temporal-binary.js --ensure` prints the binary's path.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../paths';
+import { goInstall, withBuildLock, type LineLog } from './go-install';
 
 /** The CLI version turnout builds; later ones cannot be installed with `go install`. */
 export const temporalCliVersion = 'v1.5.1';
@@ -20,8 +19,7 @@ export const temporalCliPackage = 'github.com/temporalio/cli/cmd/temporal';
 /** Environment variable that points at a `temporal` binary to use. */
 export const temporalBinEnv = 'TURNOUT_TEMPORAL_BIN';
 
-/** Receives progress lines meant for a person. */
-export type LineLog = (line: string) => void;
+export type { LineLog } from './go-install';
 
 /** Where a binary was found, for messages. */
 export const binarySources = { env: 'env', path: 'path', tools: 'tools', built: 'built' } as const;
@@ -40,17 +38,13 @@ export interface BinaryOptions {
   root?: string;
 }
 
-/** How long a second caller waits for another build to finish before giving up. */
-const lockWaitMs = 30 * 60_000;
-const lockPollMs = 1_000;
-const progressEveryMs = 15_000;
-
 /** `<root>/.tools/bin`, where a built binary goes. */
 export function toolsBinDir(root: string = packageRoot()): string {
   return path.join(root, '.tools', 'bin');
 }
 
-function isExecutable(file: string): boolean {
+/** True when `file` is a regular file this process may execute. */
+export function isExecutable(file: string): boolean {
   try {
     return statSync(file).isFile() && (accessSync(file, constants.X_OK), true);
   } catch {
@@ -123,76 +117,11 @@ export function buildLogPath(root: string): string {
 }
 
 async function buildUnderLock(go: string, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
-  const lockFile = path.join(root, '.tools', 'build.lock');
-  await mkdir(toolsBinDir(root), { recursive: true });
-  const release = await acquireLock(lockFile, log);
-  try {
+  await withBuildLock(path.join(root, '.tools', 'build.lock'), 'the Temporal CLI', log, async () => {
     // Another caller may have finished the build while this one waited for the lock.
     if (isExecutable(path.join(toolsBinDir(root), 'temporal'))) return;
-    await runGoInstall(go, root, env, log);
-  } finally {
-    await release();
-  }
-}
-
-async function acquireLock(lockFile: string, log: LineLog): Promise<() => Promise<void>> {
-  const deadline = Date.now() + lockWaitMs;
-  let announced = false;
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(lockFile, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    if (lockIsStale(lockFile)) {
-      await rm(lockFile, { force: true });
-      continue;
-    }
-    if (!announced) log(`Another process is building the Temporal CLI (lock ${lockFile}); waiting for it.`);
-    announced = true;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for the Temporal CLI build lock ${lockFile}`);
-    await new Promise((resolve) => setTimeout(resolve, lockPollMs));
-  }
-}
-
-/** A lock whose owner process is gone (killed mid-build) must not block every later caller. */
-function lockIsStale(lockFile: string): boolean {
-  try {
-    const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-async function runGoInstall(go: string, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
-  const target = `${temporalCliPackage}@${temporalCliVersion}`;
-  const logFile = buildLogPath(root);
-  log(`Building the Temporal CLI ${temporalCliVersion} with Go into ${toolsBinDir(root)} (takes several minutes; output in ${logFile}).`);
-  const out = await open(logFile, 'a');
-  const started = Date.now();
-  try {
-    await out.write(`\n# ${new Date().toISOString()} go install ${target}\n`);
-    const child = spawn(go, ['install', target], {
-      cwd: root,
-      env: { ...env, GOBIN: toolsBinDir(root) },
-      stdio: ['ignore', out.fd, out.fd],
-    });
-    const timer = setInterval(() => log(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)...`), progressEveryMs);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (exitCode) => resolve(exitCode));
-    }).finally(() => clearInterval(timer));
-    if (code !== 0) throw new Error(`go install ${target} failed (exit ${code}); see ${logFile}`);
-    log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s.`);
-  } finally {
-    await out.close();
-  }
+    await goInstall({ go, target: `${temporalCliPackage}@${temporalCliVersion}`, gobin: toolsBinDir(root), logFile: buildLogPath(root), label: `the Temporal CLI ${temporalCliVersion}`, env, log, cwd: root });
+  });
 }
 
 async function runAsScript(argv: string[]): Promise<void> {

@@ -11,8 +11,9 @@ import * as pluginCfg from './plugin-cfg';
 import * as loadBalancerXml from './loadbalancer-xml';
 import * as schedule from './schedule';
 import * as notify from './notify';
+import * as stack from './stack';
 
 /** Adds all commands to the program. */
 export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, rollout, schedule, notify, lab, load, pluginCfg, loadBalancerXml, schema]) mod.register(program);
+  for (const mod of [dev, worker, plan, rollout, schedule, notify, stack, lab, load, pluginCfg, loadBalancerXml, schema]) mod.register(program);
 }
