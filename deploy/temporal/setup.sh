@@ -32,6 +32,13 @@ namespace() {
   cli=${TEMPORAL_CLI:-temporal}
   address=${TEMPORAL_SETUP_ADDRESS:-127.0.0.1:7236}
   ns=${TEMPORAL_NAMESPACE:-default}
+  # The server may still be starting (compose starts this beside it): wait for it, bounded.
+  waited=0
+  until "$cli" operator cluster health --address "$address" >/dev/null 2>&1; do
+    waited=$((waited + 1))
+    if [ "$waited" -gt "${SETUP_WAIT_SECONDS:-120}" ]; then echo "setup.sh: no Temporal server at $address" >&2; exit 1; fi
+    sleep 1
+  done
   if ! "$cli" operator namespace describe --address "$address" --namespace "$ns" >/dev/null 2>&1; then
     "$cli" operator namespace create --address "$address" --namespace "$ns" --retention "${TEMPORAL_NAMESPACE_RETENTION:-72h}"
   fi

@@ -18,6 +18,7 @@ import {
 import type { RolloutStatus } from '../model';
 import { statusQuery } from '../../workflows/messages';
 import { CliError, ExitCode } from './exit-codes';
+import { isAuthorizationRefusal } from './temporal-client';
 import type { RolloutMessage } from './rollout-messages';
 import { notBegun, readRolloutStatus, startsAt } from './rollout-status';
 import { isNoAnswerInTime, noWorkerSentence, workerAnswerLimitMs, workerPresence } from './worker-presence';
@@ -64,6 +65,8 @@ async function statusBeforeSending(r: Route, command: string): Promise<RolloutSt
   try {
     return await r.client.withDeadline(r.deadline, () => r.handle.query(statusQuery));
   } catch (err) {
+    // A refusal by the server's authorizer is said as such by withClient, not as a silent worker.
+    if (isAuthorizationRefusal(err)) throw err;
     const why = isNoAnswerInTime(err) ? `did not answer within ${limitSeconds} s` : `could not answer (${(err as Error).message})`;
     const id = r.handle.workflowId;
     throw new CliError(`${command} not sent: ${workerSeen(r)}rollout ${id} ${why} when asked for its status. Nothing was sent; check with \`turnout status ${id}\`.`, ExitCode.failure);

@@ -53,13 +53,19 @@ export function grpcCodeOf(err: unknown): number | undefined {
   return undefined;
 }
 
+/** True for a refusal by the server's authorizer (no token, a bad one, or too few permissions). */
+export function isAuthorizationRefusal(err: unknown): boolean {
+  const code = grpcCodeOf(err);
+  return code === grpcStatus.permissionDenied || code === grpcStatus.unauthenticated;
+}
+
 /**
  * One line for a request the server's authorizer refused (exit 3): without a token, with a token
  * it did not accept, or with a token whose role may not do this (a reader starting a rollout).
  */
 export function refusalAsCliError(err: unknown, config: Config): CliError | undefined {
+  if (!isAuthorizationRefusal(err)) return undefined;
   const code = grpcCodeOf(err);
-  if (code !== grpcStatus.permissionDenied && code !== grpcStatus.unauthenticated) return undefined;
   const where = `Temporal at ${config.temporal.address} (namespace ${config.temporal.namespace})`;
   if (!config.temporal.apiKey) return new CliError(`turnout: ${where} refused the request: it needs a token. Set TURNOUT_API_KEY or TURNOUT_API_KEY_FILE.`, ExitCode.conflict);
   if (code === grpcStatus.unauthenticated) return new CliError(`turnout: ${where} did not accept the token (expired, or not signed by a key it trusts).`, ExitCode.conflict);

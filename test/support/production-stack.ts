@@ -1,0 +1,38 @@
+/**
+ * The production stack for test/production: started once per file on free ports, with the shared
+ * workflow bundle so that its workers (and their replacements) poll within seconds.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { startStack, type Stack, type StackWorker } from '../../src/stack/stack';
+import type { TokenRole } from '../../src/stack/jwt';
+import { testTemporal } from './temporal';
+
+/** Starts the stack for this test file. */
+export function startTestStack(): Promise<Stack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-stack-'));
+  return startStack({ dir, frontendPort: 0, uiPort: 0, workers: 2, estatesDir: path.resolve(__dirname, '..', '..', 'estates'), workerEnv: { TURNOUT_WORKFLOW_BUNDLE: testTemporal().bundlePath } });
+}
+
+/** A client holding `role`'s token. */
+export async function stackClient(stack: Stack, role: TokenRole): Promise<Client> {
+  const connection = await Connection.connect({ address: stack.address, apiKey: readFileSync(stack.tokenFiles[role], 'utf8'), tls: false });
+  return new Client({ connection, namespace: stack.namespace });
+}
+
+/**
+ * The worker that holds the rollout's running activity, else the one that took its last workflow
+ * task (whose cache holds the workflow): the one whose death the rollout must survive.
+ */
+export async function workerHolding(stack: Stack, handle: WorkflowHandle): Promise<StackWorker | undefined> {
+  const description = await handle.describe();
+  const identities = (description.raw.pendingActivities ?? []).map((a) => a.lastWorkerIdentity).filter(Boolean);
+  if (identities.length === 0) {
+    const history = await handle.fetchHistory();
+    const last = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskStartedEventAttributes?.identity);
+    if (last?.workflowTaskStartedEventAttributes?.identity) identities.push(last.workflowTaskStartedEventAttributes.identity);
+  }
+  return stack.workers.find((w) => w.pid() !== undefined && identities.includes(w.identity()));
+}
