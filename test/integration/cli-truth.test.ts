@@ -25,7 +25,8 @@ import type { RolloutStatus } from '../../src/model';
 import { createTurnoutWorker, runInBackground, type RunningWorker } from '../../src/temporal/worker';
 import { statusQuery } from '../../workflows/messages';
 import { runCli, type CliRun } from '../support/cli';
-import { labRequest, startScenarioLab, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { labRequest, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { labsAhead } from '../support/scenario';
 import { testClient, testLogs, testTemporal, uniqueTaskQueue } from '../support/temporal';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -86,11 +87,11 @@ describe('the CLI tells the truth', () => {
   let lab: ScenarioLab;
   let native: NativeConnection | undefined;
   const workers = new Set<RunningWorker>();
-  // Offsets 4000-5999 belong to this file; each scenario gets a fresh lab, so its own target.
-  let offset = 3750;
+  // Each scenario gets a fresh lab, so its own target; the next one starts while a scenario runs.
+  const labs = labsAhead(3500);
 
   beforeEach(async () => {
-    lab = await startScenarioLab((offset += 250));
+    lab = await labs.take();
   });
   afterEach(async () => {
     jest.restoreAllMocks();
@@ -100,6 +101,7 @@ describe('the CLI tells the truth', () => {
     await lab?.stop();
   });
   afterAll(async () => {
+    await labs.close();
     await native?.close();
     mkdirSync(path.join(root, 'test-results'), { recursive: true });
     writeFileSync(path.join(root, 'test-results', 'cli-truth-timings.json'), `${JSON.stringify(timings, null, 1)}\n`);

@@ -19,6 +19,56 @@ export interface LabPerTest {
   withWorker<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T>;
 }
 
+/** Labs for one file's tests in turn; see {@link labsAhead}. */
+export interface LabsAhead {
+  /**
+   * A lab of estate `file` for the next test: the one started while the test before it ran, if it
+   * is of that estate. Starts the one after it, of the estate the plan names next (or this one).
+   */
+  take(file?: string): Promise<ScenarioLab>;
+  /** Stops the lab started for a test that never came. */
+  close(): Promise<void>;
+}
+
+/**
+ * Labs for one file's tests, at `firstOffset` + 500, + 1000, ..., each started in the background
+ * while the test before it runs: a lab takes seconds to start on 2 cores, and a test spends most of
+ * its time waiting on its rollout. Consecutive labs are 500 apart, so two never share a port
+ * (lab-estate.ts). `plan` names the estate of each test's lab in turn, where they differ; a lab
+ * started ahead for the wrong estate (a test left out with -t) is stopped, and the right one started.
+ */
+export function labsAhead(firstOffset: number, plan: readonly (string | undefined)[] = []): LabsAhead {
+  let offset = firstOffset;
+  let taken = 0;
+  let ahead: { file: string | undefined; lab: Promise<ScenarioLab> } | undefined;
+  const start = (file: string | undefined): Promise<ScenarioLab> => {
+    const lab = startScenarioLab((offset += 500), file);
+    // Awaited by take() or close(); until then its failure is nobody's.
+    lab.catch(() => undefined);
+    return lab;
+  };
+  const stopAhead = async (): Promise<void> => {
+    const last = ahead;
+    ahead = undefined;
+    await last?.lab.then((lab) => lab.stop(), () => undefined);
+  };
+  return {
+    async take(file) {
+      if (ahead && ahead.file !== file) await stopAhead();
+      const early = ahead?.lab;
+      ahead = undefined;
+      // A lab that failed to start in the background (it started beside a test) is started again
+      // here, where the test would have started it.
+      const lab = await (early ? early.catch(() => start(file)) : start(file));
+      taken += 1;
+      const next = taken < plan.length ? plan[taken] : file;
+      ahead = { file: next, lab: start(next) };
+      return lab;
+    },
+    close: stopAhead,
+  };
+}
+
 /** Registers beforeEach/afterEach: a lab per test at `firstOffset` + 500, + 1000, ... of estate `file`. */
 export function labPerTest(firstOffset: number, file?: string): LabPerTest {
   let lab: ScenarioLab | undefined;
