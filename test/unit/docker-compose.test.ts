@@ -6,7 +6,8 @@ import { serverServices } from '../../src/stack/stack';
 // No Docker engine runs here, so the file is checked for what it must say, not run. The same
 // template and setup script run natively in test/production (src/stack/stack.ts).
 const root = path.resolve(__dirname, '..', '..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'));
+// Compose resolves YAML merge keys (`<<: *postgres-env`); so must the parse.
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 
 describe('docker-compose.yml', () => {
   it('names PostgreSQL, the schema setup, the Temporal server, its namespace setup, the Temporal UI and the turnout worker', () => {
