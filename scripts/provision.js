@@ -4,7 +4,9 @@
 // - HAProxy from Debian (apt-get as root), for the lab's IP sprayer;
 // - OpenSSH server and client (apt-get as root), for the SSH plugin-cfg store and its tests;
 // - Chromium from Debian (apt-get as root), for the e2e tests that drive the Temporal Web UI;
-// - Payara Server 6 under the machine cache, ~/.cache/turnout/payara (its zip through Maven), for the GlassFish-family lab.
+// - Payara Server 6 under the machine cache, ~/.cache/turnout/payara (its zip through Maven), for the GlassFish-family lab;
+// - PostgreSQL from Debian (apt-get as root), and the Temporal server, its SQL tool and the UI server built
+//   with Go into the machine cache (~/.cache/turnout/temporal-stack), for the production stack's tests.
 'use strict';
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,6 +40,19 @@ function ensureChromium() {
   return chromiumPath;
 }
 
+// The production stack runs a private cluster from these binaries; the system's cluster is never used.
+function ensurePostgres() {
+  const { findPgBin } = require(dist('stack', 'postgres-cluster.js'));
+  const found = findPgBin();
+  if (found) return found;
+  if (process.getuid?.() !== 0) throw new Error('PostgreSQL is missing: install it with `sudo apt-get update && sudo apt-get install -y postgresql`');
+  log('PostgreSQL not found; installing postgresql with apt-get');
+  execSync('apt-get update && apt-get install -y --no-install-recommends postgresql', { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const bin = findPgBin();
+  if (!bin) throw new Error('apt-get ran but initdb and pg_ctl are still missing under /usr/lib/postgresql');
+  return bin;
+}
+
 async function main() {
   const { ensureTemporalBinary } = require(dist('temporal', 'temporal-binary.js'));
   const { ensureHaproxy } = require(dist('lab', 'haproxy.js'));
@@ -47,6 +62,10 @@ async function main() {
   log(`chromium: ${ensureChromium()}`);
   const { ensurePayara } = require(dist('lab', 'payara', 'payara-home.js'));
   log(`payara: ${ensurePayara(log)}`);
+  log(`postgresql: ${ensurePostgres()}`);
+  const { ensureStackBinaries } = require(dist('stack', 'stack-binaries.js'));
+  const stack = await ensureStackBinaries({ log });
+  log(`temporal server: ${stack.server}; ui server: ${stack.uiServer}`);
 }
 
 main().catch((err) => {

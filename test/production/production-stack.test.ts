@@ -103,11 +103,10 @@ describe('the production topology under its faults', () => {
     await stack.startWorker();
     await waitForStatus(b, (s) => s.currentStep === 'D.group-1', 'the plugin-cfg.xml of group 1 going out');
     const distributor = await workerHolding(stack, b);
-    if (distributor) {
-      await distributor.kill();
-      mark(`worker ${distributor.name} killed during D.group-1`);
-      await stack.startWorker();
-    }
+    expect(distributor).toBeDefined();
+    await distributor!.kill();
+    mark(`worker ${distributor!.name} killed during D.group-1`);
+    await stack.startWorker();
 
     // 3. The approval wait: a worker dies, PostgreSQL restarts, a reader is refused, a writer approves.
     await waitForStatus(a, (s) => s.state === 'awaiting-approval', 'the approval of cell X');
@@ -116,8 +115,10 @@ describe('the production topology under its faults', () => {
     const holder = await workerHolding(stack, a);
     await holder?.kill();
     mark(`worker ${holder?.name ?? '(none)'} killed during the approval wait`);
+    const routingBeforeRestart = routingOf(await multi.routing());
     await stack.postgres.restart();
     mark('PostgreSQL restarted');
+    expect(routingOf(await multi.routing())).toEqual(routingBeforeRestart);
     await stack.startWorker();
     await retry(() => cliOk(['approve', multiId, '--by', 'alice', '--comment', 'X is fine'], env('writer')));
     mark('cell X approved through the CLI');
