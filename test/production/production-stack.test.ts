@@ -13,6 +13,7 @@
  * Each rollout then completes with every step started and done exactly once, and its load saw no
  * failed request, no lost session and no version flip. The search attribute query finds both.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -77,6 +78,9 @@ describe('the production topology under its faults', () => {
       expect(run.stderr).toMatch(role === 'none' ? /refused the request: it needs a token/ : /refused the request with this token/);
       await expect(admin.workflow.getHandle(`refused-${role}`).describe()).rejects.toThrow(/not found/i);
     }
+    // A worker with a reader token would poll in vain forever: it is refused before it starts.
+    const worker = spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'bin', 'turnout.js'), 'worker'], { env: { ...process.env, ...env('reader'), TURNOUT_WORKFLOW_BUNDLE: 'unused' }, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: worker.status, stderr: worker.stderr.trim() }).toEqual({ status: 3, stderr: expect.stringMatching(/^turnout worker: Temporal at .* refused this worker: its token does not allow a worker here/) });
   });
 
   it('completes a multi-cell and a single-cell rollout through worker kills, a PostgreSQL restart and a server killed for 10 s', async () => {
