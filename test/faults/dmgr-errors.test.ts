@@ -36,7 +36,7 @@ describe('the deployment manager answers HTTP 500', () => {
     const { blocked, routingBlocked, final } = await withLabWorker(lab, async (client, taskQueue) => {
       const request = labRequest(lab.estate, { burnInSeconds: 1, rollback: { retryIntervalSeconds: 2 } });
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `dmgr-500-${Date.now()}`, args: [request] }));
-      const stuck = await waitForStatus(handle, (s) => s.rollback?.blocked?.stepId === 'rollback.X.reinstall' && s.rollback.blocked.attempts >= 2, 'the reinstall blocked by the dmgr');
+      const stuck = await waitForStatus(handle, (s) => s.rollback?.blocked?.stepId === 'rollback.X.reinstall', 'the reinstall blocked by the dmgr');
       const routing = await lab.routing();
       // Still blocked, still saying why: a rollback never reports done what it could not do.
       expect((await handle.query(statusQuery)).state).toBe('rolling-back');

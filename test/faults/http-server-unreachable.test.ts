@@ -53,7 +53,7 @@ describe('an HTTP server unreachable during a plugin-cfg.xml distribution', () =
 
   it('stops, writes back every reachable server, and leaves nothing half-applied', async () => {
     const started = Date.now();
-    lab = await startScenarioLab(3000, 'lab-single-cell.json');
+    lab = await startScenarioLab(2000, 'lab-single-cell.json');
     // One after the other: each takes the first free port of the test range.
     for (let i = 0; i < 2; i++) sshds.push(await startTestSshd());
     const [sshX1, sshX2] = sshds as [TestSshd, TestSshd];
