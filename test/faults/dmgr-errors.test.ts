@@ -29,7 +29,7 @@ describe('the deployment manager answers HTTP 500', () => {
 
   it("for good: the rollout fails with the server's message, restores routing, and finishes its rollback once the dmgr answers", async () => {
     const started = Date.now();
-    const lab = await labAt(500);
+    const lab = await labAt(3000);
     const before = await lab.routing();
     const load = startLoad(lab.estate, 50);
     await lab.lab.faults.failDmgr({ status: 500, message, method: 'POST' });
@@ -72,7 +72,7 @@ describe('the deployment manager answers HTTP 500', () => {
   });
   it('three times, then recovers: the rollout succeeds', async () => {
     const started = Date.now();
-    const lab = await labAt(500);
+    const lab = await labAt(3000);
     const load = startLoad(lab.estate, 50);
     // The next three commands (POSTs) fail; reads go through, so drains count as usual.
     await lab.lab.faults.failDmgr({ status: 500, message, count: 3, method: 'POST' });
