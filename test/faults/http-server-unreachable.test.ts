@@ -78,7 +78,7 @@ describe('an HTTP server unreachable during a plugin-cfg.xml distribution', () =
     const report = await load.stop();
     printLoad(`HTTP server webX2 unreachable during a plugin-cfg distribution (${Math.round((Date.now() - started) / 1000)} s)`, report);
 
-    const where = `root@127.0.0.1:${sshX2.port}`;
+    const where = `${sshX2.user}@127.0.0.1:${sshX2.port}`;
     expect(blocked.reason).toMatch(new RegExp(`^step D\\.group-1 failed: nothing was written: 1 of 2 could not be read first \\(webX2: ssh to ${where.replace(/\./g, '\\.')} failed`));
     expect(blocked.rollback?.blocked?.reason).toMatch(/^1 of 2 could not be written \(webX2: write failed: ssh to .* failed.*\); written: webX1$/s);
     // A server only announced at weight 0 held no session: the rollback needs no hold file, only the starting bytes.
