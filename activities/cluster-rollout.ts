@@ -7,6 +7,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
+import { writeAllOrNothing, writeEvery, type BytesFor } from '../src/drivers/config-file';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
@@ -34,15 +35,15 @@ export function fileForStage(input: DistributePluginCfgInput): string {
   }
 }
 
-async function writeAll(drivers: Drivers, estate: Estate, bytesFor: (name: string) => Buffer | null): Promise<DistributeResult> {
-  const servers: DistributeResult['servers'] = [];
-  for (const name of httpServerNames(estate)) {
-    const bytes = bytesFor(name);
-    // A server that had no file before the rollout gets none back: there is nothing to restore.
-    if (bytes === null) continue;
-    const r = await drivers.pluginCfg(name).write(bytes);
-    servers.push({ name, changed: r.changed, sha256: r.sha256 });
-  }
+/**
+ * Every HTTP server's plugin-cfg.xml store, by server name. A forward distribution writes all of
+ * them or none (`writeAllOrNothing`): an HTTP server that cannot be reached stops it before any
+ * plug-in sees a new file. A restore writes every one it can reach (`writeEvery`), so the others
+ * are back on their bytes while one stays blocked.
+ */
+async function writeAll(drivers: Drivers, estate: Estate, bytesFor: BytesFor, mode: 'all-or-nothing' | 'every-reachable'): Promise<DistributeResult> {
+  const stores = httpServerNames(estate).map((name) => ({ name, store: drivers.pluginCfg(name) }));
+  const servers = mode === 'all-or-nothing' ? await writeAllOrNothing(stores, bytesFor) : await writeEvery(stores, bytesFor);
   return { servers };
 }
 
@@ -69,17 +70,23 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
 
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
       const bytes = encodePluginCfg(fileForStage(input));
-      const result = await writeAll(drivers(input.estate), input.estate, () => bytes);
+      const result = await writeAll(drivers(input.estate), input.estate, () => bytes, 'all-or-nothing');
       log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: sha256Hex(bytes), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;
     },
 
     async restorePluginCfg(input: { estate: Estate; snapshot: PluginCfgSnapshot }): Promise<DistributeResult> {
       const before = new Map(input.snapshot.servers.map((s) => [s.name, s.base64]));
-      const result = await writeAll(drivers(input.estate), input.estate, (name) => {
-        const b64 = before.get(name);
-        return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
-      });
+      // A server that had no file before the rollout gets none back: there is nothing to restore.
+      const result = await writeAll(
+        drivers(input.estate),
+        input.estate,
+        (name) => {
+          const b64 = before.get(name);
+          return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
+        },
+        'every-reachable',
+      );
       log.info('plugin-cfg.xml restored', { written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;
     },

@@ -16,18 +16,30 @@ import { pickupTimer } from './cluster-steps';
 import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
 
+/**
+ * The moved servers that may hold N+1 sessions: not those only announced at weight 0, which took
+ * none (a distribution that failed there needs no hold file and no drain, only the starting bytes).
+ * Patched: older histories held every moved server.
+ */
+function live(changes: StepContext['changes']): string[] {
+  const announced = changes.announced ?? [];
+  if (announced.length === 0 || !patched('announced-servers-need-no-hold')) return changes.moved;
+  return changes.moved.filter((s) => !announced.includes(s));
+}
+
 /** Where the rollout stands, as the rollback's moves need it. */
 function standing(ctx: StepContext): ClusterRollbackInput {
   const { changes, estate } = ctx;
   const before = new Set(changes.runningBefore ?? []);
   const stopAgain = changes.started.filter((s) => !before.has(s));
   const wrote = changes.stage !== undefined && changes.pluginCfgBefore !== undefined;
-  const hold = wrote && changes.moved.length > 0 && changes.generated !== undefined;
+  const moved = live(changes);
+  const hold = wrote && moved.length > 0 && changes.generated !== undefined;
   return {
     startAgain: changes.stopped.filter((s) => before.has(s)),
     stopAgain,
     wrote,
-    moved: hold ? changes.moved : [],
+    moved: hold ? moved : [],
     bindingsSwitched: changes.bindings !== undefined && changes.bindingsBefore !== undefined,
     quiet: clusterServerNames(estate, ctx.plan.clusters?.incoming).filter((s) => stopAgain.includes(s)),
   };

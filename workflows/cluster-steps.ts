@@ -22,6 +22,11 @@ export interface ClusterChanges {
   stage?: StepOf<'pluginCfg'>['stage'];
   /** Incoming servers moved into production routing (cumulative). */
   moved: string[];
+  /**
+   * Moved servers only announced so far (in the file at weight 0, see `announce`): they can hold no
+   * N+1 session, so a rollback needs no hold file for them. Recorded before each write.
+   */
+  announced?: string[];
   /** Active servers at LoadBalanceWeight 0 (cumulative). */
   drained: string[];
   /** Servers running before the rollout. */
@@ -71,6 +76,7 @@ async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: 
   if (step.stage !== 'transition' || newcomers.length === 0 || !patched('announce-moved-servers')) return true;
   changes.stage = step.stage;
   changes.moved = [...changes.moved, ...newcomers];
+  changes.announced = [...(changes.announced ?? []), ...newcomers];
   const file = { generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers };
   changes.pluginCfg = file;
   const input = { estate, ...file };
@@ -85,6 +91,8 @@ async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promis
   }
   if (!(await announce(ctx, step, changes.generated))) return 'interrupted';
   changes.stage = step.stage;
+  // From this write on they may take new sessions (recorded before it, like everything a rollback repairs).
+  if (step.moved && changes.announced) changes.announced = changes.announced.filter((s) => !step.moved?.includes(s));
   if (step.moved) changes.moved = [...new Set([...changes.moved, ...step.moved])];
   if (step.drained) changes.drained = [...new Set([...changes.drained, ...step.drained])];
   const file = { generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };

@@ -162,8 +162,20 @@ async function holdBeforeInstall(ctx: StepContext, step: StepOf<'install'>): Pro
 }
 
 /**
+ * A dead server in the first phase (the first cell or group) fails the check whatever
+ * `verify.onDeadServer` says, so the executor rolls back on its own, as it does for every other
+ * failure there (seed 003): nothing beyond that phase depends on N+1 yet. Patched: histories that
+ * paused there replay as they ran.
+ */
+function firstPhaseRollsBack(ctx: StepContext, phase: string): boolean {
+  const first = ctx.plan.steps[0]?.phase === phase || ctx.plan.firstGroupPhase === phase;
+  return first && patched('first-phase-dead-server-rolls-back');
+}
+
+/**
  * Every server that should run N+1 by now is up and answers with it. A dead one pauses the rollout
- * for a person (a resume checks again), or fails the step, by policy. Patched.
+ * for a person (a resume checks again), or fails the step, by policy; in the first phase it always
+ * fails the step. Patched.
  */
 async function runServerCheck(ctx: StepContext, step: StepOf<'verifyServers'>): Promise<StepOutcome> {
   const { run, request, estate } = ctx;
@@ -178,7 +190,7 @@ async function runServerCheck(ctx: StepContext, step: StepOf<'verifyServers'>): 
     run.status.deadServers = dead;
     const note = `${dead.map((d) => `${d.name}: ${d.problem}`).join('; ')}; they should run ${step.version}`;
     run.event('turnout', 'dead-server', note, step.id);
-    if (request.verify.onDeadServer === 'fail') throw ApplicationFailure.nonRetryable(note, failureTypes.deadServer);
+    if (request.verify.onDeadServer === 'fail' || firstPhaseRollsBack(ctx, step.phase)) throw ApplicationFailure.nonRetryable(note, failureTypes.deadServer);
     run.paused = true;
     run.event('turnout', 'paused', `paused for a person: repair the server(s), then resume to check again, or roll back. ${note}`, step.id);
     await run.holdWhilePaused();

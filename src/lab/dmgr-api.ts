@@ -17,6 +17,7 @@
  * | `POST /servers/reset` `{servers, version, artifact?, reset}` | `ResetReport`: activates the version on each server, `soft` (the app restarts in its process) or `hard` (the process restarts); a stopped server is started |
  * | `GET /in-flight?server=A&server=B` | `InFlightReport`: requests each named server is serving now (503 while starting) |
  * | `POST /clusters/:name/uninstall` | removes the app from every member and stops them (a validation clone at the end of a rollout); `install` puts it back |
+ * | `PUT /__lab/fault` `DmgrFault` / `DELETE /__lab/fault` / `GET /__lab/fault` | fault injection, from 127.0.0.1 only: the admin calls answer an HTTP error until cleared or spent (`DmgrFaultState`) |
  *
  * `ServerStatus.connections` is the number of client connections open on the server's ORB port
  * (each app server reports it at `GET /__lab/connections`, as it reports sessions at `/__lab/sessions`).
@@ -264,4 +265,26 @@ export interface LabAppResponse {
   sessionId: string;
   newSession: boolean;
   hits: number;
+}
+
+/**
+ * A fault of the lab dmgr (`PUT /__lab/fault`): admin calls answer `status` with `{error: message}`
+ * instead of doing anything, as a deployment manager that throws does. `count` calls (every one
+ * until cleared when absent), of one `method` when given. `GET /health` and `/__lab/*` never fail.
+ */
+export const dmgrFaultSchema = z
+  .object({
+    status: z.number().int().min(400).max(599),
+    message: z.string().min(1).max(2000),
+    count: z.number().int().positive().optional(),
+    method: z.enum(['GET', 'POST']).optional(),
+  })
+  .strict();
+export type DmgrFault = z.infer<typeof dmgrFaultSchema>;
+
+/** `GET /__lab/fault`: the fault in place (null: none), the calls it will still fail (null: every one) and how many it failed. */
+export interface DmgrFaultState {
+  fault: DmgrFault | null;
+  remaining: number | null;
+  failed: number;
 }

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import { installRequestSchema, resetRequestSchema, vhostRequestSchema } from './dmgr-api';
 import type { Dmgr } from './dmgr';
+import { DmgrFaultSwitch, dmgrFaultPath, fromLoopback } from './dmgr-fault';
 import { listenOn, readBody, sendJson } from './process-utils';
 
 /** An error that maps to an HTTP status of the admin API. */
@@ -77,11 +78,34 @@ function parseBody(raw: Buffer): unknown {
   }
 }
 
-/** Serves the dmgr's admin API on host:port. */
+/** The fault switch's own endpoint: loopback callers only, and it never fails itself. */
+function faultCommand(faults: DmgrFaultSwitch, req: http.IncomingMessage, body: unknown): unknown {
+  if (!fromLoopback(req)) throw new ApiError(403, 'fault injection is for 127.0.0.1 only');
+  if (req.method === 'GET') return faults.state();
+  if (req.method === 'DELETE') return faults.clear();
+  if (req.method !== 'PUT') throw new ApiError(405, `${dmgrFaultPath} takes GET, PUT or DELETE`);
+  try {
+    return faults.set(body);
+  } catch (err) {
+    throw new ApiError(400, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Serves the dmgr's admin API on host:port, with its fault switch (`dmgr-fault.ts`). */
 export function serveDmgr(dmgr: Dmgr, host: string, port: number): Promise<http.Server> {
+  const faults = new DmgrFaultSwitch();
   const server = http.createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://dmgr');
     readBody(req)
-      .then((raw) => route(dmgr, req.method ?? 'GET', new URL(req.url ?? '/', 'http://dmgr'), parseBody(raw)))
+      .then((raw) => {
+        const body = parseBody(raw);
+        if (url.pathname === dmgrFaultPath) return faultCommand(faults, req, body);
+        // Health stays true to the process: a dmgr that throws on commands still runs.
+        const injected = url.pathname === '/health' ? undefined : faults.take(method);
+        if (injected) throw new ApiError(injected.status, injected.message);
+        return route(dmgr, method, url, body);
+      })
       .then(
         (answer) => sendJson(res, 200, answer),
         (err: unknown) => sendJson(res, err instanceof ApiError ? err.status : 500, { error: err instanceof Error ? err.message : String(err) }),

@@ -2,10 +2,12 @@
  * Faults injected into a running lab, reproducing what goes wrong in production while a rollout
  * or a rollback runs: the deployment manager going away (its app servers keep serving), the
  * sprayer reloaded under traffic (its runtime state back to the configuration's), the sprayer's
- * Runtime API unreachable (HAProxy still serving), and an app server dying behind the dmgr's back.
+ * Runtime API unreachable (HAProxy still serving), an app server dying behind the dmgr's back, and
+ * the dmgr answering HTTP errors (a few times, or until cleared).
  */
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import type { AppServerHealth } from './dmgr-api';
+import type { AppServerHealth, DmgrFault, DmgrFaultState } from './dmgr-api';
+import { dmgrFaultPath } from './dmgr-fault';
 import { HaproxyRuntimeApi } from '../drivers/sprayer/haproxy-runtime-api';
 import { allServers } from '../model/estate';
 import { hasExited, startDmgrChild, tail, waitUntilReady, type LabChild, type LabChildContext } from './lab-children';
@@ -41,6 +43,16 @@ export interface LabFaults {
   restoreRuntimeApi(): Promise<void>;
   /** SIGKILLs one app server behind the dmgr's back: the dmgr then reports it stopped. */
   killServer(name: string): Promise<void>;
+  /**
+   * Makes the dmgr answer its admin calls with `fault.status` and `{error: fault.message}`: the next
+   * `fault.count` calls, or every one until {@link LabFaults.healDmgr} (of `fault.method` only, when
+   * given). The dmgr keeps running; a dmgr started again by `startDmgr` has no fault.
+   */
+  failDmgr(fault: DmgrFault): Promise<DmgrFaultState>;
+  /** Clears the dmgr's fault; resolves to how many calls it failed. */
+  healDmgr(): Promise<DmgrFaultState>;
+  /** The dmgr's fault now, and how many calls it failed. */
+  dmgrFault(): Promise<DmgrFaultState>;
 }
 
 /** What the faults act on: the running lab's children (the list and pids are updated in place). */
@@ -168,6 +180,26 @@ class Faults implements LabFaults {
     process.kill(res.body.pid, 'SIGKILL');
     await waitFor(() => !isAlive(res.body.pid), 5000, `${name} (pid ${res.body.pid}) is still alive after SIGKILL`);
     await waitFor(async () => !(await isListening(found.server.host, found.server.port, 300)), 5000, `${name}'s port ${found.server.port} still accepts connections after SIGKILL`);
+  }
+
+  failDmgr(fault: DmgrFault): Promise<DmgrFaultState> {
+    return this.faultCall('PUT', fault);
+  }
+
+  healDmgr(): Promise<DmgrFaultState> {
+    return this.faultCall('DELETE');
+  }
+
+  dmgrFault(): Promise<DmgrFaultState> {
+    return this.faultCall('GET');
+  }
+
+  private async faultCall(method: 'GET' | 'PUT' | 'DELETE', body?: DmgrFault): Promise<DmgrFaultState> {
+    this.child('dmgr');
+    const url = `${this.adminUrl().replace(/\/+$/, '')}${dmgrFaultPath}`;
+    const res = await requestJson<DmgrFaultState & { error?: string }>(url, method, body, 2000);
+    if (res.status !== 200) throw new Error(`${method} ${url}: HTTP ${res.status}: ${res.body.error ?? ''}`);
+    return res.body;
   }
 }
 

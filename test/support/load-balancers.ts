@@ -49,6 +49,8 @@ export function startLbLoad(estate: Estate, rate = 50): { stop: () => Promise<Lo
         failures: [...a.failures, ...b.failures],
         versions: sumCounts(a.versions, b.versions),
         newSessionsByVersion: sumCounts(a.newSessionsByVersion, b.newSessionsByVersion),
+        failedByServer: sumCounts(a.failedByServer, b.failedByServer),
+        lostSessionsByServer: sumCounts(a.lostSessionsByServer, b.lostSessionsByServer),
       }));
     },
   };

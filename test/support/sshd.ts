@@ -25,6 +25,10 @@ export interface TestSshd {
   keyFile: string;
   /** An empty known_hosts file in `dir`, for `StrictHostKeyChecking=accept-new`. */
   knownHostsFile: string;
+  /** Stops the sshd process and keeps its files: the port refuses connections until {@link TestSshd.resume}. */
+  halt(): Promise<void>;
+  /** Starts sshd again on the same port, with the same host key, so known hosts still match. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,16 +83,27 @@ export async function startTestSshd(): Promise<TestSshd> {
   writeFileSync(join(dir, 'known_hosts'), '');
   const port = await freeTestSshPort();
   writeFileSync(join(dir, 'sshd_config'), sshdConfig(dir, port, user));
-  const child = spawn(sshdBin, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString('utf8')).slice(-4000)));
-  try {
-    await waitUntilListening(child, port, () => log);
-  } catch (err) {
-    child.kill('SIGKILL');
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(sshdBin, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr?.on('data', (c: Buffer) => (log = (log + c.toString('utf8')).slice(-4000)));
+    try {
+      await waitUntilListening(child, port, () => log);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    return child;
+  };
+  const halt = async (process: ChildProcess | undefined): Promise<void> => {
+    if (!process || process.exitCode !== null) return;
+    process.kill('SIGTERM');
+    if (process.pid) await waitForExit(process.pid, 5000);
+  };
+  let child: ChildProcess | undefined = await launch().catch((err: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
-  }
+  });
   return {
     host: '127.0.0.1',
     port,
@@ -96,9 +111,16 @@ export async function startTestSshd(): Promise<TestSshd> {
     dir,
     keyFile: join(dir, 'client_ed25519'),
     knownHostsFile: join(dir, 'known_hosts'),
+    async halt() {
+      await halt(child);
+      child = undefined;
+    },
+    async resume() {
+      child ??= await launch();
+    },
     async stop() {
-      child.kill('SIGTERM');
-      if (child.pid) await waitForExit(child.pid, 5000);
+      await halt(child);
+      child = undefined;
       rmSync(dir, { recursive: true, force: true });
     },
   };

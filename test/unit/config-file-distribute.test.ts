@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driversFor } from '../../src/drivers';
-import { createLocalConfigFileStore, DistributionError, distributeIdentical, readIdentical, type ConfigFileStore, type NamedConfigFileStore } from '../../src/drivers/config-file';
+import { createLocalConfigFileStore, DistributionError, distributeIdentical, readIdentical, writeAllOrNothing, writeEvery, type ConfigFileStore, type NamedConfigFileStore } from '../../src/drivers/config-file';
 import { PluginCfgStoreError } from '../../src/drivers/web-tier';
 import { estateSchema } from '../../src/model/estate';
 
@@ -89,5 +89,57 @@ describe('Drivers.loadBalancerXml', () => {
     expect(() => driversFor(without).loadBalancerXml('lb1')).toThrow('the estate lab-lb has no loadBalancers section');
     expect(() => driversFor(without).loadBalancerXmls()).toThrow('has no loadBalancers section');
     await expect(driversFor(estate, { baseDir: dir }).loadBalancerXml('lb1').write(Buffer.from('x'))).rejects.toThrow(/^cannot write loadbalancer.xml .*lb1\/loadbalancer.xml: directory .* does not exist$/);
+  });
+});
+
+/** A store that answers nothing, as an HTTP server whose sshd is stopped. */
+function unreachable(name: string): NamedConfigFileStore {
+  const fail = () => Promise.reject(new Error(`ssh to ${name} failed: Connection refused`));
+  return { name, store: { read: fail, write: fail } };
+}
+
+/** A store that reads fine but whose writes fail, as one whose sshd stops between the read and the write. */
+function refusingWrites(inner: NamedConfigFileStore): NamedConfigFileStore {
+  return { name: inner.name, store: { read: () => inner.store.read(), write: () => Promise.reject(new Error('scp failed: Connection closed')) } };
+}
+
+describe('writeAllOrNothing and writeEvery', () => {
+  const start = Buffer.from('<Config RefreshInterval="2"/>\n');
+  const next = Buffer.from('<Config RefreshInterval="2"><Server/></Config>\n');
+  const file = (name: string): Buffer => readFileSync(join(dir, name, 'loadbalancer.xml'));
+
+  function seeded(...names: string[]): NamedConfigFileStore[] {
+    return names.map((n) => {
+      const s = local(n);
+      writeFileSync(join(dir, n, 'loadbalancer.xml'), start);
+      return s;
+    });
+  }
+
+  it('writes every store, or stops before any write when one cannot be read', async () => {
+    const [a, b] = seeded('web1', 'web2') as [NamedConfigFileStore, NamedConfigFileStore];
+    const err = (await writeAllOrNothing([a, unreachable('web3'), b], () => next).catch((e: unknown) => e)) as DistributionError;
+    expect(err).toBeInstanceOf(DistributionError);
+    expect(err.message).toBe('nothing was written: 1 of 3 could not be read first (web3: ssh to web3 failed: Connection refused)');
+    expect([file('web1'), file('web2')]).toEqual([start, start]);
+    expect(await writeAllOrNothing([a, b], () => next)).toEqual([
+      { name: 'web1', changed: true, sha256: sha(next) },
+      { name: 'web2', changed: true, sha256: sha(next) },
+    ]);
+  });
+
+  it('puts back the stores it changed when a write fails after the reads', async () => {
+    const [a, b] = seeded('web1', 'web2') as [NamedConfigFileStore, NamedConfigFileStore];
+    const err = (await writeAllOrNothing([a, refusingWrites(b)], () => next).catch((e: unknown) => e)) as DistributionError;
+    expect(err.message).toBe('1 of 2 could not be written (web2: write failed: scp failed: Connection closed); put back: web1');
+    expect([file('web1'), file('web2')]).toEqual([start, start]);
+  });
+
+  it('restores every store it can reach, then names the ones it could not', async () => {
+    const [a, b] = seeded('web1', 'web2') as [NamedConfigFileStore, NamedConfigFileStore];
+    await writeEvery([a, b], () => next);
+    const err = (await writeEvery([unreachable('web0'), a, b], (n) => (n === 'web2' ? null : start)).catch((e: unknown) => e)) as DistributionError;
+    expect(err.message).toBe('1 of 2 could not be written (web0: write failed: ssh to web0 failed: Connection refused); written: web1');
+    expect([file('web1'), file('web2')]).toEqual([start, next]);
   });
 });

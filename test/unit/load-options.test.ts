@@ -84,6 +84,8 @@ describe('rendering', () => {
     servers: { ServerX1: 50, ServerX2: 49 },
     newSessionsByServer: {},
     newSessionsByVersion: { '1.0': 6, '1.1': 3 },
+    failedByServer: { ServerX2: 1 },
+    lostSessionsByServer: {},
   };
 
   it('summarises in a few lines', () => {
@@ -93,6 +95,7 @@ describe('rendering', () => {
     expect(text).toContain('servers: ServerX1 50, ServerX2 49');
     expect(text).toContain('new sessions by server: -');
     expect(text).toContain('new sessions by version: 1.0 6, 1.1 3');
+    expect(text).toContain('failed by server: ServerX2 1; lost sessions by server: -');
   });
 
   it('treats any failure, loss or flip as an error', () => {

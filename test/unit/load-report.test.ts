@@ -56,6 +56,23 @@ describe('LoadTally', () => {
     ]);
   });
 
+  it('blames failures and lost sessions on the server the session lived on', () => {
+    const t = new LoadTally();
+    const onX2 = newUserSessionState();
+    t.record(onX2, hit({ responseSession: 's1', newSession: true, server: 'X2' }));
+    t.record(onX2, { kind: 'hit', newSession: false, carriedSession: 's1', failure: 'network ECONNRESET' });
+    t.record(onX2, hit({ carriedSession: 's1', responseSession: 's2', newSession: true, server: 'X1' }));
+    const onX1 = newUserSessionState();
+    t.record(onX1, hit({ responseSession: 's3', newSession: true, server: 'X1' }));
+    t.record(onX1, hit({ carriedSession: 's3', responseSession: 's3', server: 'X1' }));
+    const newcomer = newUserSessionState();
+    t.record(newcomer, { kind: 'hit', newSession: false, failure: 'http 502' });
+    const r = t.toReport('t', 1);
+    expect(r.failedByServer).toEqual({ '(no session)': 1, X2: 1 });
+    expect(r.lostSessionsByServer).toEqual({ X2: 1 });
+    expect(r.newSessionsByServer).toEqual({ X1: 2, X2: 1 });
+  });
+
   it('reports zero rate for a run that never started', () => {
     expect(new LoadTally().toReport('t', 0)).toMatchObject({ requests: 0, requestsPerSecond: 0, latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 } });
   });

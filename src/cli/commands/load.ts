@@ -121,6 +121,7 @@ export function renderLoadReport(r: LoadReport): string {
     `servers: ${counts(r.servers)}`,
     `new sessions by server: ${counts(r.newSessionsByServer)}`,
     `new sessions by version: ${counts(r.newSessionsByVersion)}`,
+    `failed by server: ${counts(r.failedByServer)}; lost sessions by server: ${counts(r.lostSessionsByServer)}`,
   ];
   return `${lines.join('\n')}\n`;
 }

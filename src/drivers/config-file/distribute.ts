@@ -92,3 +92,76 @@ export async function readIdentical(stores: readonly NamedConfigFileStore[]): Pr
   if (!same || !first?.bytes) throw new DistributionError(`the copies differ: ${describe(states)}`, states);
   return { bytes: first.bytes, sha256: first.state.sha256 as string };
 }
+
+/** One store's write in {@link writeAllOrNothing} and {@link writeEvery}. */
+export interface StoreWrite {
+  name: string;
+  changed: boolean;
+  sha256: string;
+}
+
+/** The bytes each store should hold, by its name; null leaves that store alone. */
+export type BytesFor = (name: string) => Buffer | null;
+
+type Settled = { name: string; store: ConfigFileStore; write: PromiseSettledResult<ConfigFileWrite> };
+
+async function writeSettled(stores: readonly NamedConfigFileStore[], bytesFor: BytesFor): Promise<Settled[]> {
+  const wanted = stores.flatMap(({ name, store }) => {
+    const bytes = bytesFor(name);
+    return bytes === null ? [] : [{ name, store, bytes }];
+  });
+  const writes = await Promise.allSettled(wanted.map(({ store, bytes }) => store.write(bytes)));
+  return wanted.map(({ name, store }, i) => ({ name, store, write: writes[i] as PromiseSettledResult<ConfigFileWrite> }));
+}
+
+function written(settled: readonly Settled[]): StoreWrite[] {
+  return settled.flatMap(({ name, write }) => (write.status === 'fulfilled' ? [{ name, changed: write.value.changed, sha256: write.value.sha256 }] : []));
+}
+
+function failedWrites(settled: readonly Settled[]): StoreState[] {
+  return settled.flatMap(({ name, write }) => (write.status === 'rejected' ? [{ name, sha256: null, error: `write failed: ${text(write.reason)}` }] : []));
+}
+
+/**
+ * Writes every store, all at once, and tries every one whatever the others do: a rollback's files
+ * go back wherever they can. Throws a {@link DistributionError} naming each store that could not be
+ * written, after the others were.
+ */
+export async function writeEvery(stores: readonly NamedConfigFileStore[], bytesFor: BytesFor): Promise<StoreWrite[]> {
+  const settled = await writeSettled(stores, bytesFor);
+  const failed = failedWrites(settled);
+  if (failed.length > 0) {
+    const done = written(settled).map((w) => w.name);
+    throw new DistributionError(`${failed.length} of ${settled.length} could not be written (${describe(failed)}); written: ${done.join(', ') || 'none'}`, failed);
+  }
+  return written(settled);
+}
+
+/**
+ * Writes every store or none, as far as anyone can see: every store is read first, and one that
+ * cannot be read stops the distribution before any write. If a write then fails anyway, the stores
+ * already changed get their earlier bytes back before this throws. Either way it throws a
+ * {@link DistributionError} that says what each store holds, so a retry (or a person) starts from
+ * one state, not half of two.
+ */
+export async function writeAllOrNothing(stores: readonly NamedConfigFileStore[], bytesFor: BytesFor): Promise<StoreWrite[]> {
+  const before = await statesOf(stores);
+  const unreadable = before.filter((b) => b.state.error !== undefined).map((b) => b.state);
+  if (unreadable.length > 0) throw new DistributionError(`nothing was written: ${unreadable.length} of ${stores.length} could not be read first (${describe(unreadable)})`, unreadable);
+  const settled = await writeSettled(stores, bytesFor);
+  const failed = failedWrites(settled);
+  if (failed.length === 0) return written(settled);
+  const earlier = new Map(stores.map((s, i) => [s.name, before[i]?.bytes ?? null]));
+  const changed = settled.filter(({ write }) => write.status === 'fulfilled' && write.value.changed);
+  // A store that had no file keeps the new one: the store interface writes files, it does not delete them.
+  const putBack = await Promise.allSettled(changed.map(({ name, store }) => putBackEarlier(store, name, earlier.get(name) ?? null)));
+  const notBack = changed.filter((_, i) => putBack[i]?.status === 'rejected').map((c) => c.name);
+  const back = changed.map((c) => c.name).filter((n) => !notBack.includes(n));
+  const outcome = `${back.length ? `put back: ${back.join(', ')}` : 'nothing else had changed'}${notBack.length ? `; NOT put back (they hold the new bytes): ${notBack.join(', ')}` : ''}`;
+  throw new DistributionError(`${failed.length} of ${settled.length} could not be written (${describe(failed)}); ${outcome}`, failed);
+}
+
+async function putBackEarlier(store: ConfigFileStore, name: string, bytes: Buffer | null): Promise<void> {
+  if (bytes === null) throw new ConfigFileStoreError(`${name} had no file before`);
+  await store.write(bytes);
+}

@@ -11,7 +11,7 @@ import { createSshConfigFileStore, type ConfigFileTarget, type SshConfigFileStor
 export { ConfigFileStoreError, sha256Hex, type ConfigFileLabel, type ConfigFileStore, type ConfigFileWrite } from './config-file-store';
 export { createLocalConfigFileStore } from './local-config-file-store';
 export { createSshConfigFileStore, quoteForRemoteShell, type ConfigFileTarget, type SshConfigFileStoreOptions, type SshConfigFileTarget } from './ssh-config-file-store';
-export { DistributionError, distributeIdentical, readIdentical, type Distribution, type NamedConfigFileStore, type StoreState } from './distribute';
+export { DistributionError, distributeIdentical, readIdentical, writeAllOrNothing, writeEvery, type BytesFor, type Distribution, type NamedConfigFileStore, type StoreState, type StoreWrite } from './distribute';
 
 /** Options of `createConfigFileStore`. */
 export interface ConfigFileStoreOptions extends ConfigFileLabel {

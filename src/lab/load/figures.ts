@@ -48,6 +48,13 @@ export interface LoadReport {
   newSessionsByServer: Record<string, number>;
   /** The same sessions, per version that created them. */
   newSessionsByVersion: Record<string, number>;
+  /**
+   * Failed requests by the server the user's session lived on (its last answer's server), or
+   * `(no session)` for a user who had none yet: a fault on one server shows here as that server alone.
+   */
+  failedByServer: Record<string, number>;
+  /** Lost sessions by the server that held them (`(no session)` when no earlier answer named one). */
+  lostSessionsByServer: Record<string, number>;
 }
 
 /** One lost session, as the user saw it. */

@@ -44,6 +44,9 @@ export interface UserSessionState {
 /** How many lost sessions a report describes one by one. */
 const lostSampleLimit = 16;
 
+/** The key of losses that no server can be blamed for: a user who had no session yet. */
+export const noSessionKey = '(no session)';
+
 /** A fresh {@link UserSessionState}. */
 export function newUserSessionState(): UserSessionState {
   return { started: false, lost: false, flipped: false };
@@ -68,6 +71,8 @@ export class LoadTally {
   private readonly servers = new BoundedCounter();
   private readonly newSessionsByServer = new BoundedCounter();
   private readonly newSessionsByVersion = new BoundedCounter();
+  private readonly failedByServer = new BoundedCounter();
+  private readonly lostSessionsByServer = new BoundedCounter();
   private readonly mixedEdition = new MixedEditionCounter();
 
   /** Counts one request of one user, updating that user's session state. */
@@ -79,6 +84,8 @@ export class LoadTally {
     if (obs.failure !== undefined) {
       this.failed += 1;
       this.failures.add(obs.failure);
+      // A failed request is blamed on the server its session lives on, not on whoever answered (if anyone did).
+      this.failedByServer.add(user.started && user.server !== undefined ? user.server : noSessionKey);
       return;
     }
     // A logout ends the session on purpose; what it answers says nothing about affinity.
@@ -124,6 +131,8 @@ export class LoadTally {
       servers: this.servers.toRecord(),
       newSessionsByServer: this.newSessionsByServer.toRecord(),
       newSessionsByVersion: this.newSessionsByVersion.toRecord(),
+      failedByServer: this.failedByServer.toRecord(),
+      lostSessionsByServer: this.lostSessionsByServer.toRecord(),
     };
   }
 
@@ -155,6 +164,7 @@ export class LoadTally {
     if (user.lost) return;
     user.lost = true;
     this.lostSessions += 1;
+    this.lostSessionsByServer.add(user.server ?? noSessionKey);
     if (this.lostSamples.length < lostSampleLimit) this.lostSamples.push(lostSample(user, obs));
   }
 
