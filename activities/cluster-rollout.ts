@@ -9,14 +9,23 @@ import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
+import { applyEdits, FileEditConflict } from '../src/drivers/config-file/foreign-edit';
 import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
 
 const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
 
-/** The file a stage writes, computed from the generated step-B file: the same input, the same bytes. */
+/**
+ * The file a stage writes, computed from the generated step-B file, with the foreign changes a
+ * person approved on top: the same input, the same bytes.
+ */
 export function fileForStage(input: DistributePluginCfgInput): string {
+  const file = stageFile(input);
+  return input.accepted?.length ? applyEdits(file, input.accepted) : file;
+}
+
+function stageFile(input: DistributePluginCfgInput): string {
   const { generated, active, incoming } = input;
   switch (input.stage) {
     case 'generated':
@@ -68,7 +77,15 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
     },
 
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
-      const bytes = encodePluginCfg(fileForStage(input));
+      let file: string;
+      try {
+        file = fileForStage(input);
+      } catch (err) {
+        // An approved change that no longer fits the file: no retry makes it fit; nothing was written.
+        if (err instanceof FileEditConflict) throw ApplicationFailure.nonRetryable(err.message, failureTypes.rolloutFailed);
+        throw err;
+      }
+      const bytes = encodePluginCfg(file);
       const result = await writeAll(drivers(input.estate), input.estate, () => bytes);
       log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: sha256Hex(bytes), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;

@@ -19,7 +19,7 @@ const bands: readonly (readonly number[])[] = [
 
 function inIntegrationFile(): boolean {
   const file = typeof expect === 'function' ? (expect.getState().testPath ?? '') : '';
-  return /[\\/]test[\\/](integration|e2e)[\\/]/.test(file);
+  return /[\\/]test[\\/](integration|faults|production|e2e)[\\/]/.test(file);
 }
 
 /** The offset a lab of this worker really uses for the `requested` one. */
