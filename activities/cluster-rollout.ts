@@ -17,12 +17,17 @@ import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginC
 const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
 
 /**
- * The file a stage writes, computed from the generated step-B file, with the foreign changes a
- * person approved on top: the same input, the same bytes.
+ * The file a stage writes, computed from the generated step-B file: the same input, the same bytes.
+ * Foreign changes a person approved go on top of it, then turnout's own routing for the stage goes
+ * on top again (the moves, the weights 0), so a kept change never undoes a move or a drain: the
+ * other writer's file is the new baseline, with turnout's transition re-applied. The final and
+ * generated files are clusters' own files, with nothing of turnout's to re-apply.
  */
 export function fileForStage(input: DistributePluginCfgInput): string {
   const file = stageFile(input);
-  return input.accepted?.length ? applyEdits(file, input.accepted) : file;
+  if (!input.accepted?.length) return file;
+  const edited = applyEdits(file, input.accepted);
+  return input.stage === 'final' || input.stage === 'generated' ? edited : stageFile({ ...input, generated: edited });
 }
 
 function stageFile(input: DistributePluginCfgInput): string {

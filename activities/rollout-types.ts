@@ -2,7 +2,7 @@
  * Inputs and outputs of the rollout activities. Plain data: they cross the workflow boundary and are
  * recorded in history, so workflows import this file (types only) too.
  */
-import type { BindingValue, CellRoutingState, DrainPolicy, Estate, ForeignFile, SmokeTest } from '../src/model';
+import type { BindingValue, CellRoutingState, DrainPolicy, Estate, ForeignFile, LbEdit, SmokeTest } from '../src/model';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import type { FileEdit } from '../src/drivers/config-file/foreign-edit';
 import type { EditionActivities } from './edition-types';
@@ -108,6 +108,8 @@ export type { FileEdit } from '../src/drivers/config-file/foreign-edit';
 /** The files turnout manages and last wrote, as the inputs that compute their bytes. */
 export interface ManagedFiles {
   pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
+  /** loadbalancer.xml: the starting file (base64), the edits last written, and approved foreign changes. */
+  loadbalancerXml?: { start: string; edits: LbEdit[]; accepted?: FileEdit[] };
 }
 
 export interface CheckFilesInput {

@@ -1,17 +1,19 @@
 /**
- * Foreign writes to the files turnout manages (issue 13). Files are not routing the guard may put
- * back on its own: someone rewrote plugin-cfg.xml for a reason (WebSphere's automatic generation,
- * an operator's edit). So turnout compares each file with the hash of what it last wrote, at each
+ * Foreign writes to the files turnout manages (issue 13): plugin-cfg.xml and loadbalancer.xml.
+ * Files are not routing the guard may put back on its own: someone rewrote one for a reason
+ * (WebSphere's automatic generation, an operator's edit). So turnout compares each file with the hash of what it last wrote, at each
  * poll of a wait (the routing guard, which only records it) and before each step (here); on a
  * mismatch the rollout stops at that step boundary at a `foreign-write` gate, with the diff in the
  * status and Current details. It never proceeds blind:
  *
- * - approve keeps the other writer's change: it must still be the change the person saw; turnout
- *   writes its own file for the current stage again with that change on top (so the routing the
- *   rollout needs is back and the other writer's edit stays), waits for the plug-ins to re-read it,
- *   and applies the change to every later file it writes. A change that does not fit turnout's file
- *   asks once more: approving then writes turnout's file without it.
- * - rollback is the normal rollback: every HTTP server gets its starting bytes back.
+ * - approve takes the other writer's file as the new baseline: it must still be the change the
+ *   person saw; turnout applies that change to its own file for the current stage and then its own
+ *   routing on top again (moves, weights 0, disabled instances: a kept change never undoes them),
+ *   writes it to every host, waits for it to be read, and does the same for every later file. A
+ *   change turnout's routing cannot be applied to (it removed a server the stage moves) asks once
+ *   more: approving then writes turnout's file without it. A later file whose lines the change no
+ *   longer fits fails its write before anything is written, and the failure policy applies.
+ * - rollback is the normal rollback: every HTTP server (load balancer) gets its starting bytes back.
  *
  * Before a rollout that writes plugin-cfg.xml starts, a cell that regenerates the file on its own
  * (declared `pluginCfgAutomation: "on"`, or read so through wsadmin) is refused.
@@ -20,22 +22,50 @@
  */
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { Estate, ForeignFile, Plan, Step } from '../src/model';
-import type { ManagedFiles } from '../activities/rollout-types';
+import type { FileEdit, ManagedFiles } from '../activities/rollout-types';
 import { acts, shortActs, summarized } from './activity-proxies';
 import { awaitPickup } from './cluster-steps';
 import { failureTypes } from './failure-types';
+import { writeLb } from './lb-steps';
 import { foreignWritesPatch } from './routing-guard';
 import { awaitApproval, type Gate, type StepContext } from './steps';
 
-/** The files turnout has written so far and so manages; undefined before its first write. */
+/**
+ * The files turnout manages: the plugin-cfg.xml it last wrote, or the loadbalancer.xml of a
+ * procedure that recorded the load balancers' starting file (the same bytes on all of them, which
+ * turnout's writes start from); undefined before that.
+ */
 export function managedFiles(ctx: StepContext): ManagedFiles | undefined {
-  return ctx.changes.pluginCfg ? { pluginCfg: ctx.changes.pluginCfg } : undefined;
+  if (ctx.changes.pluginCfg) return { pluginCfg: ctx.changes.pluginCfg };
+  const { start, edits, accepted } = ctx.lb;
+  if (start !== undefined) return { loadbalancerXml: { start, edits, ...(accepted?.length ? { accepted } : {}) } };
+  return undefined;
 }
 
 const where = (files: readonly ForeignFile[]): string => files.map((f) => `${f.file} on ${f.hosts.join(', ')}${f.foundSha256 === null ? ' (missing)' : ''}`).join('; ');
 
 function question(files: readonly ForeignFile[]): string {
-  return `${where(files)} is not the file turnout wrote (diff in the status). Approve to keep that change: turnout writes its file again with the change on top, on every HTTP server, and keeps it in every later file. Or roll back: every HTTP server gets its starting plugin-cfg.xml back.`;
+  const hosts = files.some((f) => f.file === 'loadbalancer.xml') ? 'load balancer' : 'HTTP server';
+  return `${where(files)} is not the file turnout wrote (diff in the status). Approve to keep that change: turnout writes its file again with the change on top, on every ${hosts}, and keeps it in every later file. Or roll back: every ${hosts} gets its starting file back.`;
+}
+
+/** Writes turnout's current file again, with the approved change on top when there is one, and waits for it to be read. */
+async function writeAgain(ctx: StepContext, edit: FileEdit | undefined): Promise<boolean> {
+  const { changes, lb, estate } = ctx;
+  const pluginCfg = changes.pluginCfg;
+  if (pluginCfg) {
+    if (edit) {
+      changes.accepted = [...(changes.accepted ?? []), edit];
+      changes.pluginCfg = { ...pluginCfg, accepted: changes.accepted };
+    }
+    const file = changes.pluginCfg as NonNullable<typeof changes.pluginCfg>;
+    await summarized(acts.distributePluginCfg, `Write the ${file.stage} plugin-cfg.xml again${edit ? ' with the approved change on top' : ''}`, { estate, ...file });
+    return awaitPickup(ctx, 'plugin-cfg.xml after the approved change');
+  }
+  if (edit) lb.accepted = [...(lb.accepted ?? []), edit];
+  // writeLb waits for the load balancers' poll itself (not interruptible, like every write of the file).
+  await writeLb(ctx, lb.edits, `Write loadbalancer.xml again${edit ? ' with the approved change on top' : ''}`);
+  return true;
 }
 
 /**
@@ -48,7 +78,7 @@ function question(files: readonly ForeignFile[]): string {
  */
 export async function stopForForeignWrites(ctx: StepContext, step: Step): Promise<'clear' | 'interrupted'> {
   if (!step.disruptive || !managedFiles(ctx) || !patched(foreignWritesPatch)) return 'clear';
-  const { run, estate, changes } = ctx;
+  const { run, estate } = ctx;
   let discard: string | undefined;
   for (;;) {
     const expected = managedFiles(ctx) as ManagedFiles;
@@ -73,18 +103,11 @@ export async function stopForForeignWrites(ctx: StepContext, step: Step): Promis
         continue;
       }
     }
-    const pluginCfg = changes.pluginCfg;
-    if (pluginCfg) {
-      if (keep.edit) {
-        changes.accepted = [...(changes.accepted ?? []), keep.edit];
-        changes.pluginCfg = { ...pluginCfg, accepted: changes.accepted };
-      }
-      await summarized(acts.distributePluginCfg, `Write the ${pluginCfg.stage} plugin-cfg.xml again${keep.edit ? ' with the approved change on top' : ''}`, { estate, ...(changes.pluginCfg as NonNullable<typeof changes.pluginCfg>) });
-    }
+    const written = await writeAgain(ctx, keep.edit);
     run.event('turnout', 'foreign-write-accepted', discard !== undefined ? `${where(foreign)}: turnout's file written back without the other writer's change` : `${where(foreign)}: the change is kept, on top of turnout's file, from now on`, step.id);
     discard = undefined;
     run.foreignWriteCleared();
-    if (!(await awaitPickup(ctx, 'plugin-cfg.xml after the approved change'))) return 'interrupted';
+    if (!written) return 'interrupted';
   }
 }
 
