@@ -4,6 +4,7 @@ import { applyEdits, editBetween, FileEditConflict, renderFileDiff } from '../..
 import { finalPluginCfg, transitionPluginCfg } from '../../src/drivers/plugin-cfg';
 import { pluginCfgAutomationProblems } from '../../src/drivers/app-server/plugin-cfg-automation';
 import { renderCurrentDetails } from '../../src/planning/details';
+import { renderStatus } from '../../src/cli/render-status';
 import { estateSchema, type RolloutStatus } from '../../src/model';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'plugin-cfg', name), 'utf8');
@@ -112,6 +113,10 @@ describe('foreign writes in Current details', () => {
     expect(details).toContain('plugin-cfg.xml on webX1: turnout wrote sha256 `aaaaaaaaaaaa`, found `bbbbbbbbbbbb`');
     expect(details).toContain(`~~~diff\n@@ line 2 @@\n+${trace}\n~~~`);
     expect(details).toContain('turnout approve r1 --by <you> --phase D.group-2.foreign-write');
+    const text = renderStatus(status);
+    expect(text).toContain('foreign write (noticed 2026-12-02T06:00:00.000Z): plugin-cfg.xml on webX1 is not the file turnout wrote (sha256 aaaaaaaaaaaa, found bbbbbbbbbbbb)');
+    expect(text).toContain(`  +${trace}`);
+    expect(text).toContain('turnout approve r1 --by <you> --phase D.group-2.foreign-write');
   });
 });
 
