@@ -10,14 +10,28 @@ import type { Drivers } from '../src/drivers';
 import { writeAllOrNothing, writeEvery, type BytesFor } from '../src/drivers/config-file';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
+import { applyEdits, FileEditConflict } from '../src/drivers/config-file/foreign-edit';
 import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
 
 const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
 
-/** The file a stage writes, computed from the generated step-B file: the same input, the same bytes. */
+/**
+ * The file a stage writes, computed from the generated step-B file: the same input, the same bytes.
+ * Foreign changes a person approved go on top of it, then turnout's own routing for the stage goes
+ * on top again (the moves, the weights 0), so a kept change never undoes a move or a drain: the
+ * other writer's file is the new baseline, with turnout's transition re-applied. The final and
+ * generated files are clusters' own files, with nothing of turnout's to re-apply.
+ */
 export function fileForStage(input: DistributePluginCfgInput): string {
+  const file = stageFile(input);
+  if (!input.accepted?.length) return file;
+  const edited = applyEdits(file, input.accepted);
+  return input.stage === 'final' || input.stage === 'generated' ? edited : stageFile({ ...input, generated: edited });
+}
+
+function stageFile(input: DistributePluginCfgInput): string {
   const { generated, active, incoming } = input;
   switch (input.stage) {
     case 'generated':
@@ -69,7 +83,15 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
     },
 
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
-      const bytes = encodePluginCfg(fileForStage(input));
+      let file: string;
+      try {
+        file = fileForStage(input);
+      } catch (err) {
+        // An approved change that no longer fits the file: no retry makes it fit; nothing was written.
+        if (err instanceof FileEditConflict) throw ApplicationFailure.nonRetryable(err.message, failureTypes.rolloutFailed);
+        throw err;
+      }
+      const bytes = encodePluginCfg(file);
       const result = await writeAll(drivers(input.estate), input.estate, () => bytes, 'all-or-nothing');
       log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: sha256Hex(bytes), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;

@@ -10,6 +10,7 @@ import type { Estate, LbEdit } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import { quiescingPeriodOf, readLoadBalancerConfig } from '../src/drivers/loadbalancer-xml';
 import { applyLbEdits } from '../src/drivers/loadbalancer-xml/edits';
+import { applyEdits, FileEditConflict, type FileEdit } from '../src/drivers/config-file/foreign-edit';
 import { DistributionError, distributeIdentical, readIdentical } from '../src/drivers/config-file';
 import { resolveFrom } from '../src/lab/paths';
 import { failureTypes } from '../workflows/failure-types';
@@ -20,10 +21,15 @@ function balancersOf(estate: Estate): NonNullable<Estate['loadBalancers']> {
   return estate.loadBalancers;
 }
 
-/** The starting file with the edits, as every load balancer must hold it. */
-export function editedFile(start: string, edits: readonly LbEdit[]): Buffer {
+/**
+ * The starting file with the edits, as every load balancer must hold it. Foreign changes a person
+ * approved go on top, then turnout's edits again (they are idempotent), so a kept change never
+ * re-enables what the procedure disabled.
+ */
+export function editedFile(start: string, edits: readonly LbEdit[], accepted: readonly FileEdit[] = []): Buffer {
   const xml = Buffer.from(start, 'base64').toString('utf8');
-  return edits.length === 0 ? Buffer.from(start, 'base64') : Buffer.from(applyLbEdits(xml, edits), 'utf8');
+  const file = edits.length === 0 ? Buffer.from(start, 'base64') : Buffer.from(applyLbEdits(xml, edits), 'utf8');
+  return accepted.length === 0 ? file : Buffer.from(applyLbEdits(applyEdits(file.toString('utf8'), accepted), edits), 'utf8');
 }
 
 /** Builds the loadbalancer.xml activities over the estate's drivers. */
@@ -45,7 +51,14 @@ export function createLbActivities(drivers: (estate: Estate) => Drivers, baseDir
 
     async writeLoadBalancerXml(input: LbWriteInput): Promise<LbWriteResult> {
       const lbs = balancersOf(input.estate);
-      const bytes = editedFile(input.start, input.edits);
+      let bytes: Buffer;
+      try {
+        bytes = editedFile(input.start, input.edits, input.accepted);
+      } catch (err) {
+        // An approved change that no longer fits the file: no retry makes it fit; nothing was written.
+        if (err instanceof FileEditConflict) throw ApplicationFailure.nonRetryable(err.message, failureTypes.rolloutFailed);
+        throw err;
+      }
       const result = await distributeIdentical(drivers(input.estate).loadBalancerXmls(), bytes);
       log.info('loadbalancer.xml distributed', { sha256: result.sha256, edits: input.edits, balancers: lbs.balancers.map((b) => b.name) });
       return result;

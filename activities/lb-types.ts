@@ -4,6 +4,7 @@
  * The file itself is small (a few KiB), so the starting bytes travel as base64.
  */
 import type { Estate, LbEdit } from '../src/model';
+import type { FileEdit } from '../src/drivers/config-file/foreign-edit';
 
 /** Every load balancer's file before the procedure, which must be identical. */
 export interface LbSnapshot {
@@ -18,6 +19,8 @@ export interface LbWriteInput {
   /** The starting file (base64); the edits apply to it, so every write is idempotent. */
   start: string;
   edits: LbEdit[];
+  /** Changes someone else made that a person approved: applied on top, in order (forward writes only). */
+  accepted?: FileEdit[];
 }
 
 /** What a write did: the one sha256 every load balancer now holds, and which changed. */

@@ -2,8 +2,9 @@
  * Inputs and outputs of the rollout activities. Plain data: they cross the workflow boundary and are
  * recorded in history, so workflows import this file (types only) too.
  */
-import type { BindingValue, CellRoutingState, DrainPolicy, Estate, SmokeTest } from '../src/model';
+import type { BindingValue, CellRoutingState, DrainPolicy, Estate, ForeignFile, LbEdit, SmokeTest } from '../src/model';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
+import type { FileEdit } from '../src/drivers/config-file/foreign-edit';
 import type { EditionActivities } from './edition-types';
 import type { LbActivities } from './lb-types';
 
@@ -90,12 +91,58 @@ export interface ExpectedRouting {
 export interface RoutingDrift {
   found: string[];
   cells: string[];
+  /** Asked for with `foreignFiles`: files someone else rewrote, which the workflow never puts back on its own. */
+  files?: ForeignFile[];
 }
 
 export interface WatchRoutingInput {
   estate: Estate;
   expected: ExpectedRouting;
   pollIntervalSeconds: number;
+  /** Report a plugin-cfg.xml that differs from turnout's as a foreign write (`files`), not as drift to put back. */
+  foreignFiles?: boolean;
+}
+
+export type { FileEdit } from '../src/drivers/config-file/foreign-edit';
+
+/** The files turnout manages and last wrote, as the inputs that compute their bytes. */
+export interface ManagedFiles {
+  pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
+  /** loadbalancer.xml: the starting file (base64), the edits last written, and approved foreign changes. */
+  loadbalancerXml?: { start: string; edits: LbEdit[]; accepted?: FileEdit[] };
+}
+
+export interface CheckFilesInput {
+  estate: Estate;
+  expected: ManagedFiles;
+}
+
+/** The managed files that differ from what turnout last wrote, grouped by the bytes found. */
+export interface FileCheck {
+  foreign: ForeignFile[];
+}
+
+export interface AdoptFilesInput {
+  estate: Estate;
+  expected: ManagedFiles;
+  /** The foreign files as the person saw them when approving. */
+  seen: Pick<ForeignFile, 'hosts' | 'foundSha256'>[];
+}
+
+/**
+ * What an approved foreign write comes to: `changed` when a file is no longer what the person saw
+ * (they are asked again); otherwise the change to keep (none for a missing file), or why it cannot
+ * be kept on turnout's file (`conflict`).
+ */
+export interface AdoptResult {
+  changed?: string;
+  edit?: FileEdit;
+  conflict?: string;
+}
+
+export interface PluginCfgAutomationInput {
+  estate: Estate;
+  cells: string[];
 }
 
 export interface CheckRoutingInput {
@@ -153,6 +200,12 @@ export interface RolloutActivities extends EditionActivities, LbActivities {
   correctRouting(input: CheckRoutingInput): Promise<RoutingDrift>;
   /** Which of `servers` are not up and answering with `version`. A server that cannot be asked counts as dead. */
   verifyServers(input: VerifyServersInput): Promise<VerifyServersResult>;
+  /** Compares every managed file with what turnout last wrote; reads only. A file that cannot be read is skipped. */
+  checkManagedFiles(input: CheckFilesInput): Promise<FileCheck>;
+  /** Reads the approved foreign files again and returns the change to keep; reads only. */
+  adoptForeignFiles(input: AdoptFilesInput): Promise<AdoptResult>;
+  /** Why turnout may not write plugin-cfg.xml into these cells (the cell regenerates it on its own, or nobody can tell); empty when it may. */
+  checkPluginCfgAutomation(input: PluginCfgAutomationInput): Promise<string[]>;
 }
 
 /** Every HTTP server's plugin-cfg.xml as it was, byte for byte (base64; null when there was no file). */
@@ -176,6 +229,8 @@ export interface DistributePluginCfgInput {
   drained?: string[];
   /** Announce: moved servers written at LoadBalanceWeight 0, so every plug-in knows them before any sends them new sessions. */
   announce?: string[];
+  /** Changes someone else made that a person approved: applied on top of the stage's file, in order. */
+  accepted?: FileEdit[];
 }
 
 /** What a distribution did on each HTTP server. */

@@ -15,6 +15,7 @@ import { createEditionActivities } from './edition-rollout';
 import { createLbActivities } from './lb-rollout';
 import { createGlassfishActivities } from './glassfish-rollout';
 import { createRoutingGuardActivities } from './routing-guard';
+import { createManagedFileActivities } from './managed-files';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
 import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
@@ -102,6 +103,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
   return {
     ...createClusterActivities(drivers),
     ...createRoutingGuardActivities(drivers),
+    ...createManagedFileActivities(drivers),
     ...createEditionActivities(drivers),
     ...createLbActivities(drivers, deps.baseDir),
     ...createGlassfishActivities(drivers),

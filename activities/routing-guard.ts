@@ -12,6 +12,7 @@ import { encodePluginCfg } from '../src/drivers/plugin-cfg';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
 import { createClusterActivities, fileForStage } from './cluster-rollout';
+import { foreignFiles } from './managed-files';
 import type { CheckRoutingInput, ExpectedRouting, RoutingDrift, VerifyServersInput, VerifyServersResult, WatchRoutingInput } from './rollout-types';
 
 /** A watcher returns after this long without drift; the workflow starts another, so no attempt runs forever. */
@@ -43,12 +44,14 @@ function sameBinding(a: BindingValue, b: BindingValue): boolean {
 export function createRoutingGuardActivities(drivers: (estate: Estate) => Drivers) {
   const cluster = createClusterActivities(drivers);
 
-  async function driftOf(estate: Estate, expected: ExpectedRouting): Promise<RoutingDrift> {
+  async function driftOf(estate: Estate, expected: ExpectedRouting, foreign = false): Promise<RoutingDrift> {
     const found: string[] = [];
     const cells = new Set<string>();
     const d = drivers(estate);
     if (expected.sprayer) sprayerDrift(await d.sprayer().snapshot(), expected.sprayer, found, cells);
-    if (expected.pluginCfg) {
+    // A rewritten file is someone else's decision to look at, not drift to put back (issue 13).
+    const files = foreign && expected.pluginCfg ? await foreignFiles(d, estate, { pluginCfg: expected.pluginCfg }) : undefined;
+    if (expected.pluginCfg && !foreign) {
       const want = sha256Hex(encodePluginCfg(fileForStage({ estate, ...expected.pluginCfg })));
       for (const h of estate.cells.flatMap((c) => c.httpServers)) {
         const bytes = await d.pluginCfg(h.name).read();
@@ -62,7 +65,7 @@ export function createRoutingGuardActivities(drivers: (estate: Estate) => Driver
         if (!got || !sameBinding(got, want)) found.push(`binding ${want.name} is not what turnout set`);
       }
     }
-    return { found, cells: [...cells] };
+    return { found, cells: [...cells], ...(files?.length ? { files } : {}) };
   }
 
   return {
@@ -71,8 +74,8 @@ export function createRoutingGuardActivities(drivers: (estate: Estate) => Driver
       const until = Date.now() + watchSpanMs;
       for (;;) {
         try {
-          const drift = await driftOf(input.estate, input.expected);
-          if (drift.found.length > 0) return drift;
+          const drift = await driftOf(input.estate, input.expected, input.foreignFiles === true);
+          if (drift.found.length > 0 || drift.files?.length) return drift;
         } catch (err) {
           // What cannot be read is not drift: the watch goes on, and the step that needs it will say so.
           log.warn('routing guard could not read the routing', { error: (err as Error).message });

@@ -59,12 +59,15 @@ export function shortActs(): Summarizable<ShortActivities> {
   return pickShort(a, t);
 }
 
-type ShortActivities = Pick<RolloutActivities, 'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest' | 'checkRouting' | 'correctRouting' | 'verifyServers'>;
+type ShortActivities = Pick<
+  RolloutActivities,
+  'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest' | 'checkRouting' | 'correctRouting' | 'verifyServers' | 'checkManagedFiles' | 'adoptForeignFiles' | 'checkPluginCfgAutomation'
+>;
 
 function pickShort(a: Summarizable<RolloutActivities>, t: Summarizable<Pick<RolloutActivities, 'smokeTest'>>): Summarizable<ShortActivities> {
   // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
-  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers } = a;
-  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, smokeTest: t.smokeTest };
+  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation } = a;
+  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation, smokeTest: t.smokeTest };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { patched, sleep } from '@temporalio/workflow';
 import { bindingValuesFor, type Estate, type Step } from '../src/model';
 import type { BindingValue } from '../src/model/bindings';
-import type { DistributePluginCfgInput, PluginCfgSnapshot } from '../activities/rollout-types';
+import type { DistributePluginCfgInput, FileEdit, PluginCfgSnapshot } from '../activities/rollout-types';
 import { acts, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
 
@@ -40,7 +40,12 @@ export interface ClusterChanges {
   pluginCfg?: Omit<DistributePluginCfgInput, 'estate'>;
   /** The binding values last set (recorded before the call): what the routing guard keeps; set once the bindings were (or may have been) switched. */
   bindings?: BindingValue[];
+  /** Someone else's changes to plugin-cfg.xml that a person approved: kept on top of every later file (see `foreign-writes.ts`). */
+  accepted?: FileEdit[];
 }
+
+/** The approved foreign changes, as a file's input carries them (nothing when there are none, as before). */
+const acceptedOf = (changes: ClusterChanges): { accepted?: FileEdit[] } => (changes.accepted?.length ? { accepted: changes.accepted } : {});
 
 /** A fresh record of changes. */
 export function noClusterChanges(): ClusterChanges {
@@ -77,7 +82,7 @@ async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: 
   changes.stage = step.stage;
   changes.moved = [...changes.moved, ...newcomers];
   changes.announced = [...(changes.announced ?? []), ...newcomers];
-  const file = { generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers };
+  const file = { generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers, ...acceptedOf(changes) };
   changes.pluginCfg = file;
   const input = { estate, ...file };
   await summarized(acts.distributePluginCfg, `Make ${newcomers.join(', ')} known to every plug-in at weight 0`, input);
@@ -95,7 +100,7 @@ async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promis
   if (step.moved && changes.announced) changes.announced = changes.announced.filter((s) => !step.moved?.includes(s));
   if (step.moved) changes.moved = [...new Set([...changes.moved, ...step.moved])];
   if (step.drained) changes.drained = [...new Set([...changes.drained, ...step.drained])];
-  const file = { generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}) };
+  const file = { generated: changes.generated, stage: step.stage, active: step.active, incoming: step.incoming, ...(step.moved ? { moved: step.moved } : {}), ...(step.drained ? { drained: step.drained } : {}), ...acceptedOf(changes) };
   changes.pluginCfg = file;
   await summarized(acts.distributePluginCfg, step.title, { estate, ...file });
   return (await awaitPickup(ctx, `the ${step.stage} plugin-cfg.xml`)) ? 'done' : 'interrupted';

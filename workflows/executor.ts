@@ -22,6 +22,7 @@ import { planSafeguardProblems, requestSafeguardProblems } from '../src/planning
 import { shortActs } from './activity-proxies';
 import { failureTypes } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
+import { refuseAutomaticPluginCfg, stopForForeignWrites } from './foreign-writes';
 import { noEditionChanges } from './edition-steps';
 import { noLbChanges } from './lb-steps';
 import { noGlassfishChanges } from './glassfish-steps';
@@ -168,6 +169,8 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
     const step = plan.steps[i] as Plan['steps'][number];
     if (!(await awaitWindow(ctx, step.id))) return undefined;
     try {
+      // A file someone else rewrote stops the rollout here, before the step, for a person.
+      if ((await stopForForeignWrites(ctx, step)) === 'interrupted') return undefined;
       if ((await runStep(ctx, step)) === 'interrupted') return undefined;
       i++;
     } catch (err) {
@@ -204,6 +207,7 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
   const plan = planned(procedure.plan, request, estate);
   refuseUnsafe(() => planSafeguardProblems(request, estate, plan, new Date()));
+  await refuseAutomaticPluginCfg(estate, plan);
   run.approvers = resolveApprovers(request, estate);
   begin(run, request, plan);
   await claimTarget(plan.target);

@@ -6,6 +6,7 @@
  */
 import { sleep } from '@temporalio/workflow';
 import type { DrainPolicy, LbEdit, Step } from '../src/model';
+import type { FileEdit } from '../activities/rollout-types';
 import { lbActs, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
 
@@ -19,6 +20,8 @@ export interface LbChanges {
   edits: LbEdit[];
   /** Clusters where N+1 was (or may have been) installed. */
   tainted: string[];
+  /** Someone else's changes a person approved: kept on top of every later forward write (see `foreign-writes.ts`). */
+  accepted?: FileEdit[];
 }
 
 /** A fresh record of changes. */
@@ -31,12 +34,17 @@ export function lbPickupSeconds(ctx: StepContext): number {
   return 2 * (ctx.estate.loadBalancers?.pollIntervalSeconds ?? 60);
 }
 
-/** Writes the starting file with `edits` to every load balancer and waits for them to poll it. */
+/**
+ * Writes the starting file with `edits` to every load balancer and waits for them to poll it.
+ * Forward writes carry the approved foreign changes; a rollback's do not, so its last write is the
+ * starting file byte for byte.
+ */
 export async function writeLb(ctx: StepContext, edits: LbEdit[], title: string, acts = lbActs): Promise<void> {
   const start = ctx.lb.start;
   if (start === undefined) throw new Error('no starting loadbalancer.xml was recorded');
   ctx.lb.edits = edits;
-  const result = await summarized(acts.writeLoadBalancerXml, title, { estate: ctx.estate, start, edits });
+  const accepted = acts === lbActs && ctx.lb.accepted?.length ? { accepted: ctx.lb.accepted } : {};
+  const result = await summarized(acts.writeLoadBalancerXml, title, { estate: ctx.estate, start, edits, ...accepted });
   ctx.run.event('turnout', 'loadbalancer-xml-written', `every load balancer holds ${result.sha256.slice(0, 12)} (${edits.length === 0 ? 'the starting file' : edits.map(describeEdit).join('; ')}); changed on ${result.changed.join(', ') || 'none'}`);
   const seconds = lbPickupSeconds(ctx);
   await sleep(seconds * 1000, { summary: `Load balancers poll loadbalancer.xml (2 × ${seconds / 2}s)` });

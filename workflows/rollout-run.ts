@@ -8,7 +8,7 @@
  * validator, and a handler that throws anyway is caught and recorded.
  */
 import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Plan, RolloutRequest, RolloutState, RolloutStatus, StepStatus } from '../src/model';
+import type { ForeignFile, Plan, RolloutRequest, RolloutState, RolloutStatus, StepStatus } from '../src/model';
 import type { z } from 'zod';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
@@ -365,6 +365,25 @@ export class RolloutRun {
     this.setState('paused');
     await condition(() => !this.paused || this.leftAsIs !== undefined);
     this.setState('rolling-back');
+  }
+
+  /**
+   * Shows files someone else rewrote (status and Current details), with an event the first time
+   * these bytes are seen; the rollout stops for a person at the next step boundary.
+   */
+  foreignWriteNoticed(files: ForeignFile[], stepId?: string): void {
+    const key = (fs: readonly ForeignFile[]): string => fs.map((f) => `${f.hosts.join(',')}=${f.foundSha256 ?? 'missing'}`).join(';');
+    if (this.status.foreignWrite && key(this.status.foreignWrite.files) === key(files)) return;
+    this.status.foreignWrite = { noticedAt: now(), files };
+    const where = files.map((f) => `${f.file} on ${f.hosts.join(', ')}`).join('; ');
+    this.event('turnout', 'foreign-write', `${where}: not the file turnout wrote; the rollout stops at the next step boundary until a person approves the change or rolls back`, stepId);
+  }
+
+  /** The managed files are turnout's again. */
+  foreignWriteCleared(): void {
+    if (!this.status.foreignWrite) return;
+    this.status.foreignWrite = undefined;
+    this.publish();
   }
 
   /** Shows a rollback step blocked by a fault, retrying. Repeats of the same reason are not re-recorded. */

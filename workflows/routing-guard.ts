@@ -56,20 +56,36 @@ export async function correctDrift(ctx: StepContext, expected: ExpectedRouting, 
   ctx.run.event('turnout', 'drift-corrected', `routing had changed under the rollout and was put back: ${describeDrift(drift)}${note}`, stepId);
 }
 
+/** The patch behind foreign writes to the files turnout manages (see `foreign-writes.ts`). */
+export const foreignWritesPatch = 'foreign-writes';
+
+/** What the guard may put back itself: never a file (a rewritten file waits for a person). */
+function withoutFiles(expected: ExpectedRouting): ExpectedRouting {
+  const { pluginCfg: _file, ...rest } = expected;
+  return rest;
+}
+
 /** The guard of one wait: the watch loop, and the correction it may have under way. */
 interface Guard {
   correcting: Promise<void> | undefined;
 }
 
-async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string, guard: Guard): Promise<void> {
+async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string, guard: Guard, foreign: boolean): Promise<void> {
   const pollSeconds = ctx.request.drain.pollIntervalSeconds;
   // A rollback's own drains are guarded too: only a rollback asked for after this wait began stops corrections.
   const rollingBack = ctx.run.rollback !== undefined;
+  let watching = expected;
   for (;;) {
-    const drift = await watcher(pollSeconds).watchRouting({ estate: ctx.estate, expected, pollIntervalSeconds: pollSeconds });
+    const drift = await watcher(pollSeconds).watchRouting({ estate: ctx.estate, expected: watching, pollIntervalSeconds: pollSeconds, ...(foreign ? { foreignFiles: true } : {}) });
     if (ctx.run.rollback && !rollingBack) return;
+    if (drift.files?.length) {
+      // Shown at once; the gate at the next step boundary reads the files again, so one sighting is enough.
+      ctx.run.foreignWriteNoticed(drift.files, stepId);
+      watching = withoutFiles(watching);
+      if (!watching.sprayer && !watching.bindings) return;
+    }
     if (drift.found.length === 0) continue;
-    guard.correcting = correctDrift(ctx, expected, drift, stepId);
+    guard.correcting = correctDrift(ctx, foreign ? withoutFiles(watching) : watching, drift, stepId);
     await guard.correcting;
     guard.correcting = undefined;
   }
@@ -82,9 +98,10 @@ async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string
 export async function guarded<T>(ctx: StepContext, stepId: string, wait: () => Promise<T>): Promise<T> {
   const expected = expectedRouting(ctx);
   if (!expected || !patched('routing-guard')) return wait();
+  const foreign = expected.pluginCfg !== undefined && patched(foreignWritesPatch);
   const scope = new CancellationScope();
   const guard: Guard = { correcting: undefined };
-  void scope.run(() => watch(ctx, expected, stepId, guard)).catch((err: unknown) => {
+  void scope.run(() => watch(ctx, expected, stepId, guard, foreign)).catch((err: unknown) => {
     if (!isCancellation(err)) ctx.run.event('turnout', 'routing-guard-stopped', `the routing guard stopped: ${(err as Error).message}`, stepId);
   });
   try {

@@ -46,7 +46,7 @@ export interface Gate {
   /** What an approval names: the phase for a phase gate, the drain step's ID for a drain-timeout gate. */
   name: string;
   phase: string;
-  kind: 'phase' | 'drain-timeout';
+  kind: 'phase' | 'drain-timeout' | 'foreign-write';
   question: string;
 }
 

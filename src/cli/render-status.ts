@@ -43,6 +43,11 @@ function waitingFor(s: RolloutStatus): string[] {
     lines.push(`awaiting approval of ${gate === phase ? phase : `${gate} (phase ${phase})`} since ${since}${timeoutAt ? ` (times out at ${timeoutAt})` : ''}`, `  turnout approve ${s.rolloutId} --by <you> --phase ${gate}`);
     if (s.pendingApproval.question) lines.push(`  ${s.pendingApproval.question}`);
   }
+  for (const f of s.foreignWrite?.files ?? []) {
+    lines.push(`foreign write (noticed ${s.foreignWrite?.noticedAt}): ${f.file} on ${f.hosts.join(', ')} is not the file turnout wrote (sha256 ${f.expectedSha256.slice(0, 12)}, found ${f.foundSha256?.slice(0, 12) ?? 'none'})`);
+    if (f.routing) lines.push(...f.routing.split('\n').map((l) => `  ${l}`));
+    lines.push(...f.diff.split('\n').map((l) => `  ${l}`));
+  }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
   if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}`);
   for (const i of s.instances ?? []) lines.push(`instance ${i.name}: enabled ${i.enabled.join(', ') || 'none'}, answers ${i.serving ?? 'nothing'} (read ${i.at})`);

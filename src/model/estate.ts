@@ -96,6 +96,14 @@ export const cellSchema = z
     clusters: z.array(clusterSchema).min(1),
     /** The cell's own bank of HTTP servers (large multi-cell sites have one per cell). */
     httpServers: z.array(httpServerSchema).default([]),
+    /**
+     * Whether WebSphere generates and propagates this cell's plugin-cfg.xml on its own (each web
+     * server's Plug-in properties: "Automatically generate the plug-in configuration file" and
+     * "Automatically propagate plug-in configuration file"). A procedure that writes plugin-cfg.xml
+     * refuses a cell declared `on`; for a wsadmin cell it also reads the web servers' properties
+     * before it starts and refuses one where either is on or cannot be read, declared or not.
+     */
+    pluginCfgAutomation: z.enum(['off', 'on']).optional(),
   })
   .strict();
 export type Cell = z.infer<typeof cellSchema>;

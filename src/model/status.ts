@@ -60,18 +60,46 @@ export const auditEventSchema = z.object({
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
 /** What a gate waits for: `gate` is its own name, which an approval may name instead of the phase. */
-export const gateKinds = { phase: 'phase', drainTimeout: 'drain-timeout' } as const;
+export const gateKinds = { phase: 'phase', drainTimeout: 'drain-timeout', foreignWrite: 'foreign-write' } as const;
 export const pendingApprovalSchema = z.object({
   phase: z.string(),
   /** The gate's own name: the phase for a phase gate, the drain step's ID (such as `X.drain`) for a drain-timeout gate. */
   gate: z.string().optional(),
-  kind: z.enum([gateKinds.phase, gateKinds.drainTimeout]).optional(),
+  kind: z.enum([gateKinds.phase, gateKinds.drainTimeout, gateKinds.foreignWrite]).optional(),
   /** What the person is asked. */
   question: z.string().optional(),
   since: z.string(),
   timeoutAt: z.string().optional(),
 });
 export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+
+/**
+ * A file turnout manages that someone else rewrote: the hosts holding the same foreign bytes, the
+ * hashes, and a short diff (bounded: never the whole file).
+ */
+export const foreignFileSchema = z.object({
+  /** `plugin-cfg.xml` or `loadbalancer.xml`. */
+  file: z.string(),
+  /** The HTTP servers or load balancers that hold these bytes. */
+  hosts: z.array(z.string()),
+  /** What turnout last wrote there. */
+  expectedSha256: z.string(),
+  /** What is there now; null when the file is missing. */
+  foundSha256: z.string().nullable(),
+  /** A short unified-style diff from turnout's file to the one found. */
+  diff: z.string(),
+  /** plugin-cfg.xml: the change in routing terms (servers, weights, routes), when the file parses. */
+  routing: z.string().optional(),
+});
+export type ForeignFile = z.infer<typeof foreignFileSchema>;
+
+/** Files turnout manages that differ from what it last wrote: the rollout stops at the next step boundary for a person. */
+export const foreignWriteSchema = z.object({
+  /** When turnout first saw these bytes. */
+  noticedAt: z.string(),
+  files: z.array(foreignFileSchema),
+});
+export type ForeignWrite = z.infer<typeof foreignWriteSchema>;
 
 /** A rollback under way: its route, and why a step is blocked while it retries. */
 export const rollbackProgressSchema = z.object({
@@ -128,6 +156,12 @@ export const rolloutStatusSchema = z.object({
     .optional(),
   /** While rolling back: the route it takes, and the step that is blocked, if one is. */
   rollback: rollbackProgressSchema.optional(),
+  /**
+   * Files turnout manages (plugin-cfg.xml, loadbalancer.xml) that someone else rewrote since turnout
+   * wrote them: shown from the poll that noticed them; the rollout stops at the next step boundary
+   * (gate kind `foreign-write`) until a person approves the change or rolls back.
+   */
+  foreignWrite: foreignWriteSchema.optional(),
   /** Servers that should run N+1 and did not answer with it at the last check. */
   deadServers: z.array(z.object({ name: z.string(), problem: z.string() })).optional(),
   /** The off-peak window: when it opens (while waiting for it) or closes (while open), in UTC; `timeZone` is the windows' zone. */

@@ -56,9 +56,22 @@ function instanceLines(instances: NonNullable<RolloutStatus['instances']>): stri
   ];
 }
 
+/** Files someone else rewrote: where, the routing change, and the bounded diff. */
+function foreignWriteLines(status: RolloutStatus): string[] {
+  const w = status.foreignWrite;
+  if (!w) return [];
+  const lines = ['', `**Someone else rewrote a file turnout manages** (noticed ${w.noticedAt}). The rollout stops at the next step boundary until a person approves the change (it is kept, on top of turnout's file) or rolls back (every file gets its starting bytes back).`];
+  for (const f of w.files) {
+    lines.push('', `- ${f.file} on ${f.hosts.join(', ')}: turnout wrote sha256 \`${f.expectedSha256.slice(0, 12)}\`, found ${f.foundSha256 ? `\`${f.foundSha256.slice(0, 12)}\`` : 'no file'}`);
+    if (f.routing) lines.push(...f.routing.split('\n').map((l) => `  - ${l}`));
+    lines.push('', '~~~diff', f.diff, '~~~');
+  }
+  return lines;
+}
+
 function waitingFor(status: RolloutStatus): string[] {
   const id = status.rolloutId;
-  const lines: string[] = [...approvalLines(status)];
+  const lines: string[] = [...approvalLines(status), ...foreignWriteLines(status)];
   if (status.drain) {
     const what = status.drain.measure === 'connections' ? 'ORB connections' : 'live sessions';
     lines.push(`**${status.drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${status.drain.deadline}`, '', `| server | ${what} |`, '|---|---|');

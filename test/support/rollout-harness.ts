@@ -29,11 +29,15 @@ export interface ScenarioLab {
   stop(): Promise<void>;
 }
 
-/** Starts the multi-cell lab (ports shifted by `offset`) with short session idle times, so drains are quick. */
-export async function startScenarioLab(offset: number, file = 'lab-multi-cell.json'): Promise<ScenarioLab> {
+/**
+ * Starts the multi-cell lab (ports shifted by `offset`) with short session idle times, so drains are
+ * quick; `tweak` may shorten more of the estate's waits before the lab starts.
+ */
+export async function startScenarioLab(offset: number, file = 'lab-multi-cell.json', tweak?: (estate: Estate) => void): Promise<ScenarioLab> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-rollout-'));
   const estate = labEstateForTest(offset, dir, file);
   estate.lab = { ...estate.lab!, sessionIdleSeconds: 3 };
+  tweak?.(estate);
   // Each scenario is its own target, so a rollout a failed scenario left behind cannot block the next.
   estate.name = `${estate.name}-${offset}`;
   const lab = await startLab(estate, { baseDir: dir });

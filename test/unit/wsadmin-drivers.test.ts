@@ -118,6 +118,24 @@ describe('wsadmin app-server driver', () => {
     expect(text).toBe('<?xml version="1.0" encoding="ISO-8859-1"?>\n<!-- Generé par GenPluginCfg -->\n<Config ASDisableNagle="false" RefreshInterval="60">\n   <ServerCluster Name="ClusterY_Y" LoadBalance="Round Robin"/>\n</Config>\n');
   });
 
+  it('reads the web servers\' plug-in generation and propagation, with the script checked in', async () => {
+    const read = await driver().pluginCfgAutomation!('Y');
+    expect(standIn.last().script).toBe(expected('plugin-cfg-automation'));
+    expect(read).toEqual({
+      cell: 'Y',
+      webServers: [
+        { node: 'webY1-node', name: 'webY1', generation: 'MANUAL', propagation: 'MANUAL' },
+        { node: 'webY2-node', name: 'webY2', generation: 'MANUAL', propagation: 'MANUAL' },
+      ],
+    });
+    const on = await driver(customSample('{"cell":"Y","webServers":[{"generation":"AUTOMATIC","name":"webY1","node":"webY1-node","propagation":"AUTOMATIC"},{"generation":null,"name":"webY2","node":"webY2-node","propagation":null}]}')).pluginCfgAutomation!('Y');
+    expect(on.webServers.map((w) => [w.name, w.generation, w.propagation])).toEqual([['webY1', 'AUTOMATIC', 'AUTOMATIC'], ['webY2', null, null]]);
+  });
+
+  it('fails, saying why, when wsadmin cannot read the plug-in properties (the rollout then refuses: unknown)', async () => {
+    await expect(driver(sampleEnv('failure-wasx7017e')).pluginCfgAutomation!('Y')).rejects.toThrow(/WASX7017E/);
+  });
+
   it('refuses a result of the wrong shape', async () => {
     await expect(driver(sampleEnv('start-cluster')).servers()).rejects.toThrow(/^the script's result has an unexpected shape: \$\.cell: .*; \$\.servers: /);
   });

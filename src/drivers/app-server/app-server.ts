@@ -126,6 +126,27 @@ export interface AppServerDriver {
    * B.1.3), as text. Generation only: turnout transforms and distributes it itself.
    */
   generatePluginCfg(cell: string): Promise<string>;
+  /**
+   * Whether the cell's administration regenerates and propagates plugin-cfg.xml on its own: each web
+   * server's plug-in properties as the cell holds them. Only drivers that can read them have it
+   * (wsadmin); turnout refuses to write plugin-cfg.xml into a cell where either is on.
+   */
+  pluginCfgAutomation?(cell: string): Promise<PluginCfgAutomation>;
+}
+
+/** One web server definition's plug-in properties (WebSphere: `PluginGeneration`, `PluginPropagation`: `AUTOMATIC` or `MANUAL`). */
+export interface WebServerPluginProperties {
+  node: string;
+  name: string;
+  /** null when the web server has no plug-in properties the script could read. */
+  generation: string | null;
+  propagation: string | null;
+}
+
+/** Every web server definition of a cell with its plug-in properties. */
+export interface PluginCfgAutomation {
+  cell: string;
+  webServers: WebServerPluginProperties[];
 }
 
 /**

@@ -22,9 +22,9 @@
  */
 import { z } from 'zod';
 import type { Estate } from '../../model';
-import { clusterScript, generatePluginCfgScript, installScript, listServersScript, pmiScript, resetServersScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
+import { clusterScript, generatePluginCfgScript, pluginCfgAutomationScript, installScript, listServersScript, pmiScript, resetServersScript, serversScript, setVirtualHostScript, type ServerAction } from '../wsadmin/jython';
 import { createWsadminClient, pmiFigures, pmiResultSchema, readPmi, type WsadminClient, type WsadminDriverOptions } from '../wsadmin/wsadmin-client';
-import type { AppServerDriver, AppServerState, InstallCommand, ResetCommand, ResetOutcome, ServerConnections, ServerInFlight, ServerProbe, VirtualHostCommand } from './app-server';
+import type { AppServerDriver, AppServerState, PluginCfgAutomation, InstallCommand, ResetCommand, ResetOutcome, ServerConnections, ServerInFlight, ServerProbe, VirtualHostCommand } from './app-server';
 
 const installResultSchema = z.object({ app: z.string(), action: z.enum(['present', 'remapped', 'installed']), virtualHosts: z.array(z.string()) });
 const virtualHostResultSchema = z.object({ apps: z.array(z.string()), remapped: z.array(z.string()), restarted: z.array(z.string()) });
@@ -73,6 +73,10 @@ function resetOutcome(app: string, r: ResetServerResult): ResetOutcome {
 }
 
 const pluginCfgResultSchema = z.object({ cell: z.string(), path: z.string(), base64: z.string() });
+const automationResultSchema = z.object({
+  cell: z.string(),
+  webServers: z.array(z.object({ node: z.string(), name: z.string(), generation: z.string().nullable(), propagation: z.string().nullable() })),
+});
 
 /** The state a server script should leave each server in. */
 const wantedState: Record<ServerAction, (before: string) => boolean> = {
@@ -203,6 +207,10 @@ class WsadminAppServer implements AppServerDriver {
   async generatePluginCfg(cell: string): Promise<string> {
     const result = await this.client.run(generatePluginCfgScript(cell), pluginCfgResultSchema);
     return decodePluginCfg(Buffer.from(result.base64, 'base64'));
+  }
+
+  async pluginCfgAutomation(cell: string): Promise<PluginCfgAutomation> {
+    return this.client.run(pluginCfgAutomationScript(cell), automationResultSchema);
   }
 }
 

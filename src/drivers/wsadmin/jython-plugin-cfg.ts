@@ -21,6 +21,24 @@ for node, server in WEB_SERVERS:
     propagated.append(server)
 turnout_result({'cell': CELL, 'propagated': propagated})
 `,
+  pluginCfgAutomation: String.raw`cellId = AdminConfig.getid('/Cell:%s/' % CELL)
+if cellId == '':
+    turnout_fail('cell %s is not in the configuration wsadmin is connected to' % CELL)
+webServers = []
+for webServer in AdminConfig.list('WebServer', cellId).splitlines():
+    nodeAt = webServer.find('/nodes/') + len('/nodes/')
+    serverAt = webServer.find('/servers/')
+    node = webServer[nodeAt:serverAt]
+    name = webServer[serverAt + len('/servers/'):webServer.find('|')]
+    generation = None
+    propagation = None
+    properties = AdminConfig.list('PluginProperties', webServer).splitlines()
+    if len(properties) > 0:
+        generation = AdminConfig.showAttribute(properties[0], 'PluginGeneration')
+        propagation = AdminConfig.showAttribute(properties[0], 'PluginPropagation')
+    webServers.append({'node': node, 'name': name, 'generation': generation, 'propagation': propagation})
+turnout_result({'cell': CELL, 'webServers': webServers})
+`,
 } as const;
 
 /**
@@ -54,4 +72,15 @@ export function propagatePluginCfgScript(cell: string, webServers: readonly WebS
     ['json', 'configRoot'],
     bodies.propagatePluginCfg,
   );
+}
+
+/**
+ * Reads every web server definition of the cell with its plug-in properties (`PluginGeneration` and
+ * `PluginPropagation`, each `AUTOMATIC` or `MANUAL`): whether the deployment manager regenerates
+ * plugin-cfg.xml and pushes it to the web servers on its own, which would overwrite the files
+ * turnout writes. Reads only. The web server's node and name come from its configuration ID
+ * (`(cells/<cell>/nodes/<node>/servers/<name>|server.xml#WebServer_1)`).
+ */
+export function pluginCfgAutomationScript(cell: string): string {
+  return script('plugin-cfg-automation', [['CELL', pythonString(checkName(cell, '$.cell'))]], ['json'], bodies.pluginCfgAutomation);
 }

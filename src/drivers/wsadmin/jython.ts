@@ -13,6 +13,6 @@
  */
 export { pythonString, WsadminInputError } from './jython-text';
 export { appName, clusterScript, installScript, listServersScript, pmiMeasures, pmiScript, serversScript, setVirtualHostScript, type ServerAction } from './jython-servers';
-export { generatePluginCfgScript, propagatePluginCfgScript, type WebServerRef } from './jython-plugin-cfg';
+export { generatePluginCfgScript, pluginCfgAutomationScript, propagatePluginCfgScript, type WebServerRef } from './jython-plugin-cfg';
 export { bindNameScript, listNamesScript, readBindingsScript, setBindingsScript, unbindNameScript, type WsadminBinding } from './jython-bindings';
 export { resetServersScript } from './jython-editions';
