@@ -46,7 +46,13 @@ describe('the production topology under its faults', () => {
   const mark = (what: string): void => void timeline.push({ at: Math.round((Date.now() - started) / 100) / 10, what });
 
   beforeAll(async () => {
-    [stack, multi, single] = await Promise.all([startTestStack(), startScenarioLab(22500), startScenarioLab(22000, 'lab-single-cell.json')]);
+    // Settled, not raced: a lab that fails to start must not leave the stack (or the other lab) running.
+    const parts = await Promise.allSettled([startTestStack(), startScenarioLab(22500), startScenarioLab(22000, 'lab-single-cell.json')] as const);
+    if (parts[0].status === 'fulfilled') stack = parts[0].value;
+    if (parts[1].status === 'fulfilled') multi = parts[1].value;
+    if (parts[2].status === 'fulfilled') single = parts[2].value;
+    const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    if (failed) throw failed.reason;
     admin = await stackClient(stack, 'admin');
     console.log(`production stack up: ${JSON.stringify(stack.timings)}`);
   });
