@@ -4,7 +4,7 @@
  * idempotent: a file already holding its bytes is not rewritten, a running server is not started
  * again, a binding already set is not set again.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
 import { writeAllOrNothing, writeEvery, type BytesFor } from '../src/drivers/config-file';
@@ -62,8 +62,32 @@ async function writeAll(drivers: Drivers, estate: Estate, bytesFor: BytesFor, mo
 }
 
 /** Builds the single-cell and Java-client activities over the estate's drivers. */
+/** How often a cluster activity says it is alive; the workflow's heartbeat timeout is a few of these. */
+const livenessEveryMs = 5_000;
+
+/**
+ * Heartbeats (without details) while each activity runs, so that a worker killed mid-distribution is
+ * noticed within the heartbeat timeout and the activity (idempotent) runs again on another worker,
+ * instead of after its three-minute limit. Local activities cannot heartbeat and are left alone.
+ */
+function withLiveness<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped = Object.entries(activities).map(([name, fn]) => [
+    name,
+    async (...args: never[]) => {
+      const ctx = Context.current();
+      const timer = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), livenessEveryMs);
+      try {
+        return await fn(...args);
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as T;
+}
+
 export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
-  return {
+  return withLiveness({
     async snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot> {
       const d = drivers(estate);
       const servers: PluginCfgSnapshot['servers'] = [];
@@ -143,5 +167,5 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
       }
       return result;
     },
-  };
+  });
 }

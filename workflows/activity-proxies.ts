@@ -36,6 +36,18 @@ export const acts: Summarizable<RolloutActivities> = proxyActivities<RolloutActi
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
 });
 
+/**
+ * The cluster steps' activities (plugin-cfg.xml, servers, bindings): the short activities' options,
+ * and a heartbeat timeout, since they say they are alive every 5 s. A worker killed mid-distribution
+ * is noticed in seconds and the idempotent write runs again elsewhere, not after three minutes.
+ */
+export const clusterActs: Summarizable<RolloutActivities> = proxyActivities<RolloutActivities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '20 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes },
+});
+
 const localActs = proxyLocalActivities<RolloutActivities>({
   startToCloseTimeout: '3 minutes',
   // Past this, retries are scheduled as timers rather than held inside one workflow task.

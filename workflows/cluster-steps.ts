@@ -7,7 +7,7 @@ import { patched, sleep } from '@temporalio/workflow';
 import { bindingValuesFor, type Estate, type Step } from '../src/model';
 import type { BindingValue } from '../src/model/bindings';
 import type { DistributePluginCfgInput, FileEdit, PluginCfgSnapshot } from '../activities/rollout-types';
-import { acts, summarized } from './activity-proxies';
+import { clusterActs as acts, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;

@@ -7,9 +7,9 @@
  *
  * Run as a script, `node dist/src/temporal/temporal-binary.js --ensure` prints the binary's path.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../paths';
+import { machineCacheDir, packageRoot } from '../paths';
 import { goInstall, withBuildLock, type LineLog } from './go-install';
 
 /** The CLI version turnout builds; later ones cannot be installed with `go install`. */
@@ -94,7 +94,6 @@ export async function ensureTemporalBinary(opts: EnsureOptions = {}): Promise<Te
   if (found) return found;
   const env = opts.env ?? process.env;
   const go = whichSync('go', env);
-  if (!go) throw new Error(noGoMessage());
   const root = opts.root ?? packageRoot();
   await buildUnderLock(go, root, env, opts.log ?? (() => undefined));
   const built = findTemporalBinary({ ...opts, root });
@@ -116,11 +115,37 @@ export function buildLogPath(root: string): string {
   return path.join(root, '.tools', 'build.log');
 }
 
-async function buildUnderLock(go: string, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
+/**
+ * The machine cache's copy of the CLI (`~/.cache/turnout/temporal-cli/<version>/temporal`): a fresh
+ * clone (CI makes one per run) copies it into `.tools/bin` instead of linking it again with Go.
+ */
+export function machineCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(machineCacheDir(env), 'temporal-cli', temporalCliVersion, 'temporal');
+}
+
+/** Copies `from` to `to` through a temp file and a rename, executable. */
+function copyExecutable(from: string, to: string): void {
+  mkdirSync(path.dirname(to), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, to);
+}
+
+async function buildUnderLock(go: string | undefined, root: string, env: NodeJS.ProcessEnv, log: LineLog): Promise<void> {
   await withBuildLock(path.join(root, '.tools', 'build.lock'), 'the Temporal CLI', log, async () => {
+    const target = path.join(toolsBinDir(root), 'temporal');
     // Another caller may have finished the build while this one waited for the lock.
-    if (isExecutable(path.join(toolsBinDir(root), 'temporal'))) return;
+    if (isExecutable(target)) return;
+    const cached = machineCliPath(env);
+    if (isExecutable(cached)) {
+      copyExecutable(cached, target);
+      log(`Copied the Temporal CLI ${temporalCliVersion} from ${cached}.`);
+      return;
+    }
+    if (!go) throw new Error(noGoMessage());
     await goInstall({ go, target: `${temporalCliPackage}@${temporalCliVersion}`, gobin: toolsBinDir(root), logFile: buildLogPath(root), label: `the Temporal CLI ${temporalCliVersion}`, env, log, cwd: root });
+    copyExecutable(target, cached);
   });
 }
 

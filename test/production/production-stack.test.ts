@@ -14,14 +14,17 @@
  * failed request, no lost session and no version flip. The search attribute query finds both.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { RolloutStatus } from '../../src/model';
+import type { Estate, RolloutStatus } from '../../src/model';
+import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
+import { finalPluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../../src/drivers/plugin-cfg';
 import type { Stack } from '../../src/stack/stack';
-import { statusQuery } from '../../workflows/messages';
+import { approvePhaseUpdate, rollbackSignal, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
-import { labRequest, loadFigures, resultWithin, routingOf, startLoad, startScenarioLab, stopAllLoad, waitForStatus, type RunningLoad, type ScenarioLab } from '../support/rollout-harness';
+import { shortSha, watchFiles } from '../support/file-watch';
+import { labRequest, loadFigures, recordHistory, resultWithin, routingOf, startLoad, startScenarioLab, stopAllLoad, waitForStatus, type RunningLoad, type ScenarioLab } from '../support/rollout-harness';
 import { stackClient, startTestStack, workerHolding } from '../support/production-stack';
 
 jest.setTimeout(300_000);
@@ -34,6 +37,27 @@ function expectEachStepOnce(final: RolloutStatus): void {
   const planned = final.steps.map((s) => s.id);
   expect(final.events.filter((e) => e.type === 'step-started').map((e) => e.stepId)).toEqual(planned);
   expect(final.events.filter((e) => e.type === 'step-done').map((e) => e.stepId)).toEqual(planned);
+}
+
+/** Every HTTP server's plugin-cfg.xml, by server name. */
+const pluginCfgFiles = (estate: Estate): Record<string, string> => Object.fromEntries(estate.cells.flatMap((c) => c.httpServers).map((h) => [h.name, h.pluginCfg.path]));
+
+/**
+ * The files the single-cell rollout writes, in order (group 1 of one server, then the other two):
+ * each group is first made known to every plug-in at weight 0, then takes new sessions.
+ */
+async function plannedPluginCfgs(estate: Estate): Promise<string[]> {
+  const generated = await createLabAppServer(estate).generatePluginCfg('X');
+  const pair = { active: 'ClusterX', incoming: 'ClusterY' };
+  const all = { servers: ['ServerY1', 'ServerY2', 'ServerY3'], drain: ['ServerX1', 'ServerX2', 'ServerX3'] };
+  return [
+    shortSha(generated),
+    shortSha(zeroWeightsPluginCfg(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1'], drain: [] }), { cluster: 'ClusterX', servers: ['ServerY1'] })),
+    shortSha(transitionPluginCfg(generated, { ...pair, servers: ['ServerY1'], drain: ['ServerX1'] })),
+    shortSha(zeroWeightsPluginCfg(transitionPluginCfg(generated, { ...pair, servers: all.servers, drain: ['ServerX1'] }), { cluster: 'ClusterX', servers: ['ServerY2', 'ServerY3'] })),
+    shortSha(transitionPluginCfg(generated, { ...pair, ...all })),
+    shortSha(finalPluginCfg(generated, pair)),
+  ];
 }
 
 describe('the production topology under its faults', () => {
@@ -105,6 +129,9 @@ describe('the production topology under its faults', () => {
     mark(`worker ${drainer!.name} killed during X.drain`);
 
     // 2. The single-cell rollout starts; a worker dies while group 1's plugin-cfg.xml goes out.
+    const starts = Object.fromEntries(Object.entries(pluginCfgFiles(single.estate)).map(([name, file]) => [name, shortSha(readFileSync(file))]));
+    const planned = await plannedPluginCfgs(single.estate);
+    const watch = watchFiles(pluginCfgFiles(single.estate));
     const singleRequest = labRequest(single.estate, { procedure: 'singleCellRollout', strategy: { firstGroupSize: 1, groupSize: 2 } });
     const startSingle = await runCli(['start', requestFile(single, singleRequest), '--id', singleId], env('writer'));
     expect({ code: startSingle.code, stderr: startSingle.stderr }).toEqual({ code: 0, stderr: '' });
@@ -122,6 +149,16 @@ describe('the production topology under its faults', () => {
     await waitForStatus(a, (s) => s.state === 'awaiting-approval', 'the approval of cell X');
     const refused = await runCli(['approve', multiId, '--by', 'rachel'], env('reader'));
     expect({ code: refused.code, lines: refused.stderr.trim().split('\n').length, stderr: refused.stderr }).toEqual({ code: 3, lines: 1, stderr: expect.stringMatching(/refused the request with this token/) });
+    // The signal and the update themselves, as any client would send them: refused by the server.
+    const readerClient = await stackClient(stack, 'reader');
+    try {
+      const asReader = readerClient.workflow.getHandle(multiId);
+      await expect(asReader.signal(rollbackSignal, { by: 'rachel', reason: 'reader' })).rejects.toMatchObject({ cause: { code: 7 } });
+      await expect(asReader.executeUpdate(approvePhaseUpdate, { args: [{ by: 'rachel' }] })).rejects.toMatchObject({ cause: { code: 7 } });
+      expect((await asReader.query(statusQuery)).state).toBe('awaiting-approval');
+    } finally {
+      await readerClient.connection.close();
+    }
     const holder = await workerHolding(stack, a);
     await holder?.kill();
     mark(`worker ${holder?.name ?? '(none)'} killed during the approval wait`);
@@ -149,6 +186,8 @@ describe('the production topology under its faults', () => {
 
     const [finalA, finalB] = await Promise.all([resultWithin(a, 180_000), resultWithin(b, 180_000)]);
     await approvingB;
+    watch.stop();
+    await Promise.all([recordHistory(admin, multiId, 'production-multi-cell-faults'), recordHistory(admin, singleId, 'production-single-cell-faults')]);
     const [reportA, reportB] = await Promise.all(loads.map((l) => l.stop()));
     mark('both rollouts done');
     console.log(`production multi-cell load: ${JSON.stringify(loadFigures(reportA!))}`);
@@ -157,7 +196,16 @@ describe('the production topology under its faults', () => {
     for (const final of [finalA, finalB]) {
       expect(final.state).toBe('succeeded');
       expectEachStepOnce(final);
+      // The routing guard watched every wait through the faults and found nothing to put back.
+      expect(final.events.filter((e) => e.type === 'drift-corrected' || e.type === 'dead-server')).toEqual([]);
     }
+    // The worker that took the drain over resumed it from the dead one's last heartbeat.
+    const workerLogs = readdirSync(stack.dir).filter((f) => /^worker-\d+\.log$/.test(f)).map((f) => readFileSync(path.join(stack.dir, f), 'utf8'));
+    expect(workerLogs.some((log) => log.includes('drain resumed from its last heartbeat'))).toBe(true);
+    // Each planned plugin-cfg.xml appeared once and whole on every HTTP server, in order, through the
+    // kill during the distribution; a file that already holds the planned bytes is not rewritten.
+    const distinct = (list: string[]): string[] => list.filter((h, i) => h !== list[i - 1]);
+    for (const [name, seq] of Object.entries(watch.sequences())) expect({ name, seq }).toEqual({ name, seq: distinct([starts[name] as string, ...planned]) });
     expect(finalA.approvals.map((x) => x.by)).toContain('alice');
     for (const report of [reportA!, reportB!]) {
       expect({ failed: report.failed, lostSessions: report.lostSessions, versionFlips: report.versionFlips }).toEqual({ failed: 0, lostSessions: 0, versionFlips: 0 });
