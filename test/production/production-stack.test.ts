@@ -31,6 +31,7 @@ jest.setTimeout(300_000);
 
 /** Set when the file ends, so that a loop a failed test left behind stops. */
 let fileDone = false;
+let stopWatching: () => void = () => undefined;
 
 /** Every step planned was started once and done once, in order: nothing repeated after a fault. */
 function expectEachStepOnce(final: RolloutStatus): void {
@@ -82,6 +83,8 @@ describe('the production topology under its faults', () => {
   });
   afterAll(async () => {
     fileDone = true;
+    // A failed test leaves its file watch behind; its timer would keep jest from exiting.
+    stopWatching();
     stopAllLoad();
     await admin?.connection.close();
     await stack?.stop();
@@ -132,6 +135,7 @@ describe('the production topology under its faults', () => {
     const starts = Object.fromEntries(Object.entries(pluginCfgFiles(single.estate)).map(([name, file]) => [name, shortSha(readFileSync(file))]));
     const planned = await plannedPluginCfgs(single.estate);
     const watch = watchFiles(pluginCfgFiles(single.estate));
+    stopWatching = watch.stop;
     const singleRequest = labRequest(single.estate, { procedure: 'singleCellRollout', strategy: { firstGroupSize: 1, groupSize: 2 } });
     const startSingle = await runCli(['start', requestFile(single, singleRequest), '--id', singleId], env('writer'));
     expect({ code: startSingle.code, stderr: startSingle.stderr }).toEqual({ code: 0, stderr: '' });
