@@ -7,7 +7,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { bindingValuesFor, type BindingValue, type Estate } from '../src/model';
 import type { Drivers } from '../src/drivers';
-import { writeAllOrNothing, writeEvery, type BytesFor } from '../src/drivers/config-file';
+import { writeAllOrNothing, writeEvery } from '../src/drivers/config-file';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import { applyEdits, FileEditConflict } from '../src/drivers/config-file/foreign-edit';
@@ -15,7 +15,8 @@ import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transit
 import { failureTypes } from '../workflows/failure-types';
 import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
 
-const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
+/** The HTTP servers of every cell, by name. */
+export const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
 
 /**
  * The file a stage writes, computed from the generated step-B file: the same input, the same bytes.
@@ -55,13 +56,10 @@ function stageFile(input: DistributePluginCfgInput): string {
  * plug-in sees a new file. A restore writes every one it can reach (`writeEvery`), so the others
  * are back on their bytes while one stays blocked.
  */
-async function writeAll(drivers: Drivers, estate: Estate, bytesFor: BytesFor, mode: 'all-or-nothing' | 'every-reachable'): Promise<DistributeResult> {
-  const stores = httpServerNames(estate).map((name) => ({ name, store: drivers.pluginCfg(name) }));
-  const servers = mode === 'all-or-nothing' ? await writeAllOrNothing(stores, bytesFor) : await writeEvery(stores, bytesFor);
-  return { servers };
+function pluginCfgStores(drivers: Drivers, estate: Estate): { name: string; store: ReturnType<Drivers['pluginCfg']> }[] {
+  return httpServerNames(estate).map((name) => ({ name, store: drivers.pluginCfg(name) }));
 }
 
-/** Builds the single-cell and Java-client activities over the estate's drivers. */
 /** How often a cluster activity says it is alive; the workflow's heartbeat timeout is a few of these. */
 const livenessEveryMs = 5_000;
 
@@ -86,6 +84,7 @@ function withLiveness<T extends Record<string, (...args: never[]) => Promise<unk
   return Object.fromEntries(wrapped) as T;
 }
 
+/** Builds the single-cell and Java-client activities over the estate's drivers. */
 export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
   return withLiveness({
     async snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot> {
@@ -116,7 +115,7 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
         throw err;
       }
       const bytes = encodePluginCfg(file);
-      const result = await writeAll(drivers(input.estate), input.estate, () => bytes, 'all-or-nothing');
+      const result = { servers: await writeAllOrNothing(pluginCfgStores(drivers(input.estate), input.estate), () => bytes) };
       log.info('plugin-cfg.xml distributed', { stage: input.stage, sha256: sha256Hex(bytes), written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;
     },
@@ -124,15 +123,11 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
     async restorePluginCfg(input: { estate: Estate; snapshot: PluginCfgSnapshot }): Promise<DistributeResult> {
       const before = new Map(input.snapshot.servers.map((s) => [s.name, s.base64]));
       // A server that had no file before the rollout gets none back: there is nothing to restore.
-      const result = await writeAll(
-        drivers(input.estate),
-        input.estate,
-        (name) => {
-          const b64 = before.get(name);
-          return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
-        },
-        'every-reachable',
-      );
+      const servers = await writeEvery(pluginCfgStores(drivers(input.estate), input.estate), (name) => {
+        const b64 = before.get(name);
+        return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
+      });
+      const result = { servers };
       log.info('plugin-cfg.xml restored', { written: result.servers.filter((s) => s.changed).map((s) => s.name) });
       return result;
     },

@@ -14,7 +14,7 @@ import { decodePluginCfg, diffPluginCfg, encodePluginCfg, renderPluginCfgDiff } 
 import { sha256Hex } from '../src/drivers/config-file';
 import { defaultDiffLimits, editBetween, renderFileDiff, type FileEdit } from '../src/drivers/config-file/foreign-edit';
 import { pluginCfgAutomationProblems } from '../src/drivers/app-server/plugin-cfg-automation';
-import { fileForStage } from './cluster-rollout';
+import { fileForStage, httpServerNames } from './cluster-rollout';
 import { editedFile } from './lb-rollout';
 import type { AdoptFilesInput, AdoptResult, CheckFilesInput, FileCheck, ManagedFiles, PluginCfgAutomationInput } from './rollout-types';
 
@@ -73,7 +73,7 @@ function routingChange(expected: string, found: string): string | undefined {
 function managedOf(d: Drivers, estate: Estate, expected: ManagedFiles): Managed[] {
   const out: Managed[] = [];
   if (expected.pluginCfg) {
-    const hosts = estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
+    const hosts = httpServerNames(estate);
     out.push({
       file: 'plugin-cfg.xml',
       readers: hosts.map((host) => ({ host, read: () => d.pluginCfg(host).read() })),
@@ -117,11 +117,16 @@ function foreignOf(m: Managed, found: readonly Found[]): ForeignFile[] {
   });
 }
 
+/** Each managed file that differs from what turnout last wrote (`expected`), with how it is read. */
+async function foreignWithManaged(d: Drivers, estate: Estate, expected: ManagedFiles): Promise<{ m: Managed; f: ForeignFile }[]> {
+  const out: { m: Managed; f: ForeignFile }[] = [];
+  for (const m of managedOf(d, estate, expected)) out.push(...foreignOf(m, await readAll(m)).map((f) => ({ m, f })));
+  return out;
+}
+
 /** The managed files that differ from what turnout last wrote (`expected`). */
 export async function foreignFiles(d: Drivers, estate: Estate, expected: ManagedFiles): Promise<ForeignFile[]> {
-  const out: ForeignFile[] = [];
-  for (const m of managedOf(d, estate, expected)) out.push(...foreignOf(m, await readAll(m)));
-  return out;
+  return (await foreignWithManaged(d, estate, expected)).map(({ f }) => f);
 }
 
 /** Whether `accepted` plus `edit` still gives a file for what turnout last wrote: the conflict, if not. */
@@ -148,8 +153,7 @@ export function createManagedFileActivities(drivers: (estate: Estate) => Drivers
       const d = drivers(estate);
       const key = (f: Pick<ForeignFile, 'hosts' | 'foundSha256'>): string => `${[...f.hosts].sort().join(',')}=${f.foundSha256 ?? 'missing'}`;
       const seen = new Set(input.seen.map(key));
-      const now: { m: Managed; f: ForeignFile }[] = [];
-      for (const m of managedOf(d, estate, expected)) now.push(...foreignOf(m, await readAll(m)).map((f) => ({ m, f })));
+      const now = await foreignWithManaged(d, estate, expected);
       const moved = now.filter(({ f }) => !seen.has(key(f)));
       if (moved.length > 0 || now.length !== seen.size) {
         return { changed: `the files changed again after the diff was shown${moved.length ? ` (${moved.map(({ f }) => `${f.file} on ${f.hosts.join(', ')}`).join('; ')})` : ''}` };

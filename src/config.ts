@@ -122,17 +122,18 @@ function readTls(env: Env): TlsConfig | undefined {
 }
 
 function readApiKey(env: Env): string | undefined {
-  const inlineVars = [envVars.turnoutApiKey, envVars.apiKey].filter((v) => read(env, v, nonEmpty));
-  const fileVars = [envVars.turnoutApiKeyFile, envVars.apiKeyFile].filter((v) => read(env, v, nonEmpty));
-  const set = [...inlineVars, ...fileVars];
-  if (set.length > 1) throw new ConfigError(set[1]!, `set only one of ${set.join(', ')}`);
-  const fileVar = fileVars[0];
-  if (!fileVar) return inlineVars[0] ? read(env, inlineVars[0], nonEmpty) : undefined;
-  const file = read(env, fileVar, nonEmpty)!;
+  const names = [envVars.turnoutApiKey, envVars.apiKey, envVars.turnoutApiKeyFile, envVars.apiKeyFile];
+  const set = names.flatMap((variable) => {
+    const value = read(env, variable, nonEmpty);
+    return value === undefined ? [] : [{ variable, value }];
+  });
+  if (set.length > 1) throw new ConfigError(set[1]!.variable, `set only one of ${set.map((s) => s.variable).join(', ')}`);
+  const [only] = set;
+  if (!only || (only.variable !== envVars.turnoutApiKeyFile && only.variable !== envVars.apiKeyFile)) return only?.value;
   try {
-    return nonEmpty.parse(readFileSync(file, 'utf8'));
+    return nonEmpty.parse(readFileSync(only.value, 'utf8'));
   } catch (err) {
-    throw new ConfigError(fileVar, `cannot read an API key from ${file}: ${describe(err)}`);
+    throw new ConfigError(only.variable, `cannot read an API key from ${only.value}: ${describe(err)}`);
   }
 }
 

@@ -7,11 +7,14 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { dirname } from 'node:path';
 
-/** Writes a file through a temp file and a rename, so readers never see half of it. */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Writes a file through a temp file and a rename, so readers never see half of it. `mode` (such as
+ * 0o600 for a secret) applies from the temp file's creation on, so the content is never readable wider.
+ */
+export function writeFileAtomic(path: string, content: string, mode?: number): void {
+  mkdirSync(dirname(path), { recursive: true, ...(mode === undefined ? {} : { mode: 0o700 }) });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, content);
+  writeFileSync(temp, content, mode === undefined ? undefined : { mode });
   renameSync(temp, path);
 }
 

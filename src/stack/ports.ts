@@ -1,18 +1,6 @@
 /** Free loopback ports for the production stack's many listeners. */
 import net from 'node:net';
-
-/** A port the OS says is free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { canBind } from '../lab/process-utils';
 
 /** `count` distinct free ports (held open together while chosen, so none repeats). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -41,12 +29,7 @@ export async function freeSmallPorts(count: number): Promise<number[]> {
   for (let tries = 0; chosen.length < count && tries < 1000; tries++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (chosen.includes(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) chosen.push(port);
+    if (await canBind('127.0.0.1', port)) chosen.push(port);
   }
   if (chosen.length < count) throw new Error(`found only ${chosen.length} of ${count} free ports below 32768`);
   return chosen;

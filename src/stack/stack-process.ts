@@ -52,8 +52,9 @@ export function stackProcess(opts: { name: string; command: string; args: string
     },
     async stop(graceMs = 10_000) {
       signal('SIGTERM');
+      // Past the grace period the process itself is SIGKILLed; anything it left in its group goes too.
       await gone(graceMs);
-      if (child?.pid && isAlive(child.pid)) await this.kill();
+      signal('SIGKILL');
     },
     tail(lines = 20) {
       try {

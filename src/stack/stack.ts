@@ -8,14 +8,14 @@
  * `turnout stack up|down` (src/cli/commands/stack.ts) and test/production use this module.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { rolloutSearchAttributeNames } from '../../workflows/search-attributes';
 import { packageRoot } from '../paths';
-import { isListening, sleep } from '../lab/process-utils';
+import { isListening, sleep, writeFileAtomic } from '../lab/process-utils';
 import { ensureTemporalBinary, type LineLog } from '../temporal/temporal-binary';
 import { generateSigningKey, jwksFor, signingKeyFromPem, signToken, tokenRoles, type SigningKey, type TokenRole } from './jwt';
 import { startJwksServer, type JwksServer } from './jwks-server';
@@ -142,19 +142,12 @@ function serverEnv(ports: Ports, pg: PostgresCluster, jwksUrl: string, configDir
   };
 }
 
-function writeSecret(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(`${file}.tmp`, content, { mode: 0o600 });
-  // The rename keeps readers from ever seeing half a key or token.
-  renameSync(`${file}.tmp`, file);
-}
-
 /** The stack's signing key, made once and kept (mode 0600) so that tokens survive a restart. */
 function loadSigningKey(dir: string): SigningKey {
   const file = path.join(dir, 'jwt', 'signing-key.pem');
   if (existsSync(file)) return signingKeyFromPem(readFileSync(file, 'utf8'));
   const { key, pem } = generateSigningKey();
-  writeSecret(file, pem);
+  writeFileAtomic(file, pem, 0o600);
   return key;
 }
 
@@ -162,7 +155,7 @@ function issueTokens(dir: string, key: SigningKey, namespace: string): Record<To
   const files = {} as Record<TokenRole, string>;
   for (const role of Object.values(tokenRoles)) {
     files[role] = path.join(dir, 'tokens', `${role}.jwt`);
-    writeSecret(files[role], signToken(key, { subject: `turnout-stack-${role}`, role, namespace }));
+    writeFileAtomic(files[role], signToken(key, { subject: `turnout-stack-${role}`, role, namespace }), 0o600);
   }
   return files;
 }
@@ -207,6 +200,11 @@ async function waitForFrontend(address: string, namespace: string, adminToken: s
       await connection.close();
     }
   }, () => server.tail());
+}
+
+/** Stops what started, last first; a part that fails to stop does not keep the others up. */
+async function runCleanups(cleanups: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) await cleanup().catch(() => undefined);
 }
 
 /** Starts the whole stack under `opts.dir`; resolves once every part answers. */
@@ -321,11 +319,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       startWorker,
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
-        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+        await runCleanups(cleanups);
       },
     };
   } catch (err) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await runCleanups(cleanups);
     throw err;
   }
 }
