@@ -13,7 +13,8 @@ import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import { applyEdits, FileEditConflict } from '../src/drivers/config-file/foreign-edit';
 import { encodePluginCfg, finalPluginCfg, holdPluginCfg, mergePluginCfg, transitionPluginCfg, zeroWeightsPluginCfg } from '../src/drivers/plugin-cfg';
 import { failureTypes } from '../workflows/failure-types';
-import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, ServersInput } from './rollout-types';
+import type { DistributePluginCfgInput, DistributeResult, EjbProbeInput, PluginCfgSnapshot, PluginCfgText, ServersInput } from './rollout-types';
+import type { BlobRef, BlobStore } from '../src/drivers/blob-store/blob-store';
 
 /** The HTTP servers of every cell, by name. */
 export const httpServerNames = (estate: Estate): string[] => estate.cells.flatMap((c) => c.httpServers.map((h) => h.name));
@@ -32,8 +33,15 @@ export function fileForStage(input: DistributePluginCfgInput): string {
   return input.stage === 'final' || input.stage === 'generated' ? edited : stageFile({ ...input, generated: edited });
 }
 
+/** The text of a file the workflow passed, which the activity wrapper has already read from the blob store. */
+export function textOf(value: string | BlobRef): string {
+  if (typeof value === 'string') return value;
+  throw new Error(`blob ${value.blobRef.sha256.slice(0, 12)} reached an activity unresolved: activities must be built by createActivities`);
+}
+
 function stageFile(input: DistributePluginCfgInput): string {
-  const { generated, active, incoming } = input;
+  const { active, incoming } = input;
+  const generated = textOf(input.generated);
   switch (input.stage) {
     case 'generated':
       return generated;
@@ -85,24 +93,25 @@ function withLiveness<T extends Record<string, (...args: never[]) => Promise<unk
 }
 
 /** Builds the single-cell and Java-client activities over the estate's drivers. */
-export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
+export function createClusterActivities(drivers: (estate: Estate) => Drivers, blobs: BlobStore) {
   return withLiveness({
     async snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot> {
       const d = drivers(estate);
       const servers: PluginCfgSnapshot['servers'] = [];
       for (const name of httpServerNames(estate)) {
         const bytes = await d.pluginCfg(name).read();
-        servers.push({ name, base64: bytes === null ? null : bytes.toString('base64') });
+        // Kept by hash: at a few thousand servers each file passes history's payload limit.
+        servers.push({ name, base64: bytes === null ? null : await blobs.putText(bytes.toString('base64')) });
       }
       return { servers };
     },
 
-    async generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<string> {
+    async generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<PluginCfgText> {
       const appServer = drivers(input.estate).appServer();
       const files: string[] = [];
       for (const cell of input.cells) files.push(await appServer.generatePluginCfg(cell));
       const [first, ...rest] = files;
-      return rest.reduce((merged, other) => mergePluginCfg(merged, other), first ?? '');
+      return blobs.putText(rest.reduce((merged, other) => mergePluginCfg(merged, other), first ?? ''));
     },
 
     async distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult> {
@@ -125,7 +134,7 @@ export function createClusterActivities(drivers: (estate: Estate) => Drivers) {
       // A server that had no file before the rollout gets none back: there is nothing to restore.
       const servers = await writeEvery(pluginCfgStores(drivers(input.estate), input.estate), (name) => {
         const b64 = before.get(name);
-        return b64 === undefined || b64 === null ? null : Buffer.from(b64, 'base64');
+        return b64 === undefined || b64 === null ? null : Buffer.from(textOf(b64), 'base64');
       });
       const result = { servers };
       log.info('plugin-cfg.xml restored', { written: result.servers.filter((s) => s.changed).map((s) => s.name) });

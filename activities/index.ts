@@ -2,25 +2,35 @@
  * The activities. `createActivities(deps)` closes over what they need (the estates folder now, the
  * drivers later) so that the worker, tests and benchmarks can each supply their own.
  */
+import path from 'node:path';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { formatProblems, validateEstate, type Estate, type InputProblem } from '../src/model';
 import { readEstateFile } from '../src/estates/estate-files';
 import { failureTypes } from '../workflows/failure-types';
 import { createRolloutActivities, type RolloutActivityDeps } from './rollout';
 import { createNotifyActivities, type NotifyActivityDeps } from './notify';
+import { createEstateCache, resolvingRefs } from './estate-refs';
+import { createLocalBlobStore } from '../src/drivers/blob-store/local-blob-store';
 
 /** What the activities need from the process that hosts them. */
-export interface ActivityDeps extends RolloutActivityDeps, NotifyActivityDeps {
+export interface ActivityDeps extends Omit<RolloutActivityDeps, 'blobs'>, NotifyActivityDeps {
   /** The folder of named estates (TURNOUT_ESTATES). */
   estatesDir: string;
+  /** The blob folder (TURNOUT_BLOBS); by default `.turnout-blobs` in `baseDir`, else in `estatesDir`. */
+  blobsDir?: string;
 }
 
 function invalidInput(problems: readonly InputProblem[]): ApplicationFailure {
   return ApplicationFailure.nonRetryable(formatProblems(problems), failureTypes.invalidInput);
 }
 
-/** Builds the activities around `deps`. */
+/** Builds the activities around `deps`; they take the estate inline or by reference. */
 export function createActivities(deps: ActivityDeps) {
+  const blobs = createLocalBlobStore(deps.blobsDir ?? path.join(deps.baseDir ?? deps.estatesDir, '.turnout-blobs'));
+  return resolvingRefs(activitiesOf({ ...deps, blobs }), { estates: createEstateCache(deps.client), blobs });
+}
+
+function activitiesOf(deps: ActivityDeps & RolloutActivityDeps) {
   return {
     ...createRolloutActivities(deps),
     ...createNotifyActivities(deps),

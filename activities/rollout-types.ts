@@ -5,6 +5,7 @@
 import type { BindingValue, CellRoutingState, DrainPolicy, Estate, ForeignFile, LbEdit, SmokeTest } from '../src/model';
 import type { EjbProbeResult } from '../src/drivers/java-client/java-client';
 import type { FileEdit } from '../src/drivers/config-file/foreign-edit';
+import type { BlobRef } from '../src/drivers/blob-store/blob-store';
 import type { EditionActivities } from './edition-types';
 import type { LbActivities } from './lb-types';
 
@@ -177,7 +178,7 @@ export interface RolloutActivities extends EditionActivities, LbActivities {
   /** Every HTTP server's plugin-cfg.xml, byte for byte, before the rollout touches it. */
   snapshotPluginCfg(estate: Estate): Promise<PluginCfgSnapshot>;
   /** GenPluginCfg for `cells` (step B.1.3), merged when there are two (the dormant-cell variation). */
-  generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<string>;
+  generatePluginCfg(input: { estate: Estate; cells: string[] }): Promise<PluginCfgText>;
   /** Computes a stage's file from the generated one and writes it to every HTTP server; idempotent. */
   distributePluginCfg(input: DistributePluginCfgInput): Promise<DistributeResult>;
   /** Writes back each HTTP server's snapshot bytes. */
@@ -210,8 +211,14 @@ export interface RolloutActivities extends EditionActivities, LbActivities {
 
 /** Every HTTP server's plugin-cfg.xml as it was, byte for byte (base64; null when there was no file). */
 export interface PluginCfgSnapshot {
-  servers: { name: string; base64: string | null }[];
+  servers: { name: string; base64: string | null | BlobRef }[];
 }
+
+/**
+ * A plugin-cfg.xml as workflows hold it: a blob reference (histories from before blobs hold the
+ * text itself). Activities get the text: references are resolved before they run.
+ */
+export type PluginCfgText = string | BlobRef;
 
 /** The plugin-cfg.xml files the single-cell procedure writes, plus the rollback's hold file. */
 export type PluginCfgStage = 'generated' | 'announce' | 'transition' | 'final' | 'hold';
@@ -219,7 +226,7 @@ export type PluginCfgStage = 'generated' | 'announce' | 'transition' | 'final' |
 export interface DistributePluginCfgInput {
   estate: Estate;
   /** The step-B file as generated (and merged), the base every later file is computed from. */
-  generated: string;
+  generated: PluginCfgText;
   stage: PluginCfgStage;
   active: string;
   incoming: string;

@@ -11,6 +11,7 @@ import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
 import type { ServerSessions, SessionCounter } from '../src/drivers/sessions/sessions';
 import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
+import type { BlobStore } from '../src/drivers/blob-store/blob-store';
 import { createEditionActivities } from './edition-rollout';
 import { createLbActivities } from './lb-rollout';
 import { createGlassfishActivities } from './glassfish-rollout';
@@ -26,6 +27,8 @@ export interface RolloutActivityDeps extends DriverOptions {
   client?: Client;
   /** Drivers for an estate; tests may pass their own factory. */
   drivers?: (estate: Estate) => Drivers;
+  /** Where generated files go, so that history holds only their hashes; `createActivities` supplies it. */
+  blobs: BlobStore;
 }
 
 /** What a drain remembers in its heartbeat, so a retried attempt continues the same wait. */
@@ -71,7 +74,7 @@ function isDrained(servers: readonly ServerSessions[], threshold: number): boole
 }
 
 /** Builds the rollout activities around the worker's dependencies. */
-export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
+export function createRolloutActivities(deps: RolloutActivityDeps) {
   const drivers = (estate: Estate): Drivers => (deps.drivers ?? ((e) => driversFor(e, deps)))(estate);
 
   /** Reports progress to the workflow; false when the workflow has ended (the drain is then moot). */
@@ -101,8 +104,8 @@ export function createRolloutActivities(deps: RolloutActivityDeps = {}) {
   }
 
   return {
-    ...createClusterActivities(drivers),
-    ...createRoutingGuardActivities(drivers),
+    ...createClusterActivities(drivers, deps.blobs),
+    ...createRoutingGuardActivities(drivers, deps.blobs),
     ...createManagedFileActivities(drivers),
     ...createEditionActivities(drivers),
     ...createLbActivities(drivers, deps.baseDir),

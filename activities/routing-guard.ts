@@ -11,6 +11,7 @@ import type { Drivers } from '../src/drivers';
 import { encodePluginCfg } from '../src/drivers/plugin-cfg';
 import { sha256Hex } from '../src/drivers/web-tier/plugin-cfg-store';
 import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
+import type { BlobStore } from '../src/drivers/blob-store/blob-store';
 import { createClusterActivities, fileForStage } from './cluster-rollout';
 import { foreignFiles } from './managed-files';
 import type { CheckRoutingInput, ExpectedRouting, RoutingDrift, VerifyServersInput, VerifyServersResult, WatchRoutingInput } from './rollout-types';
@@ -41,8 +42,8 @@ function sameBinding(a: BindingValue, b: BindingValue): boolean {
 }
 
 /** Builds the routing-guard and server-check activities over the estate's drivers. */
-export function createRoutingGuardActivities(drivers: (estate: Estate) => Drivers) {
-  const cluster = createClusterActivities(drivers);
+export function createRoutingGuardActivities(drivers: (estate: Estate) => Drivers, blobs: BlobStore) {
+  const cluster = createClusterActivities(drivers, blobs);
 
   async function driftOf(estate: Estate, expected: ExpectedRouting, foreign = false): Promise<RoutingDrift> {
     const found: string[] = [];

@@ -5,6 +5,7 @@
  * sit in a request, an estate or the command line, where shells and process lists would keep them.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -14,6 +15,8 @@ export const envVars = {
   namespace: 'TEMPORAL_NAMESPACE',
   taskQueue: 'TURNOUT_TASK_QUEUE',
   estates: 'TURNOUT_ESTATES',
+  /** Where workers keep content too big for history (generated plugin-cfg.xml); shared by every worker of a task queue. */
+  blobs: 'TURNOUT_BLOBS',
   logLevel: 'LOG_LEVEL',
   tls: 'TEMPORAL_TLS',
   tlsCert: 'TEMPORAL_TLS_CERT',
@@ -90,6 +93,7 @@ export const configSchema = z.object({
   }),
   taskQueue: z.string(),
   estatesDir: z.string(),
+  blobsDir: z.string(),
   logLevel: logLevelSchema,
 });
 export type Config = z.infer<typeof configSchema>;
@@ -153,6 +157,11 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** `$XDG_STATE_HOME/turnout/blobs`, else `~/.local/state/turnout/blobs`: kept across reboots, unlike a temp folder. */
+function defaultBlobsDir(env: Env): string {
+  return path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'turnout', 'blobs');
+}
+
 /**
  * Loads the configuration from `env`. Throws a {@link ConfigError} naming the first bad variable.
  * `cwd` anchors the default estates directory (`<cwd>/estates`) and relative paths.
@@ -172,6 +181,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     taskQueue: read(env, envVars.taskQueue, nonEmpty) ?? configDefaults.taskQueue,
     estatesDir: path.resolve(cwd, estates ?? 'estates'),
+    blobsDir: path.resolve(cwd, read(env, envVars.blobs, nonEmpty) ?? defaultBlobsDir(env)),
     logLevel: read(env, envVars.logLevel, z.string().trim().toLowerCase().pipe(logLevelSchema)) ?? configDefaults.logLevel,
   };
 }

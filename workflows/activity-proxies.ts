@@ -2,7 +2,7 @@
  * Activity proxies with the timeouts and retries each kind of step needs. Mutating activities are
  * idempotent, so retrying them is safe; a smoke test that saw the wrong version is not retried.
  */
-import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities as sdkProxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/rollout-types';
 import type { EditionActivities } from '../activities/edition-types';
 import type { LbActivities } from '../activities/lb-types';
@@ -10,6 +10,7 @@ import type { GlassfishActivities } from '../activities/glassfish-types';
 import type { NotifyActivities } from '../activities/notify-types';
 import type { DrainPolicy } from '../src/model';
 import { failureTypes } from './failure-types';
+import { withEstateRefs } from './estate-refs';
 
 const nonRetryableErrorTypes = [failureTypes.invalidInput, failureTypes.smokeTestFailed, failureTypes.planningRefused];
 
@@ -19,6 +20,11 @@ type AnyActivity = (...args: any[]) => Promise<any>;
 /** An activity proxy function that also takes call-site options (the SDK adds `executeWithOptions`). */
 export type WithOptions<F extends AnyActivity> = F & { executeWithOptions(options: { summary?: string }, args: Parameters<F>): Promise<Awaited<ReturnType<F>>> };
 type Summarizable<T> = { [K in keyof T]: T[K] extends AnyActivity ? WithOptions<T[K]> : never };
+
+/** The SDK's proxy, passing the rollout's estate by reference (see estate-refs.ts). */
+export function proxyActivities<A extends object>(options: ActivityOptions): ActivityInterfaceFor<A> {
+  return withEstateRefs(sdkProxyActivities<A>(options));
+}
 
 /**
  * Calls an activity with a one-line summary that the Temporal UI shows in the timeline, so the

@@ -6,7 +6,7 @@
 import { patched, sleep } from '@temporalio/workflow';
 import { bindingValuesFor, type Estate, type Step } from '../src/model';
 import type { BindingValue } from '../src/model/bindings';
-import type { DistributePluginCfgInput, FileEdit, PluginCfgSnapshot } from '../activities/rollout-types';
+import type { DistributePluginCfgInput, FileEdit, PluginCfgSnapshot, PluginCfgText } from '../activities/rollout-types';
 import { clusterActs as acts, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
 
@@ -17,7 +17,7 @@ export interface ClusterChanges {
   /** Every HTTP server's plugin-cfg.xml before the rollout. */
   pluginCfgBefore?: PluginCfgSnapshot;
   /** The step-B file, the base of every later file. */
-  generated?: string;
+  generated?: PluginCfgText;
   /** The last plugin-cfg stage begun. */
   stage?: StepOf<'pluginCfg'>['stage'];
   /** Incoming servers moved into production routing (cumulative). */
@@ -75,7 +75,7 @@ export async function awaitPickup(ctx: StepContext, what: string): Promise<boole
  * unknown and start a new one elsewhere. So the group first goes out at LoadBalanceWeight 0.
  * Patched: histories recorded before this step existed still replay.
  */
-async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: string): Promise<boolean> {
+async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: PluginCfgText): Promise<boolean> {
   const { estate, changes } = ctx;
   const newcomers = (step.moved ?? []).filter((s) => !changes.moved.includes(s));
   if (step.stage !== 'transition' || newcomers.length === 0 || !patched('announce-moved-servers')) return true;

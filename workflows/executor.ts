@@ -32,6 +32,7 @@ import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
 import { rolloutTargetLease, targetLeaseId } from './target-lease';
 import { awaitWindow } from './windows';
+import { registerEstate } from './estate-refs';
 
 /** A procedure's planner, as the executor calls it. */
 export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
@@ -205,6 +206,7 @@ export async function runRollout(workflowType: WorkflowType, input: unknown, pro
   run.request = request;
   refuseUnsafe(() => requestSafeguardProblems(request));
   const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
+  registerEstate(estate);
   const plan = planned(procedure.plan, request, estate);
   refuseUnsafe(() => planSafeguardProblems(request, estate, plan, new Date()));
   await refuseAutomaticPluginCfg(estate, plan);

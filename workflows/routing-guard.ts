@@ -9,10 +9,10 @@
  * the rollback waits for a correction under way before its own routing step. A rollback's own
  * drains are guarded with what the rollback set.
  */
-import { ActivityCancellationType, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import type { CellRoutingState } from '../src/model';
 import type { ExpectedRouting, RolloutActivities, RoutingDrift } from '../activities/rollout-types';
-import { rollbackShortActs, summarized } from './activity-proxies';
+import { proxyActivities, rollbackShortActs, summarized } from './activity-proxies';
 import type { StepContext } from './steps';
 
 /**

@@ -126,7 +126,7 @@ describe('the production topology under its faults', () => {
 
     // 1. A worker dies while it drains cell X; the other takes the drain over from its heartbeat.
     await waitForStatus(a, (s) => s.currentStep === 'X.drain' && (s.drain?.servers.some((x) => (x.sessions ?? 0) > 0) ?? false), 'the drain of cell X with sessions left');
-    const drainer = await workerHolding(stack, a);
+    const drainer = await workerHolding(stack, a, 'drainServers');
     expect(drainer).toBeDefined();
     await drainer!.kill();
     mark(`worker ${drainer!.name} killed during X.drain`);
@@ -143,7 +143,7 @@ describe('the production topology under its faults', () => {
     const approvingB = approveEachGate(b, () => env('writer'));
     await stack.startWorker();
     await waitForStatus(b, (s) => s.currentStep === 'D.group-1', 'the plugin-cfg.xml of group 1 going out');
-    const distributor = await workerHolding(stack, b);
+    const distributor = await workerHolding(stack, b, 'distributePluginCfg');
     expect(distributor).toBeDefined();
     await distributor!.kill();
     mark(`worker ${distributor!.name} killed during D.group-1`);

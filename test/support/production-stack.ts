@@ -23,12 +23,17 @@ export async function stackClient(stack: Stack, role: TokenRole): Promise<Client
 }
 
 /**
- * The worker that holds the rollout's running activity, else the one that took its last workflow
- * task (whose cache holds the workflow): the one whose death the rollout must survive.
+ * The worker that holds the rollout's running `activityType` (any activity when not given), else
+ * the one that took its last workflow task (whose cache holds the workflow): the one whose death the
+ * rollout must survive. The type matters: the routing guard's activity runs beside the drain, often
+ * on the other worker, and killing that one leaves the drain untouched.
  */
-export async function workerHolding(stack: Stack, handle: WorkflowHandle): Promise<StackWorker | undefined> {
+export async function workerHolding(stack: Stack, handle: WorkflowHandle, activityType?: string): Promise<StackWorker | undefined> {
   const description = await handle.describe();
-  const identities = (description.raw.pendingActivities ?? []).map((a) => a.lastWorkerIdentity).filter(Boolean);
+  const identities = (description.raw.pendingActivities ?? [])
+    .filter((a) => activityType === undefined || a.activityType?.name === activityType)
+    .map((a) => a.lastWorkerIdentity)
+    .filter(Boolean);
   if (identities.length === 0) {
     const history = await handle.fetchHistory();
     const last = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskStartedEventAttributes?.identity);

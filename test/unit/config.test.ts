@@ -15,10 +15,11 @@ function configError(env: Record<string, string>): ConfigError {
 
 describe('loadConfig', () => {
   it('defaults to the embedded dev server', () => {
-    expect(loadConfig({}, '/srv/turnout')).toEqual({
+    expect(loadConfig({ XDG_STATE_HOME: '/var/lib/me' }, '/srv/turnout')).toEqual({
       temporal: { address: '127.0.0.1:7233', namespace: 'default', tls: undefined, apiKey: undefined },
       taskQueue: 'turnout',
       estatesDir: '/srv/turnout/estates',
+      blobsDir: '/var/lib/me/turnout/blobs',
       logLevel: 'info',
     });
   });
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
         TEMPORAL_NAMESPACE: 'rollouts.prod',
         TURNOUT_TASK_QUEUE: 'turnout-prod',
         TURNOUT_ESTATES: 'conf/estates',
+        TURNOUT_BLOBS: '/shared/turnout-blobs',
         LOG_LEVEL: 'DEBUG',
         TEMPORAL_TLS_CERT: '/etc/turnout/client.pem',
         TEMPORAL_TLS_KEY: '/etc/turnout/client.key',
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       },
       taskQueue: 'turnout-prod',
       estatesDir: '/srv/turnout/conf/estates',
+      blobsDir: '/shared/turnout-blobs',
       logLevel: 'debug',
     });
   });

@@ -20,6 +20,7 @@ import { ensureTemporalBinary } from '../../temporal/temporal-binary';
 import { createTurnoutWorker, installRuntimeLogging, runInBackground, shutdownRuntime, type RunningWorker } from '../../temporal/worker';
 import { CliError, ExitCode } from '../exit-codes';
 import { asCliError, loadCliConfig } from '../temporal-client';
+import type { Config } from '../../config';
 
 /** Options of `turnout dev`, as commander parses them. */
 export interface DevOptions {
@@ -112,7 +113,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     cleanups.push(() => server.stop());
     // The lab starts before the worker, so that (stopping in reverse) the worker stops before the lab.
     const lab = estate ? await startLabFor(estate, cleanups) : undefined;
-    const worker = await startWorker(server, config.taskQueue, config.estatesDir, cleanups);
+    const worker = await startWorker(server, config, cleanups);
     printBanner(server, config.taskQueue, path.relative(process.cwd(), dbFile) || dbFile, lab);
     await Promise.race([watch.signalled, worker.done]);
     note('Stopping: worker, lab, Temporal dev server...');
@@ -126,13 +127,14 @@ export async function runDev(opts: DevOptions): Promise<void> {
   note('Stopped.');
 }
 
-async function startWorker(server: DevServer, taskQueue: string, estatesDir: string, cleanups: Array<() => Promise<void>>): Promise<RunningWorker> {
+async function startWorker(server: DevServer, config: Pick<Config, 'taskQueue' | 'estatesDir' | 'blobsDir'>, cleanups: Array<() => Promise<void>>): Promise<RunningWorker> {
+  const { taskQueue, estatesDir, blobsDir } = config;
   const connection = await connectWorker({ address: server.address, namespace: server.namespace });
   cleanups.push(() => connection.close());
   // The drain activity reports live session counts to its workflow through this client.
   const client = await connectClient({ address: server.address, namespace: server.namespace });
   cleanups.push(() => client.connection.close());
-  const worker = await createTurnoutWorker({ connection, namespace: server.namespace, taskQueue, activities: createActivities({ estatesDir, client }) });
+  const worker = await createTurnoutWorker({ connection, namespace: server.namespace, taskQueue, activities: createActivities({ estatesDir, blobsDir, client }) });
   const running = runInBackground(worker);
   cleanups.push(() => running.stop());
   return running;

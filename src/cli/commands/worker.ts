@@ -82,11 +82,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
-      activities: createActivities({ estatesDir: config.estatesDir, client }),
+      activities: createActivities({ estatesDir: config.estatesDir, blobsDir: config.blobsDir, client }),
       ...workflowBundleFromEnv(),
     });
     const running = runInBackground(worker);
-    logger.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.taskQueue, estatesDir: config.estatesDir }, 'turnout worker started');
+    logger.info({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.taskQueue, estatesDir: config.estatesDir, blobsDir: config.blobsDir }, 'turnout worker started');
     const signal = await Promise.race([watch.signalled, running.done.then(() => undefined)]);
     if (signal) logger.info({ signal }, 'turnout worker stopping');
     await running.stop();
