@@ -16,6 +16,12 @@ export interface RoutingSnapshot {
   affinity: Record<string, string>;
 }
 
+/**
+ * The sprayer after a routing change, counted by state: the driver has read it back, and the whole
+ * snapshot (thousands of servers) would be written to history with every change.
+ */
+export type RoutingCounts = { servers: number } & Partial<Record<CellRoutingState, number>>;
+
 export interface RouteCellInput {
   estate: Estate;
   cell: string;
@@ -169,8 +175,10 @@ export interface RolloutActivities extends EditionActivities, LbActivities {
   /** The workflow ID of the rollout holding `target`, if one is running. */
   findTargetOwner(target: string): Promise<string | null>;
   snapshotRouting(estate: Estate): Promise<RoutingSnapshot>;
-  routeCell(input: RouteCellInput): Promise<RoutingSnapshot>;
-  restoreRouting(input: RestoreRoutingInput): Promise<RoutingSnapshot>;
+  /** Sets a cell's routing state; returns how many sprayer servers are in each state after. */
+  routeCell(input: RouteCellInput): Promise<RoutingCounts>;
+  /** Puts the snapshot's routing back (cells in `hold` at drain); returns the counts after. */
+  restoreRouting(input: RestoreRoutingInput): Promise<RoutingCounts>;
   drainServers(input: DrainInput): Promise<DrainResult>;
   installApp(input: InstallInput): Promise<void>;
   switchVirtualHost(input: VirtualHostInput): Promise<void>;

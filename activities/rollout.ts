@@ -19,7 +19,7 @@ import { createRoutingGuardActivities } from './routing-guard';
 import { createManagedFileActivities } from './managed-files';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
-import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
+import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingCounts, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
 
 /** What the rollout activities need from the worker. */
 export interface RolloutActivityDeps extends DriverOptions {
@@ -29,6 +29,12 @@ export interface RolloutActivityDeps extends DriverOptions {
   drivers?: (estate: Estate) => Drivers;
   /** Where generated files go, so that history holds only their hashes; `createActivities` supplies it. */
   blobs: BlobStore;
+}
+
+function countsOf(snapshot: RoutingSnapshot): RoutingCounts {
+  const counts: RoutingCounts = { servers: snapshot.servers.length };
+  for (const s of snapshot.servers) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  return counts;
 }
 
 /** What a drain remembers in its heartbeat, so a retried attempt continues the same wait. */
@@ -125,16 +131,16 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       return drivers(estate).sprayer().snapshot();
     },
 
-    async routeCell(input: RouteCellInput): Promise<RoutingSnapshot> {
+    async routeCell(input: RouteCellInput): Promise<RoutingCounts> {
       const after = await drivers(input.estate).sprayer().setCellState(input.cell, input.state);
       log.info('cell routed', { cell: input.cell, state: input.state });
-      return after;
+      return countsOf(after);
     },
 
-    async restoreRouting(input: RestoreRoutingInput): Promise<RoutingSnapshot> {
+    async restoreRouting(input: RestoreRoutingInput): Promise<RoutingCounts> {
       const after = await drivers(input.estate).sprayer().restore(restoreTarget(input));
       log.info('routing restored', { hold: input.hold });
-      return after;
+      return countsOf(after);
     },
 
     async drainServers(input: DrainInput): Promise<DrainResult> {
