@@ -9,6 +9,7 @@ import type { BindingValue } from '../src/model/bindings';
 import type { DistributePluginCfgInput, FileEdit, PluginCfgSnapshot, PluginCfgText } from '../activities/rollout-types';
 import { clusterActs as acts, summarized } from './activity-proxies';
 import type { StepContext, StepOutcome } from './steps';
+import { listed } from '../src/planning/listed';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -85,8 +86,8 @@ async function announce(ctx: StepContext, step: StepOf<'pluginCfg'>, generated: 
   const file = { generated, stage: 'announce' as const, active: step.active, incoming: step.incoming, moved: changes.moved, drained: changes.drained, announce: newcomers, ...acceptedOf(changes) };
   changes.pluginCfg = file;
   const input = { estate, ...file };
-  await summarized(acts.distributePluginCfg, `Make ${newcomers.join(', ')} known to every plug-in at weight 0`, input);
-  return awaitPickup(ctx, `the file that announces ${newcomers.join(', ')}`);
+  await summarized(acts.distributePluginCfg, `Make ${listed(newcomers)} known to every plug-in at weight 0`, input);
+  return awaitPickup(ctx, `the file that announces ${listed(newcomers)}`);
 }
 
 async function runPluginCfg(ctx: StepContext, step: StepOf<'pluginCfg'>): Promise<StepOutcome> {

@@ -13,6 +13,7 @@ import { quiesceActivities, rollbackActs, rollbackEditionActs, summarized } from
 import { routeMembers } from './edition-steps';
 import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
+import { listed } from '../src/planning/listed';
 
 /** The groups of the plan, in rollout order, from its reset steps. */
 function groupsOf(ctx: StepContext): { phase: string; members: string[] }[] {
@@ -40,9 +41,9 @@ async function resetBack(ctx: StepContext, repair: EditionRepair): Promise<void>
   const { request, estate } = ctx;
   const edition = request.edition;
   const limit = edition?.routerQuiesceSeconds ?? 60;
-  await summarized(quiesceActivities(limit).quiesceMembers, `Let the requests in flight to ${repair.members.join(', ')} end`, { estate, servers: repair.members, at: 'router', limitSeconds: limit });
+  await summarized(quiesceActivities(limit).quiesceMembers, `Let the requests in flight to ${listed(repair.members)} end`, { estate, servers: repair.members, at: 'router', limitSeconds: limit });
   const input = { estate, app: request.app, servers: repair.members, version: request.fromVersion, artifact: previousArtifactOf(request), reset: edition?.reset ?? 'soft' };
-  const { members } = await summarized(rollbackEditionActs.resetMembers, `Reset ${repair.members.join(', ')} to ${request.fromVersion}`, input);
+  const { members } = await summarized(rollbackEditionActs.resetMembers, `Reset ${listed(repair.members)} to ${request.fromVersion}`, input);
   const failed = members.filter((m) => !m.ok);
   if (failed.length > 0) throw new Error(`not back on ${request.fromVersion}: ${failed.map((m) => `${m.name}: ${m.problem}`).join('; ')}`);
 }
@@ -84,7 +85,7 @@ export async function rollBackEdition(ctx: StepContext, failedStep: string | und
   const clone = route.clone;
   if (!clone) return;
   await tracked(ctx, 'rollback.clone', async () => {
-    if (clone.stop.length > 0) await summarized(rollbackActs.manageServers, `Stop ${clone.stop.join(', ')}`, { estate, action: 'stop', servers: clone.stop });
+    if (clone.stop.length > 0) await summarized(rollbackActs.manageServers, `Stop ${listed(clone.stop)}`, { estate, action: 'stop', servers: clone.stop });
     if (clone.unbind) await summarized(rollbackEditionActs.validationBindings, `Remove the bindings under clusters/${cluster}-validation/`, { estate, cluster, action: 'unbind' });
     ctx.edition.bound = false;
   });

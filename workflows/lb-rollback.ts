@@ -12,6 +12,7 @@ import { rollbackActs, rollbackLbActs, rollbackShortActs, summarized } from './a
 import { writeLb } from './lb-steps';
 import { addStep, beginRollback, letEnd, showRoute, tracked } from './rollback';
 import type { StepContext } from './steps';
+import { listed } from '../src/planning/listed';
 
 /** The clusters in the plan's order: those it disables or installs, in order of first mention. */
 function orderOf(ctx: StepContext): string[] {
@@ -23,7 +24,7 @@ async function reinstall(ctx: StepContext, cluster: string): Promise<void> {
   const { request, estate } = ctx;
   const servers = clusterServerNames(ctx.estate, cluster);
   await rollbackShortActs().installApp({ estate, app: request.app, clusters: [cluster], version: request.fromVersion, artifact: previousArtifactOf(request), virtualHost: estate.virtualHosts.production.name });
-  await summarized(rollbackActs.manageServers, `Start ${servers.join(', ')}`, { estate, action: 'start', servers });
+  await summarized(rollbackActs.manageServers, `Start ${listed(servers)}`, { estate, action: 'start', servers });
   const { dead } = await rollbackShortActs().verifyServers({ estate, servers, version: request.fromVersion });
   if (dead.length > 0) throw new Error(`not back on ${request.fromVersion}: ${dead.map((d) => `${d.name}: ${d.problem}`).join('; ')}`);
 }

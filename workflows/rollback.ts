@@ -20,6 +20,7 @@ import { drainActivities, rollbackShortActs, shortActs, summarized } from './act
 import { errorText } from './message-input';
 import { correctDrift, expectedRouting, guarded } from './routing-guard';
 import { unknownsOf, type StepContext } from './steps';
+import { listed } from '../src/planning/listed';
 
 /** Adds a rollback step to the status, pending. */
 export function addStep(ctx: StepContext, id: string, title: string): void {
@@ -103,7 +104,7 @@ export function showRoute(ctx: StepContext, route: string[]): void {
  * set. At the drain's deadline, counts nobody could read block the step (it retries); counts that
  * stay above the threshold are left behind, as the drain policy (or `maxWaitSeconds`) bounds the wait.
  */
-export async function letEnd(ctx: StepContext, stepId: string, servers: string[], measure: 'sessions' | 'connections', title = `Let the sessions on ${servers.join(', ')} end`, maxWaitSeconds?: number): Promise<void> {
+export async function letEnd(ctx: StepContext, stepId: string, servers: string[], measure: 'sessions' | 'connections', title = `Let the sessions on ${listed(servers)} end`, maxWaitSeconds?: number): Promise<void> {
   const { run, request, estate } = ctx;
   const policy = { ...request.drain, ...(maxWaitSeconds === undefined ? {} : { maxWaitSeconds }), onTimeout: 'proceed' as const };
   run.drainStarted(stepId, servers, measure);

@@ -13,6 +13,7 @@ import { quiescingPolicy, recordQuiesced, runLbConfig, type LbChanges } from './
 import { runGlassfishStep, type GlassfishChanges } from './glassfish-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
+import { listed } from '../src/planning/listed';
 
 /** What a step runner needs. */
 export interface StepContext {
@@ -110,7 +111,7 @@ async function fullInterval(ctx: StepContext, step: StepOf<'drain'>, seconds: nu
   const waited = await run.interruptible(() => guarded(ctx, step.id, async () => (await sleep(seconds * 1000, { summary: step.title }), true)));
   if (!waited) return 'interrupted';
   run.setState('running');
-  run.event('turnout', 'drained', `${step.servers.join(', ')}: the full drainage interval of ${seconds}s has passed`, step.id);
+  run.event('turnout', 'drained', `${listed(step.servers)}: the full drainage interval of ${seconds}s has passed`, step.id);
   return 'done';
 }
 
@@ -130,7 +131,7 @@ async function runDrain(ctx: StepContext, step: StepOf<'drain'>): Promise<StepOu
   if (step.quiescing) await recordQuiesced(ctx, step, since);
   if (result.drained) {
     const connections = result.sprayerConnections === undefined ? '' : `; sprayer connections to cell ${step.cell}: ${result.sprayerConnections} (TCP connections, not sessions)`;
-    run.event('turnout', 'drained', `${step.servers.join(', ')} drained in ${result.waitedSeconds}s${connections}`, step.id);
+    run.event('turnout', 'drained', `${listed(step.servers)} drained in ${result.waitedSeconds}s${connections}`, step.id);
     return 'done';
   }
   const unknown = unknownsOf(result.servers);
@@ -184,7 +185,7 @@ async function runServerCheck(ctx: StepContext, step: StepOf<'verifyServers'>): 
     const { dead } = await summarized(shortActs().verifyServers, step.title, { estate, servers: step.servers, version: step.version });
     if (dead.length === 0) {
       run.status.deadServers = undefined;
-      run.event('turnout', 'servers-verified', `${step.servers.join(', ')} answer ${step.version}`, step.id);
+      run.event('turnout', 'servers-verified', `${listed(step.servers)} answer ${step.version}`, step.id);
       return 'done';
     }
     run.status.deadServers = dead;

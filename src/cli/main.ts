@@ -7,20 +7,21 @@ import { CliError, ExitCode } from './exit-codes';
 import { registerCommands } from './commands';
 import { packageVersion } from '../paths';
 
-/** Builds the program; exported so tests can run commands in-process. */
-export function buildProgram(): Command {
+/** Builds the program with every command, or only `command`'s; exported so tests can run commands in-process. */
+export function buildProgram(command?: string): Command {
   const program = new Command('turnout')
     .description('Durable, approvable, instantly reversible application rollouts on Temporal.')
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  registerCommands(program, command);
   return program;
 }
 
 /** Runs the CLI with `argv` (as in process.argv) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // Options come after the command name, so the first word is the command, if it is one.
+  const program = buildProgram(argv.slice(2).find((a) => !a.startsWith('-')));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

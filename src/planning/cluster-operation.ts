@@ -7,6 +7,7 @@ import { planHeader, stepKinds, workflowTypes, type Estate, type LbOperation, ty
 import { cellOf, lbCluster, lbConfigStep, names, quiesceSteps, requireLoadBalancers } from './lb-clusters';
 import { lbRollbackRoutes } from './lb-rollback-route';
 import { PlanningError } from './planning-error';
+import { listed } from './listed';
 
 function instanceOf(estate: Estate, cluster: string, instance: string): string {
   const k = lbCluster(estate, cluster, '$.lb.operation.cluster');
@@ -36,7 +37,7 @@ function redeploy(request: RolloutRequest, estate: Estate, op: Extract<LbOperati
     lbConfigStep('web-module.disable', phase, [{ op: 'webModule', cluster: op.cluster, contextRoot: op.contextRoot, enabled: false }], `1. Disable web module ${op.contextRoot} on ${op.cluster}`),
     ...quiesceSteps(request, estate, phase, 'web-module', servers, { cluster: op.cluster, contextRoot: op.contextRoot }, `${op.contextRoot} on ${op.cluster}`),
     { id: 'web-module.install', phase, disruptive: true, kind: stepKinds.install, cell: cellOf(estate, op.cluster), clusters: [op.cluster], version: request.toVersion, artifact: request.artifact, virtualHost: estate.virtualHosts.production.name, title: `2. Redeploy ${request.app} ${request.toVersion} on every instance of ${op.cluster}` },
-    { id: 'web-module.verify', phase, disruptive: false, kind: stepKinds.verifyServers, servers, version: request.toVersion, title: `Check ${servers.join(', ')} answer ${request.toVersion}` },
+    { id: 'web-module.verify', phase, disruptive: false, kind: stepKinds.verifyServers, servers, version: request.toVersion, title: `Check ${listed(servers)} answer ${request.toVersion}` },
     lbConfigStep('web-module.enable', phase, [], `3. Enable ${op.contextRoot} on ${op.cluster} again (the starting file, byte for byte)`),
   ];
 }

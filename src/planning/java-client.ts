@@ -11,6 +11,7 @@ import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
 import { checkSharedHardware } from './shared-hardware';
 import { completePlan } from './complete-plan';
+import { listed } from './listed';
 
 function checkBindings(estate: Estate, pair: ClusterPair): void {
   const bindings = estate.naming?.bindings ?? [];
@@ -28,13 +29,13 @@ function steps(request: RolloutRequest, estate: Estate, pair: ClusterPair): Step
   const expect = request.smokeTest.expectVersion ?? request.toVersion;
   return [
     { id: 'B.install', phase: 'test', disruptive: true, kind: stepKinds.install, cell, clusters: [incoming.name], version: request.toVersion, artifact: request.artifact, virtualHost: estate.virtualHosts.production.name, title: `B Install ${request.app} ${request.toVersion} on ${incoming.name}` },
-    { id: 'B.start', phase: 'test', disruptive: true, kind: stepKinds.servers, action: 'start', servers: incomingServers, title: `B Start ${incomingServers.join(', ')}` },
+    { id: 'B.start', phase: 'test', disruptive: true, kind: stepKinds.servers, action: 'start', servers: incomingServers, title: `B Start ${listed(incomingServers)}` },
     { id: 'B.test-clients', phase: 'test', disruptive: false, kind: stepKinds.ejbSmokeTest, cluster: incoming.name, calls: request.smokeTest.requests, expectVersion: expect, title: `B Test clients call ${incoming.name} through test bindings, expecting ${expect}` },
     gateFor('switch', `Test clients reach ${request.toVersion} on ${incoming.name}. Switch the bindings?`, request),
     { id: 'C.bindings', phase: 'switch', disruptive: true, kind: stepKinds.switchBindings, cluster: incoming.name, title: `C.1 Point the InitialContextProvider and EJB bindings at ${incoming.name}` },
-    { id: 'C.restart', phase: 'switch', disruptive: true, kind: stepKinds.servers, action: 'restart', servers: incomingServers, title: `C.2 Restart ${incomingServers.join(', ')} to pick up the namespace` },
-    { id: 'C.quiet', phase: 'switch', disruptive: false, kind: stepKinds.drain, cell: pair.activeCell.name, servers: activeServers, measure: 'connections', title: `C.4 Wait until the ORB connections to ${activeServers.join(', ')} are quiet` },
-    { id: 'D.stop', phase: 'switch', disruptive: true, kind: stepKinds.servers, action: 'stop', servers: activeServers, title: `D Stop ${activeServers.join(', ')}` },
+    { id: 'C.restart', phase: 'switch', disruptive: true, kind: stepKinds.servers, action: 'restart', servers: incomingServers, title: `C.2 Restart ${listed(incomingServers)} to pick up the namespace` },
+    { id: 'C.quiet', phase: 'switch', disruptive: false, kind: stepKinds.drain, cell: pair.activeCell.name, servers: activeServers, measure: 'connections', title: `C.4 Wait until the ORB connections to ${listed(activeServers)} are quiet` },
+    { id: 'D.stop', phase: 'switch', disruptive: true, kind: stepKinds.servers, action: 'stop', servers: activeServers, title: `D Stop ${listed(activeServers)}` },
   ];
 }
 

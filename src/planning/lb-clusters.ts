@@ -4,6 +4,7 @@
  */
 import { stepKinds, type Cluster, type Estate, type LbEdit, type RolloutRequest, type Server, type Step } from '../model';
 import { PlanningError } from './planning-error';
+import { listed } from './listed';
 
 export const names = (servers: readonly Server[]): string[] => servers.map((s) => s.name);
 
@@ -61,9 +62,9 @@ export function quiesceSteps(request: RolloutRequest, estate: Estate, phase: str
       servers,
       measure: 'sessions',
       quiescing,
-      title: `Wait out ${what}'s quiescing period (disable-timeout-in-minutes), ending early once no session is left on ${servers.join(', ')}; if drain.maxWaitSeconds is shorter, a person approves before sessions fail over`,
+      title: `Wait out ${what}'s quiescing period (disable-timeout-in-minutes), ending early once no session is left on ${listed(servers)}; if drain.maxWaitSeconds is shorter, a person approves before sessions fail over`,
     },
   ];
-  if (inFlight > 0) steps.push({ id: `${prefix}.in-flight`, phase, disruptive: false, kind: stepKinds.quiesce, servers, at: 'server', limitSeconds: inFlight, title: `Let the requests in flight in ${servers.join(', ')} end (up to ${inFlight}s)` });
+  if (inFlight > 0) steps.push({ id: `${prefix}.in-flight`, phase, disruptive: false, kind: stepKinds.quiesce, servers, at: 'server', limitSeconds: inFlight, title: `Let the requests in flight in ${listed(servers)} end (up to ${inFlight}s)` });
   return steps;
 }

@@ -10,6 +10,7 @@ import { checkCellCapacity } from './capacity';
 import { completePlan } from './complete-plan';
 import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
+import { listed } from './listed';
 
 /** The order cells are rolled in: the request's `strategy.cellOrder`, else estate order. */
 function orderCells(request: RolloutRequest, estate: Estate): Cell[] {
@@ -44,7 +45,7 @@ function cellSteps(cell: Cell, request: RolloutRequest, estate: Estate): Step[] 
   const c = cell.name;
   return [
     { id: `${c}.stop-new-sessions`, phase, disruptive: true, kind: stepKinds.routeCell, cell: c, state: 'drain', title: `Route new sessions away from cell ${c} (sprayer: ${c} drain); its sessions stay by affinity` },
-    { id: `${c}.drain`, phase, disruptive: false, kind: stepKinds.drain, cell: c, servers, title: `Drain cell ${c}: wait for the sessions on ${servers.join(', ')} to end` },
+    { id: `${c}.drain`, phase, disruptive: false, kind: stepKinds.drain, cell: c, servers, title: `Drain cell ${c}: wait for the sessions on ${listed(servers)} to end` },
     { id: `${c}.install`, phase, disruptive: true, kind: stepKinds.install, cell: c, clusters, version: request.toVersion, artifact: request.artifact, virtualHost: test.name, title: `Install ${request.app} ${request.toVersion} on ${clusters.join(', ')} under ${test.name}` },
     { id: `${c}.smoke-test`, phase, disruptive: false, kind: stepKinds.smokeTest, cell: c, urls: testUrls(cell, request), expectVersion: request.smokeTest.expectVersion ?? request.toVersion, title: `Smoke-test cell ${c} through the test VIP, expecting ${request.smokeTest.expectVersion ?? request.toVersion}` },
     { id: `${c}.production-vhost`, phase, disruptive: true, kind: stepKinds.switchVirtualHost, cell: c, clusters, virtualHost: production.name, restart: true, title: `Map ${request.app} on ${clusters.join(', ')} to ${production.name} and restart the servers` },

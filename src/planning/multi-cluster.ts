@@ -14,6 +14,7 @@ import { gateFor } from './gates';
 import { cellOf, lbClusters, lbConfigStep, names, quiesceSteps, requireLoadBalancers } from './lb-clusters';
 import { lbRollbackRoutes } from './lb-rollback-route';
 import { PlanningError } from './planning-error';
+import { listed } from './listed';
 
 function upgradeCluster(request: RolloutRequest, estate: Estate, cluster: Estate['cells'][number]['clusters'][number], index: number, count: number): Step[] {
   const phase = `cluster-${cluster.name}`;
@@ -23,12 +24,12 @@ function upgradeCluster(request: RolloutRequest, estate: Estate, cluster: Estate
   const steps: Step[] = [];
   if (index > 0) steps.push(gateFor(phase, `The clusters before ${cluster.name} run ${request.toVersion} under load. Upgrade ${cluster.name}?`, request));
   steps.push(
-    lbConfigStep(`${p}.disable`, phase, [{ op: 'clusterInstances', cluster: cluster.name, enabled: false }], `1. Disable every instance of ${cluster.name} (${servers.join(', ')})`),
+    lbConfigStep(`${p}.disable`, phase, [{ op: 'clusterInstances', cluster: cluster.name, enabled: false }], `1. Disable every instance of ${cluster.name} (${listed(servers)})`),
     ...quiesceSteps(request, estate, phase, p, servers, { cluster: cluster.name }, cluster.name),
-    { id: `${p}.stop`, phase, disruptive: true, kind: stepKinds.servers, action: 'stop', servers, title: `4. Stop ${servers.join(', ')}` },
+    { id: `${p}.stop`, phase, disruptive: true, kind: stepKinds.servers, action: 'stop', servers, title: `4. Stop ${listed(servers)}` },
     { id: `${p}.install`, phase, disruptive: true, kind: stepKinds.install, cell, clusters: [cluster.name], version: request.toVersion, artifact: request.artifact, virtualHost: estate.virtualHosts.production.name, title: `4. Upgrade ${request.app} to ${request.toVersion} on every instance of ${cluster.name}` },
-    { id: `${p}.start`, phase, disruptive: true, kind: stepKinds.servers, action: 'start', servers, title: `4. Start ${servers.join(', ')}` },
-    { id: `${p}.verify`, phase, disruptive: false, kind: stepKinds.verifyServers, servers, version: request.toVersion, title: `4. Health-check ${servers.join(', ')}: each is up and answers ${request.toVersion}` },
+    { id: `${p}.start`, phase, disruptive: true, kind: stepKinds.servers, action: 'start', servers, title: `4. Start ${listed(servers)}` },
+    { id: `${p}.verify`, phase, disruptive: false, kind: stepKinds.verifyServers, servers, version: request.toVersion, title: `4. Health-check ${listed(servers)}: each is up and answers ${request.toVersion}` },
     lbConfigStep(`${p}.enable`, phase, [], `4. Enable ${cluster.name} again (the starting file, byte for byte; it ends ${cluster.name}'s quiescing if that is still on)`),
   );
   if (index < count - 1 || request.burnInSeconds > 0) steps.push({ id: `${p}.burn-in`, phase, disruptive: false, kind: stepKinds.burnIn, seconds: request.burnInSeconds, title: `5. Burn in ${request.toVersion} on ${cluster.name} for ${request.burnInSeconds}s under load` });

@@ -4,6 +4,7 @@
  * so people see it in `turnout plan` and Current details, and a dead server stops the rollout there.
  */
 import { allServers, stepKinds, type Estate, type Step } from '../model';
+import { listed } from './listed';
 
 /** Servers that run N+1 once `steps` have run: installed with it (on whole clusters) and running. */
 function onNextVersion(steps: readonly Step[], estate: Estate): string[] {
@@ -19,7 +20,7 @@ function onNextVersion(steps: readonly Step[], estate: Estate): string[] {
 }
 
 function checkStep(phase: string, servers: string[], version: string): Step {
-  return { id: `${phase}.verify`, phase, disruptive: false, kind: stepKinds.verifyServers, servers, version, title: `Check that ${servers.join(', ')} are up and answer ${version}` };
+  return { id: `${phase}.verify`, phase, disruptive: false, kind: stepKinds.verifyServers, servers, version, title: `Check that ${listed(servers)} are up and answer ${version}` };
 }
 
 /** Adds a server check at the end of every phase that leaves servers on `version`. Pure. */

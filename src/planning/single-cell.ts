@@ -11,6 +11,7 @@ import { gateFor } from './gates';
 import { PlanningError } from './planning-error';
 import { checkSharedHardware } from './shared-hardware';
 import { completePlan } from './complete-plan';
+import { listed } from './listed';
 
 const names = (servers: readonly Server[]): string[] => servers.map((s) => s.name);
 
@@ -38,7 +39,7 @@ function beginTransition(request: RolloutRequest, estate: Estate, pair: ClusterP
   return [
     { id: 'B.install', phase, disruptive: true, kind: stepKinds.install, cell: pair.incomingCell.name, clusters: [incoming.name], version: request.toVersion, artifact: request.artifact, virtualHost: test, title: `B.1 Install ${request.app} ${request.toVersion} on ${incoming.name} under ${test}` },
     { id: 'B.plugin-cfg', phase, disruptive: true, ...cfg, stage: pluginCfgStages.generated, title: `B.1 Regenerate plugin-cfg.xml${cells.length > 1 ? ` merged from cells ${cells.join(' and ')}` : ''} and copy it to every HTTP server` },
-    { id: 'B.start', phase, disruptive: true, kind: stepKinds.servers, action: 'start', servers: names(started), title: `B.2 Start ${names(started).join(', ')} for the final test` },
+    { id: 'B.start', phase, disruptive: true, kind: stepKinds.servers, action: 'start', servers: names(started), title: `B.2 Start ${listed(names(started))} for the final test` },
     { id: 'B.smoke-test', phase, disruptive: false, kind: stepKinds.smokeTest, cell: pair.incomingCell.name, urls: testUrls(estate, request), expectVersion: request.smokeTest.expectVersion ?? request.toVersion, title: `B.2 Light test of ${incoming.name} through the test VIP, expecting ${request.smokeTest.expectVersion ?? request.toVersion}` },
   ];
 }
@@ -49,7 +50,7 @@ function transition(request: RolloutRequest, estate: Estate, pair: ClusterPair, 
   const production = estate.virtualHosts.production.name;
   const rest = pair.incoming.servers.filter((s) => !testServers(request, pair).includes(s));
   const steps: Step[] = [gateFor('transition', `${incoming.name} answers ${request.toVersion} through the test VIP. Move it into production?`, request)];
-  if (rest.length > 0) steps.push({ id: 'D.start', phase: 'transition', disruptive: true, kind: stepKinds.servers, action: 'start', servers: names(rest), title: `Start the rest of ${incoming.name}: ${names(rest).join(', ')}` });
+  if (rest.length > 0) steps.push({ id: 'D.start', phase: 'transition', disruptive: true, kind: stepKinds.servers, action: 'start', servers: names(rest), title: `Start the rest of ${incoming.name}: ${listed(names(rest))}` });
   steps.push({ id: 'D.production-vhost', phase: 'transition', disruptive: true, kind: stepKinds.switchVirtualHost, cell: pair.incomingCell.name, clusters: [incoming.name], virtualHost: production, restart: true, title: `D.1 Map ${request.app} on ${incoming.name} to ${production} and restart its servers` });
   groups.forEach((g, i) => {
     const phase = i === 0 ? 'transition' : 'remaining';
@@ -57,7 +58,7 @@ function transition(request: RolloutRequest, estate: Estate, pair: ClusterPair, 
     const movedNow = g.moved.filter((s) => !(groups[i - 1]?.moved ?? []).includes(s));
     steps.push({
       id: `D.group-${i + 1}`, phase, disruptive: true, kind: stepKinds.pluginCfg, stage: pluginCfgStages.transition, cells, active: active.name, incoming: incoming.name, moved: names(g.moved), drained: names(g.drained),
-      title: `D.2 Move ${names(movedNow).join(', ')} into ${active.name} (weight 0: ${names(g.drained).join(', ') || 'none'}) and copy plugin-cfg.xml to every HTTP server`,
+      title: `D.2 Move ${listed(names(movedNow))} into ${active.name} (weight 0: ${listed(names(g.drained)) || 'none'}) and copy plugin-cfg.xml to every HTTP server`,
     });
     if (i === 0) steps.push({ id: 'D.burn-in', phase, disruptive: false, kind: stepKinds.burnIn, seconds: request.burnInSeconds, title: `Burn in the first group on ${request.toVersion} for ${request.burnInSeconds}s under production load` });
   });
@@ -70,8 +71,8 @@ function complete(request: RolloutRequest, pair: ClusterPair, cells: string[]): 
   const phase = groupsPhase(request, pair);
   const servers = names(active.servers);
   return [
-    { id: 'F.drain', phase, disruptive: false, kind: stepKinds.drain, cell: pair.activeCell.name, servers, measure: 'sessions', title: `Drain ${active.name}: wait for the sessions on ${servers.join(', ')} to end` },
-    { id: 'F.stop', phase, disruptive: true, kind: stepKinds.servers, action: 'stop', servers, title: `F Stop ${servers.join(', ')}` },
+    { id: 'F.drain', phase, disruptive: false, kind: stepKinds.drain, cell: pair.activeCell.name, servers, measure: 'sessions', title: `Drain ${active.name}: wait for the sessions on ${listed(servers)} to end` },
+    { id: 'F.stop', phase, disruptive: true, kind: stepKinds.servers, action: 'stop', servers, title: `F Stop ${listed(servers)}` },
     { id: 'F.plugin-cfg', phase, disruptive: true, kind: stepKinds.pluginCfg, stage: pluginCfgStages.final, cells, active: active.name, incoming: incoming.name, title: `F Write ${incoming.name}'s own plugin-cfg.xml to every HTTP server` },
   ];
 }

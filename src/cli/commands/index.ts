@@ -1,19 +1,52 @@
-/** Registers every `turnout` command. One module per command (or command group). */
+/**
+ * Registers `turnout` commands. One module per command (or command group), loaded only when its
+ * command runs: the Temporal worker alone takes about a second to load, and `turnout plan` should
+ * not pay for it.
+ */
 import type { Command } from 'commander';
-import * as schema from './schema';
-import * as plan from './plan';
-import * as dev from './dev';
-import * as worker from './worker';
-import * as lab from './lab';
-import * as load from './load';
-import * as rollout from './rollout';
-import * as pluginCfg from './plugin-cfg';
-import * as loadBalancerXml from './loadbalancer-xml';
-import * as schedule from './schedule';
-import * as notify from './notify';
-import * as stack from './stack';
 
-/** Adds all commands to the program. */
-export function registerCommands(program: Command): void {
-  for (const mod of [dev, worker, plan, rollout, schedule, notify, stack, lab, load, pluginCfg, loadBalancerXml, schema]) mod.register(program);
+interface CommandModule {
+  register(program: Command): void;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- deferred loading is the point here */
+const modules = {
+  dev: () => require('./dev') as CommandModule,
+  worker: () => require('./worker') as CommandModule,
+  plan: () => require('./plan') as CommandModule,
+  rollout: () => require('./rollout') as CommandModule,
+  schedule: () => require('./schedule') as CommandModule,
+  notify: () => require('./notify') as CommandModule,
+  stack: () => require('./stack') as CommandModule,
+  lab: () => require('./lab') as CommandModule,
+  load: () => require('./load') as CommandModule,
+  pluginCfg: () => require('./plugin-cfg') as CommandModule,
+  loadBalancerXml: () => require('./loadbalancer-xml') as CommandModule,
+  schema: () => require('./schema') as CommandModule,
+} as const;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The module that registers each top-level command (a test checks it against the modules). */
+export const commandModules: Record<string, keyof typeof modules> = {
+  dev: 'dev', worker: 'worker', plan: 'plan',
+  start: 'rollout', status: 'rollout', approve: 'rollout', rollback: 'rollout', pause: 'rollout', resume: 'rollout', 'leave-as-is': 'rollout',
+  schedule: 'schedule', notify: 'notify', stack: 'stack', lab: 'lab', load: 'load',
+  'plugin-cfg': 'pluginCfg', 'loadbalancer-xml': 'loadBalancerXml', schema: 'schema',
+};
+
+/** Adds the commands to the program: only `command`'s module when it names one, else all (help lists them). */
+export function registerCommands(program: Command, command?: string): void {
+  const only = command === undefined ? undefined : commandModules[command];
+  for (const name of only ? [only] : (Object.keys(modules) as (keyof typeof modules)[])) modules[name]().register(program);
+}
+
+/** Registers each module on its own: what each one adds, for the test that keeps {@link commandModules} true. */
+export function commandsOfEachModule(make: () => Command): Record<string, string[]> {
+  return Object.fromEntries(
+    (Object.keys(modules) as (keyof typeof modules)[]).map((name) => {
+      const program = make();
+      modules[name]().register(program);
+      return [name, program.commands.map((c) => c.name())];
+    }),
+  );
 }
