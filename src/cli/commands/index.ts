@@ -9,7 +9,6 @@ interface CommandModule {
   register(program: Command): void;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- deferred loading is the point here */
 const modules = {
   dev: () => require('./dev') as CommandModule,
   worker: () => require('./worker') as CommandModule,
@@ -24,7 +23,6 @@ const modules = {
   loadBalancerXml: () => require('./loadbalancer-xml') as CommandModule,
   schema: () => require('./schema') as CommandModule,
 } as const;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The module that registers each top-level command (a test checks it against the modules). */
 export const commandModules: Record<string, keyof typeof modules> = {
