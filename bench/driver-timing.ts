@@ -33,11 +33,14 @@ function currentActivity(): { workflowId: string | undefined; activity: string |
 /** Records driver (and driver-like) calls. */
 export class CallTimer {
   readonly calls: TimedCall[] = [];
+  /** Told of each call as it starts, so a bench can act while a driver call is under way. */
+  onStart: ((call: Omit<TimedCall, 'end'>) => void) | undefined;
 
   /** Runs `fn`, recording how long it took under `what`. */
   async time<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const { workflowId, activity } = currentActivity();
     const start = nowMs();
+    this.onStart?.({ workflowId, activity, what, start });
     try {
       return await fn();
     } finally {

@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   ParentClosePolicy,
   patched,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -183,6 +184,18 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Lets the workflow task that ran the rollback's last repairs complete before the rollout closes.
+ * The server refuses a task that closes the workflow when an event arrived during it (a cut-short
+ * drain's late progress or completion), and the task runs again with its local activities: the
+ * check before a reinstall then took the routing the rollback had just restored for drift, and
+ * took the cell out of new-session routing again. A closing task without local activities can run
+ * twice harmlessly. Patched: older histories closed in the same task.
+ */
+async function recordRepairs(): Promise<void> {
+  if (patched('rollback-records-repairs-before-closing')) await sleep(1);
+}
+
 /** Runs the steps; a failure that ends the rollout first lets the procedure settle (its failure stays the outcome). */
 async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: () => Promise<T>): Promise<T> {
   if (!procedure.settle) return fn();
@@ -234,6 +247,7 @@ async function runClaimed(run: RolloutRun, request: RolloutRequest, estate: Esta
   run.status.currentStep = null;
   if (run.rollback) {
     await procedure.rollBack(ctx, failedStep);
+    await recordRepairs();
     if (run.leftAsIs) return leaveAsIs(run, run.leftAsIs);
     run.status.reason ??= run.rollback.reason;
     endDuration(run);

@@ -7,7 +7,7 @@
  * schemas, a signal that does not fit is recorded as `message-refused`, an update is refused by its
  * validator, and a handler that throws anyway is caught and recorded.
  */
-import { allHandlersFinished, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ForeignFile, Plan, RolloutRequest, RolloutState, RolloutStatus, StepStatus } from '../src/model';
 import type { z } from 'zod';
 import { isFinal } from '../src/model/status';
@@ -43,6 +43,13 @@ import { rolloutSearchAttributes } from './search-attributes';
 import type { RolloutNotifications } from './notifications';
 
 const now = (): string => new Date().toISOString();
+
+/**
+ * The patch under which a rollback ends an interruptible wait at once, in the workflow task of the
+ * request, instead of when the cancelled wait settles: a cancelled activity settles a core
+ * activation later, or not before its next heartbeat, and the restore need not wait for it.
+ */
+export const rollbackWithoutCancelAckPatch = 'rollback-without-cancel-ack';
 
 /** Refusals kept in the audit trail; older ones are dropped (and counted), so a flood cannot grow the status without bound. */
 const maxRefusalsKept = 100;
@@ -85,6 +92,10 @@ export class RolloutRun {
   private readonly approved = new Map<string, ApproveInput>();
   /** The scope of the interruptible work under way (drain, burn-in, a gate), cancelled by a rollback. */
   private scope: CancellationScope | undefined;
+  /** Ends the interruptible wait under way as soon as a rollback is asked for (patched). */
+  private interrupt: (() => void) | undefined;
+  /** The routing guard's correction under way, if any: nothing else touches routing before it ends. */
+  correcting: Promise<void> | undefined;
   private drain: ActiveDrain | undefined;
   private refusalsDropped = 0;
 
@@ -310,6 +321,7 @@ export class RolloutRun {
     this.rollback = r;
     this.event(r.by, 'rollback-requested', r.reason);
     this.scope?.cancel();
+    this.interrupt?.();
   }
 
   /** Whether an approval for `key` (a gate name or a phase) has arrived. */
@@ -338,16 +350,36 @@ export class RolloutRun {
   /** Runs `fn` so that a rollback request cancels it; resolves to undefined when it was interrupted. */
   async interruptible<T>(fn: () => Promise<T>): Promise<T | undefined> {
     if (this.rollback) return undefined;
+    const early = patched(rollbackWithoutCancelAckPatch);
     const scope = new CancellationScope();
     this.scope = scope;
     try {
-      return await scope.run(fn);
+      const work = scope.run(fn);
+      return await (early ? this.untilRollback(work) : work);
     } catch (err) {
       if (this.rollback && isCancellation(err)) return undefined;
       throw err;
     } finally {
       this.scope = undefined;
+      this.interrupt = undefined;
     }
+  }
+
+  /**
+   * `work`'s outcome, or undefined as soon as a rollback is asked for. Every interruptible wait only
+   * reads (drains, quiesces, timers, gates), so what it does after its cancellation cannot undo the
+   * restore; its late outcome is dropped. A correction under way still ends first, as it would
+   * have inside the wait's guard.
+   */
+  private async untilRollback<T>(work: Promise<T>): Promise<T | undefined> {
+    const interrupted = new Promise<'interrupted'>((resolve) => {
+      this.interrupt = () => resolve('interrupted');
+    });
+    work.catch(() => undefined);
+    const first = await Promise.race([work.then((value) => ({ value })), interrupted]);
+    if (first !== 'interrupted') return first.value;
+    await this.correcting?.catch(() => undefined);
+    return undefined;
   }
 
   /** Waits at a step boundary while paused; a rollback request ends the wait. */

@@ -86,8 +86,14 @@ async function watch(ctx: StepContext, expected: ExpectedRouting, stepId: string
     }
     if (drift.found.length === 0) continue;
     guard.correcting = correctDrift(ctx, foreign ? withoutFiles(watching) : watching, drift, stepId);
-    await guard.correcting;
-    guard.correcting = undefined;
+    // Also on the run: a rollback that does not wait for this wait to settle still waits for it.
+    ctx.run.correcting = guard.correcting;
+    try {
+      await guard.correcting;
+    } finally {
+      guard.correcting = undefined;
+      ctx.run.correcting = undefined;
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
 import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { lateDrain } from '../support/late-drain';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
@@ -95,24 +96,50 @@ describe('multiCellRollout on the lab, under load', () => {
     return withTestWorker(activities(client), ({ taskQueue }) => fn(client, taskQueue));
   }
 
-  it('(b) rolls back while the second cell drains: routing as before, end state rolled-back', async () => {
+  it('(b) rolls back while the second cell drains: routing restored while the cut-short drain still runs, and nothing it does later counts', async () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
-    const final = await withTestWorkerActivities(async (client, taskQueue) => {
+    const client = await testClient();
+    // Y's drain misses its cancellation and goes on after the restore; the rollback's own drain of X waits until the test has looked.
+    const late = lateDrain(activities(client), client, 'Y.drain', 'rollback.X.drain');
+    const { final, restored, afterLate } = await withTestWorker(late.activities, async ({ taskQueue }) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `b-${Date.now()}`, args: [labRequest(lab.estate)] }));
-      await waitForState(handle, 'awaiting-approval');
-      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
-      // Counts arrive from the drain activity a moment after the step starts.
-      const draining = await waitForStatus(handle, (s) => s.state === 'draining' && s.currentStep === 'Y.drain' && s.drain !== undefined, 'the drain of cell Y');
-      expect(draining.drain?.servers.map((s) => s.name)).toEqual(['ServerY1', 'ServerY2', 'ServerY3']);
-      const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'error rate on cell X' }] });
-      expect(rolling.state).toBe('rolling-back');
-      expect(rolling.events).toContainEqual(expect.objectContaining({ by: 'bob', type: 'rollback-requested', message: 'error rate on cell X' }));
-      const result = (await handle.result()) as RolloutStatus;
-      await recordHistory(client, handle.workflowId, 'multi-cell-rollback-draining');
-      return result;
+      try {
+        await waitForState(handle, 'awaiting-approval');
+        await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
+        // Counts arrive from the drain activity a moment after the step starts.
+        const draining = await waitForStatus(handle, (s) => s.state === 'draining' && s.currentStep === 'Y.drain' && s.drain !== undefined, 'the drain of cell Y');
+        expect(draining.drain?.servers.map((s) => s.name)).toEqual(['ServerY1', 'ServerY2', 'ServerY3']);
+        const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'error rate on cell X' }] });
+        expect(rolling.state).toBe('rolling-back');
+        expect(rolling.events).toContainEqual(expect.objectContaining({ by: 'bob', type: 'rollback-requested', message: 'error rate on cell X' }));
+        const status = await waitForStatus(handle, (s) => s.currentStep === 'rollback.X.drain', "the rollback's drain of cell X");
+        const seen = { status, routing: await lab.routing(), lateEnded: late.ended() };
+        await late.lingering;
+        late.release();
+        const progress = await late.done;
+        const after = { status: await handle.query(statusQuery), progress };
+        const result = (await handle.result()) as RolloutStatus;
+        await recordHistory(client, handle.workflowId, 'multi-cell-rollback-draining');
+        return { final: result, restored: seen, afterLate: after };
+      } finally {
+        late.release();
+      }
     });
     const report = await load.stop();
+    // Routing was restored (Y as before, X holding N+1 out of new sessions) while Y's drain attempt still ran.
+    expect(restored.lateEnded).toBe(false);
+    expect(restored.status.steps.find((s) => s.id === 'rollback.routing')?.status).toBe('done');
+    expect(restored.routing.servers.map((s) => [s.cell, s.state])).toEqual([
+      ['X', 'drain'],
+      ['Y', 'ready'],
+    ]);
+    // The late attempt's progress and its "drained" reached a rollout that had moved on: neither counted.
+    expect(afterLate.progress.progress).toBe('sent');
+    expect((afterLate.status.drain?.servers ?? []).map((s) => s.name).filter((n) => n.startsWith('ServerY'))).toEqual([]);
+    expect(final.steps.find((s) => s.id === 'Y.drain')?.status).toBe('failed');
+    expect(final.events.filter((e) => e.stepId === 'Y.drain' && e.type === 'drained')).toEqual([]);
+    expect(final.events.filter((e) => e.type === 'step-started' && e.stepId === 'Y.install')).toEqual([]);
     expect(final.state).toBe('rolled-back');
     // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
     expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
