@@ -90,17 +90,20 @@ function excessOf(servers: readonly ServerSessions[], threshold: number): number
 }
 
 /** A reading's time and excess, for the decay estimate. */
-interface Reading {
+export interface Reading {
   at: number;
   excess: number | undefined;
 }
 
 /**
- * How long to wait before polling again: the poll interval, or half the time the decay seen since
- * the first reading predicts is left, so polls close in on the moment the last session ends.
+ * How long to wait before polling again. Until a decay is seen the waits grow from the floor to the
+ * poll interval (the `readings`-th doubles), so a drain whose sessions end within its first interval
+ * is not read a whole interval late; once one is seen, half the time the decay since the first
+ * reading predicts is left, so polls close in on the moment the last session ends.
  */
-export function nextPollMs(first: Reading, now: Reading, pollMs: number): number {
-  if (first.excess === undefined || now.excess === undefined || now.excess >= first.excess || now.at <= first.at) return pollMs;
+export function nextPollMs(first: Reading, now: Reading, pollMs: number, readings: number): number {
+  if (first.excess === undefined || now.excess === undefined) return pollMs;
+  if (now.excess >= first.excess || now.at <= first.at) return Math.min(pollMs, drainLimits.minPollMs * 2 ** Math.max(0, readings - 1));
   const perMs = (first.excess - now.excess) / (now.at - first.at);
   const predictedMs = now.excess / perMs;
   return Math.min(pollMs, Math.max(drainLimits.minPollMs, predictedMs / 2));
@@ -157,7 +160,7 @@ export async function waitForDrain(input: DrainInput, counter: SessionCounter, r
   if (resumed) log.info('drain resumed from its last heartbeat', { stepId: input.stepId, startedAt: new Date(startedAt).toISOString() });
   const waited = (): number => Math.round((Date.now() - startedAt) / 1000);
   let first: Reading | undefined;
-  for (;;) {
+  for (let readings = 1; ; readings++) {
     const servers = await readCounts(counter, input.servers);
     const now: Reading = { at: Date.now(), excess: excessOf(servers, threshold) };
     ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
@@ -170,7 +173,7 @@ export async function waitForDrain(input: DrainInput, counter: SessionCounter, r
       return { drained: false, servers, deadline, waitedSeconds: waited(), workflowGone: true };
     }
     if (first?.excess === undefined) first = now;
-    const waitMs = counter.waitForChange ? pollMs : nextPollMs(first, now, pollMs);
+    const waitMs = counter.waitForChange ? pollMs : nextPollMs(first, now, pollMs, readings);
     await pause(counter, servers, Math.min(waitMs, Math.max(0, deadlineMs - Date.now())));
   }
 }

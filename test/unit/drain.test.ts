@@ -37,16 +37,17 @@ describe('progressView', () => {
 
 describe('nextPollMs', () => {
   const pollMs = 5000;
-  it('polls at the interval until a decay is seen, or while a count is unknown', () => {
-    expect(nextPollMs({ at: 0, excess: 10 }, { at: 1000, excess: 10 }, pollMs)).toBe(pollMs);
-    expect(nextPollMs({ at: 0, excess: 10 }, { at: 1000, excess: undefined }, pollMs)).toBe(pollMs);
+  it('backs off from its floor to the interval until a decay is seen, and polls at the interval while a count is unknown', () => {
+    const flat = (readings: number) => nextPollMs({ at: 0, excess: 10 }, { at: 1000, excess: 10 }, pollMs, readings);
+    expect([1, 2, 3, 4, 5, 6, 7].map(flat)).toEqual([200, 400, 800, 1600, 3200, pollMs, pollMs]);
+    expect(nextPollMs({ at: 0, excess: 10 }, { at: 1000, excess: undefined }, pollMs, 1)).toBe(pollMs);
   });
   it('polls at half the predicted time left, down to its floor, as the count nears the threshold', () => {
     // 1 session a second ended; 20 left predicts 20 s, 4 left 4 s, 1 left 1 s.
-    expect(nextPollMs({ at: 0, excess: 40 }, { at: 20_000, excess: 20 }, pollMs)).toBe(pollMs);
-    expect(nextPollMs({ at: 0, excess: 40 }, { at: 36_000, excess: 4 }, pollMs)).toBe(2000);
-    expect(nextPollMs({ at: 0, excess: 40 }, { at: 39_000, excess: 1 }, pollMs)).toBe(500);
-    expect(nextPollMs({ at: 0, excess: 400 }, { at: 39_900, excess: 1 }, pollMs)).toBe(drainLimits.minPollMs);
+    expect(nextPollMs({ at: 0, excess: 40 }, { at: 20_000, excess: 20 }, pollMs, 9)).toBe(pollMs);
+    expect(nextPollMs({ at: 0, excess: 40 }, { at: 36_000, excess: 4 }, pollMs, 9)).toBe(2000);
+    expect(nextPollMs({ at: 0, excess: 40 }, { at: 39_000, excess: 1 }, pollMs, 9)).toBe(500);
+    expect(nextPollMs({ at: 0, excess: 400 }, { at: 39_900, excess: 1 }, pollMs, 9)).toBe(drainLimits.minPollMs);
   });
 });
 
