@@ -8,7 +8,8 @@ import type { Estate } from '../src/model';
 import { driversFor, type DriverOptions, type Drivers } from '../src/drivers';
 import { runSmokeTest, SmokeTestError } from '../src/drivers/smoke-test/http-smoke-test';
 import type { SprayerSnapshot } from '../src/drivers/sprayer/sprayer';
-import type { ServerSessions, SessionCounter } from '../src/drivers/sessions/sessions';
+import type { SessionCounter } from '../src/drivers/sessions/sessions';
+import { waitForDrain, type DrainProgressView } from './drain';
 import { failureTypes } from '../workflows/failure-types';
 import { createClusterActivities } from './cluster-rollout';
 import type { BlobStore } from '../src/drivers/blob-store/blob-store';
@@ -37,21 +38,11 @@ function countsOf(snapshot: RoutingSnapshot): RoutingCounts {
   return counts;
 }
 
-/** What a drain remembers in its heartbeat, so a retried attempt continues the same wait. */
-interface DrainHeartbeat {
-  startedAt: number;
-  servers: ServerSessions[];
-}
-
 /** The routing to put back: as before, but cells still holding N+1 take no new sessions. */
 function restoreTarget(input: RestoreRoutingInput): SprayerSnapshot {
   const hold = new Set(input.hold);
   const servers = input.snapshot.servers.map((s) => (s.cell && hold.has(s.cell) && s.state === 'ready' ? { ...s, state: 'drain' as const } : s));
   return { ...input.snapshot, servers };
-}
-
-function sameCounts(a: DrainHeartbeat['servers'] | undefined, b: DrainHeartbeat['servers']): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** What a drain counts: HTTP sessions, or (Java clients) ORB connections, in the same shape. */
@@ -60,35 +51,16 @@ function countersFor(d: Drivers, measure: DrainInput['measure']): SessionCounter
   return { liveSessions: async (servers) => (await d.appServer().connections(servers)).map((c) => ({ name: c.name, sessions: c.connections })) };
 }
 
-/**
- * One reading of every server. A counter that fails makes every count unknown: a drain must never
- * end because the admin side is down and its servers therefore look empty.
- */
-async function readCounts(counter: SessionCounter, servers: readonly string[]): Promise<ServerSessions[]> {
-  try {
-    const read = new Map((await counter.liveSessions(servers)).map((s) => [s.name, s]));
-    return servers.map((name) => read.get(name) ?? { name, sessions: null, problem: 'not reported' });
-  } catch (err) {
-    const problem = (err as Error).message.slice(0, 300);
-    return servers.map((name) => ({ name, sessions: null, problem }));
-  }
-}
-
-/** Whether every server is known to be at or under the threshold. */
-function isDrained(servers: readonly ServerSessions[], threshold: number): boolean {
-  return servers.every((s) => s.sessions !== null && s.sessions <= threshold);
-}
-
 /** Builds the rollout activities around the worker's dependencies. */
 export function createRolloutActivities(deps: RolloutActivityDeps) {
   const drivers = (estate: Estate): Drivers => (deps.drivers ?? ((e) => driversFor(e, deps)))(estate);
 
   /** Reports progress to the workflow; false when the workflow has ended (the drain is then moot). */
-  async function tellWorkflow(stepId: string, servers: DrainHeartbeat['servers'], deadline: string): Promise<boolean> {
+  async function tellWorkflow(stepId: string, view: DrainProgressView, deadline: string): Promise<boolean> {
     const execution = Context.current().info.workflowExecution;
     if (!deps.client || !execution) return true;
     try {
-      await deps.client.workflow.getHandle(execution.workflowId, execution.runId).signal(drainProgressSignal, { stepId, servers, deadline });
+      await deps.client.workflow.getHandle(execution.workflowId, execution.runId).signal(drainProgressSignal, { stepId, ...view, deadline });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
       // Progress is for people watching; the drain itself does not depend on it.
@@ -144,31 +116,11 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
     },
 
     async drainServers(input: DrainInput): Promise<DrainResult> {
-      const ctx = Context.current();
-      const resumed = ctx.info.heartbeatDetails as DrainHeartbeat | undefined;
-      const startedAt = resumed?.startedAt ?? Date.now();
-      const deadlineMs = startedAt + input.policy.maxWaitSeconds * 1000;
-      const deadline = new Date(deadlineMs).toISOString();
       const counter = countersFor(drivers(input.estate), input.measure);
-      if (resumed) log.info('drain resumed from its last heartbeat', { stepId: input.stepId, startedAt: new Date(startedAt).toISOString() });
-      let last: DrainHeartbeat['servers'] | undefined;
-      for (;;) {
-        const servers = await readCounts(counter, input.servers);
-        ctx.heartbeat({ startedAt, servers } satisfies DrainHeartbeat);
-        const drained = isDrained(servers, input.policy.sessionThreshold);
-        // Nobody needs live counts from a drain that is already over.
-        if (!drained && !sameCounts(last, servers) && !(await tellWorkflow(input.stepId, servers, deadline))) {
-          // A rollback ended the rollout while this attempt still ran: nobody waits for it any more.
-          log.info('drain stopped: its workflow has ended', { stepId: input.stepId });
-          return { drained: false, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000) };
-        }
-        last = servers;
-        if (drained || Date.now() >= deadlineMs) {
-          const sprayerConnections = await cellConnections(input);
-          return { drained, servers, deadline, waitedSeconds: Math.round((Date.now() - startedAt) / 1000), ...(sprayerConnections === undefined ? {} : { sprayerConnections }) };
-        }
-        await ctx.sleep(Math.min(input.policy.pollIntervalSeconds * 1000, Math.max(0, deadlineMs - Date.now())));
-      }
+      const { workflowGone, ...outcome } = await waitForDrain(input, counter, (view, deadline) => tellWorkflow(input.stepId, view, deadline));
+      if (workflowGone) return outcome;
+      const sprayerConnections = await cellConnections(input);
+      return { ...outcome, ...(sprayerConnections === undefined ? {} : { sprayerConnections }) };
     },
 
     async installApp(input: InstallInput): Promise<void> {

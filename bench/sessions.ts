@@ -12,6 +12,8 @@ export interface PinnedSessions {
   cookies: string[];
   /** One request per session, so none idles out; fails if a session lost its cell or its state. */
   touch(): Promise<void>;
+  /** Ends one session by logging it out (the server drops it before it answers). */
+  end(cookie: string): Promise<void>;
 }
 
 interface HitAnswer {
@@ -62,6 +64,10 @@ export async function openPinnedSessions(estate: Estate, cell: string, count: nu
         const { answer } = await hit(urls.hit, cookie);
         if (answer.cell !== cell || answer.newSession) throw new Error(`session ${cookie} now answers from cell ${answer.cell} (new: ${answer.newSession})`);
       }
+    },
+    async end(cookie) {
+      const { answer } = await hit(urls.logout, cookie);
+      if (answer.cell !== cell) throw new Error(`the logout of ${cookie} was answered by cell ${answer.cell}, not ${cell}`);
     },
   };
 }

@@ -68,8 +68,14 @@ export type DrainCount = z.infer<typeof drainCountSchema>;
 export const drainProgressSchema = z
   .object({
     stepId: name,
+    /** Every drained server while they are few, else the ones holding the drain up most (the activity caps them). */
     servers: z.array(drainCountSchema).max(10_000),
     deadline: z.iso.datetime(),
+    /** Sums over every drained server, present when `servers` names only some of them. */
+    totals: z
+      .object({ servers: z.number().int().min(0), sessions: z.number().int().min(0), unknown: z.number().int().min(0) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type DrainProgress = z.infer<typeof drainProgressSchema>;

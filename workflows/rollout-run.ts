@@ -304,7 +304,7 @@ export class RolloutRun {
       if (seen.has(s.name)) return this.refuse('unknown', `drainProgress refused: ${s.name} is counted more than once`);
       seen.add(s.name);
     }
-    this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure };
+    this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure, ...(p.totals ? { totals: p.totals } : {}) };
     this.publish();
   }
 

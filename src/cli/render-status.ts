@@ -49,7 +49,7 @@ function waitingFor(s: RolloutStatus): string[] {
     lines.push(...f.diff.split('\n').map((l) => `  ${l}`));
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
-  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}`);
+  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}${s.drain.totals ? ` (most held of ${s.drain.totals.servers} servers; ${s.drain.totals.sessions} in all, ${s.drain.totals.unknown} unknown)` : ''}`);
   for (const i of s.instances ?? []) lines.push(`instance ${i.name}: enabled ${i.enabled.join(', ') || 'none'}, answers ${i.serving ?? 'nothing'} (read ${i.at})`);
   for (const a of s.attention ?? []) lines.push(`needs a person (set aside, no new sessions): ${a.name}: ${a.problem}`);
   if (s.duration) lines.push(`duration: estimate ${formatDuration(s.duration.turnoutEstimateSeconds)} (turnout), ${formatDuration(s.duration.seedEstimateSeconds)} (seed 003's formula)${s.duration.actualSeconds === undefined ? '' : `, actual ${formatDuration(s.duration.actualSeconds)}`}`);

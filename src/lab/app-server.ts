@@ -24,7 +24,9 @@
  * A version whose artifact is `lab:broken-on=<this server>` fails to start here: the process runs
  * and answers its `/__lab/` endpoints, the application answers 503. `GET /__lab/in-flight` counts
  * the application requests being served now; `?delayMs=N` on an application request makes it take
- * N ms (at most 30 s), so tests can see requests in flight.
+ * N ms (at most 30 s), so tests can see requests in flight. `GET /__lab/sessions?unlike=N&waitMs=T`
+ * answers once the live count is not N, or after T ms (`session-watch.ts`): how a drain hears of the
+ * last session ending at once.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -45,6 +47,7 @@ import {
   type ServerConfig,
 } from './dmgr-api';
 import { labSettings, readEstateFile } from './paths';
+import { SessionWaits, sessionWaitOf } from './session-watch';
 import { exitWhenProcessDies, listenOn, parseArgs, requireArg, runLabMain, sendJson, sleep, stopOnSignals, waitFor } from './process-utils';
 
 /** How long a soft reset keeps the application unavailable while it restarts (an application start, shortened for the lab). */
@@ -117,6 +120,8 @@ interface AppServerContext {
   appProblem?: string;
   /** Application requests being served now (the ORB's are not counted). */
   inFlight: number;
+  /** Drains waiting for the live count to change. */
+  sessionWaits: SessionWaits;
 }
 
 /** The state the application comes up in with this configuration on this server. */
@@ -160,6 +165,19 @@ function expireIdle(ctx: AppServerContext): void {
   for (const id of [...ctx.sessions.keys()]) liveSession(ctx, id, now);
 }
 
+/** The live count after the idle sessions are dropped. */
+function liveCount(ctx: AppServerContext): number {
+  expireIdle(ctx);
+  return ctx.sessions.size;
+}
+
+/** When the next live session idles out, if one is live. */
+function nextExpiry(ctx: AppServerContext): number | undefined {
+  let oldest: number | undefined;
+  for (const s of ctx.sessions.values()) oldest = oldest === undefined ? s.lastAccess : Math.min(oldest, s.lastAccess);
+  return oldest === undefined ? undefined : oldest + labSettings(ctx.estate).sessionIdleSeconds * 1000;
+}
+
 function appBody(ctx: AppServerContext, session: Session | undefined, newSession: boolean): LabAppResponse {
   const { cell, cluster, server } = findServer(ctx.estate, ctx.serverName);
   return {
@@ -201,6 +219,7 @@ async function restartApplication(ctx: AppServerContext): Promise<AppRestart> {
   delete ctx.appProblem;
   await waitFor(() => ctx.inFlight === 0, appQuiesceMs, 'quiesce').catch(() => undefined);
   ctx.sessions.clear();
+  ctx.sessionWaits.changed();
   ctx.config = readConfig(ctx.statePath);
   await sleep(appRestartMs);
   startApplication(ctx);
@@ -216,6 +235,7 @@ function serveApp(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
   if (path === `${settings.contextRoot}/logout`) {
     const session = liveSession(ctx, cookie?.sessionId, now);
     if (session) ctx.sessions.delete(session.id);
+    ctx.sessionWaits.changed();
     sendJson(res, 200, { ...appBody(ctx, session, false), loggedOut: true }, { ...headers, 'Set-Cookie': 'JSESSIONID=; Path=/; Max-Age=0' });
     return;
   }
@@ -224,6 +244,7 @@ function serveApp(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
   if (!session) {
     session = { id: newSessionId(), hits: 0, lastAccess: now };
     ctx.sessions.set(session.id, session);
+    ctx.sessionWaits.changed();
   }
   session.hits++;
   session.lastAccess = now;
@@ -235,9 +256,10 @@ function serveApp(ctx: AppServerContext, req: http.IncomingMessage, res: http.Se
 
 function serveLab(ctx: AppServerContext, req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
   if (path === '/__lab/sessions') {
-    expireIdle(ctx);
-    const body: LiveSessions = { server: ctx.serverName, liveCount: ctx.sessions.size };
-    sendJson(res, 200, body);
+    const wait = sessionWaitOf(req.url);
+    const answer = (liveCount: number): void => sendJson(res, 200, { server: ctx.serverName, liveCount } satisfies LiveSessions);
+    if (!wait) return answer(liveCount(ctx));
+    void ctx.sessionWaits.until(wait.unlike, wait.waitMs).then(answer);
   } else if (path === '/__lab/connections') {
     const body: OrbConnections = { server: ctx.serverName, orbPort: findServer(ctx.estate, ctx.serverName).server.orbPort ?? null, connections: ctx.orbConnections };
     sendJson(res, 200, body);
@@ -333,7 +355,7 @@ function orbListener(ctx: AppServerContext): http.Server {
 export async function runAppServer(estate: Estate, serverName: string, statePath: string): Promise<http.Server[]> {
   const { server } = findServer(estate, serverName);
   const config = readConfig(statePath);
-  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map(), orbConnections: 0, app: 'starting', inFlight: 0 };
+  const ctx: AppServerContext = { estate, serverName, statePath, config, vhost: config.vhost, sessions: new Map(), orbConnections: 0, app: 'starting', inFlight: 0, sessionWaits: new SessionWaits({ liveCount: () => liveCount(ctx), nextExpiry: () => nextExpiry(ctx) }) };
   startApplication(ctx);
   const httpServer = http.createServer((req, res) => handle(ctx, req, res, server.port));
   // Longer than the web tier's pooled-connection idle time, so the server never closes a socket the pool is about to reuse.

@@ -7,6 +7,7 @@
  * | `GET /health` | `{ok: true, pid}` once the dmgr has started its active clusters (or adopted them) |
  * | `GET /servers` | `{servers: ServerStatus[]}` |
  * | `GET /sessions?server=A&server=B` | `LiveCountReport`: the PMI LiveCount of each named server in one call (503 while starting) |
+ * | `GET /sessions/change?server=A&known=3&server=B&known=0&waitMs=T` | `{changed}`: true as soon as one named server's LiveCount is not the known count, false after T ms (at most 60 s); PMI has no such wait, so only the lab's drains use it |
  * | `GET /servers/:name` | `ServerStatus` (404 if unknown) |
  * | `POST /servers/:name/start` / `stop` | starts or stops one server; answers its `ServerStatus` |
  * | `GET /clusters` | `{clusters: ClusterStatus[]}` |

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import { installRequestSchema, resetRequestSchema, vhostRequestSchema } from './dmgr-api';
 import type { Dmgr } from './dmgr';
+import { sessionChangeQuery } from './dmgr-session-wait';
 import { DmgrFaultSwitch, dmgrFaultPath, fromLoopback } from './dmgr-fault';
 import { listenOn, readBody, sendJson } from './process-utils';
 
@@ -28,6 +29,11 @@ async function route(dmgr: Dmgr, method: string, url: URL, body: unknown): Promi
     return { ok: true, pid: process.pid };
   }
   if (method === 'GET' && path === '/plugin-cfg') return dmgr.generatePluginCfg(url.searchParams.get('cell'));
+  if (method === 'GET' && path === '/sessions/change') {
+    if (!dmgr.ready) throw new ApiError(503, 'starting');
+    const q = sessionChangeQuery(url.searchParams);
+    return dmgr.sessionChange(q.servers, q.waitMs);
+  }
   if (method === 'GET' && (path === '/sessions' || path === '/in-flight')) {
     // Before adoption ends, a server not yet adopted would read as stopped: 0 sessions or requests it may well hold.
     if (!dmgr.ready) throw new ApiError(503, 'starting');

@@ -37,6 +37,7 @@ import {
   type ServerStatus,
 } from './dmgr-api';
 import { ApiError, serveDmgr } from './dmgr-http';
+import { waitForSessionChange, type SessionChange } from './dmgr-session-wait';
 import { labPaths, labScript, labSettings, readEstateFile, serverStatePath, type LabPaths } from './paths';
 import { cellRefreshIntervalSeconds, renderCellPluginCfg } from './plugin-cfg-initial';
 import {
@@ -390,6 +391,15 @@ export class Dmgr {
   private async liveCount(name: string): Promise<LiveCount> {
     const { state, value, problem } = await this.readCount(name, 'sessions', 'LiveCount', (b: LiveSessions) => b.liveCount);
     return { name, state, liveCount: value, ...(problem ? { problem } : {}) };
+  }
+
+  /** Waits until one named server's LiveCount is not the count the caller knows, or `waitMs` passes. */
+  sessionChange(servers: readonly { name: string; known: number }[], waitMs: number): Promise<SessionChange> {
+    for (const s of servers) this.member(s.name);
+    return waitForSessionChange(
+      servers.map((s) => ({ ...s, ...(this.running(s.name) ? { url: this.baseUrl(s.name) } : {}) })),
+      waitMs,
+    );
   }
 
   /** The requests in flight in each named server, read now: 0 only for a stopped server, null (with why) for one that runs but cannot be read. */

@@ -152,6 +152,8 @@ export const rolloutStatusSchema = z.object({
       deadline: z.string(),
       /** What `sessions` counts: HTTP sessions, or ORB connections of Java clients. */
       measure: z.enum(['sessions', 'connections']).optional(),
+      /** Sums over every drained server when `servers` shows only those holding the drain up most (large drains). */
+      totals: z.object({ servers: z.number(), sessions: z.number(), unknown: z.number() }).optional(),
     })
     .optional(),
   /** While rolling back: the route it takes, and the step that is blocked, if one is. */

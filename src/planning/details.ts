@@ -76,6 +76,8 @@ function waitingFor(status: RolloutStatus): string[] {
     const what = status.drain.measure === 'connections' ? 'ORB connections' : 'live sessions';
     lines.push(`**${status.drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${status.drain.deadline}`, '', `| server | ${what} |`, '|---|---|');
     lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${count(s)} |`));
+    const t = status.drain.totals;
+    if (t) lines.push('', `The ${status.drain.servers.length} servers holding the drain up most, of ${t.servers}: ${t.sessions} ${what} in all${t.unknown ? `, ${t.unknown} servers unknown` : ''}.`);
     if (status.drain.servers.some((s) => s.sessions === null)) lines.push('', 'Unknown is not zero: the drain does not end while a count cannot be read.');
   }
   if (status.deadServers?.length) lines.push('', '**Servers that should run the new version and do not answer with it**', '', ...status.deadServers.map((d) => `- ${d.name}: ${d.problem}`));

@@ -5,11 +5,14 @@
  * Unknown is never zero. When the dmgr cannot be reached, or answers something else than the
  * counts, every server asked is `null` with the reason; a running server the dmgr could not read
  * is `null` too. Only a server the dmgr reports stopped reads 0.
+ *
+ * Unlike PMI, the lab's dmgr can also say when a count changes (`GET /sessions/change`), so a drain
+ * waits on that between reads and hears of the last session ending at once.
  */
 import { allServers, type Estate } from '../../model';
 import { liveCountReportSchema, type LiveCount } from '../../lab/dmgr-api';
 import { requestJson } from '../http-json';
-import type { ServerSessions, SessionCounter } from './sessions';
+import { sessionWaitOutcomes, type ServerSessions, type SessionCounter, type SessionWaitOutcome } from './sessions';
 
 /** Options of the lab session counter. */
 export interface LabSessionCounterOptions {
@@ -41,6 +44,21 @@ class LabSessionCounter implements SessionCounter {
       return new Map(parsed.data.servers.map((s) => [s.name, s]));
     } catch (err) {
       return `the dmgr at ${this.adminUrl} is unreachable: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  async waitForChange(known: readonly { name: string; sessions: number }[], waitMs: number, signal?: AbortSignal): Promise<SessionWaitOutcome> {
+    const ours = known.filter((k) => this.known.has(k.name));
+    if (ours.length === 0) return sessionWaitOutcomes.unavailable;
+    const query = [...ours.map((k) => `server=${encodeURIComponent(k.name)}&known=${k.sessions}`), `waitMs=${Math.round(waitMs)}`].join('&');
+    try {
+      // The dmgr answers by waitMs; the margin covers its own reads.
+      const res = await fetch(`${this.adminUrl}/sessions/change?${query}`, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(waitMs + this.timeoutMs)]) : AbortSignal.timeout(waitMs + this.timeoutMs) });
+      const body = (await res.json()) as { changed?: unknown };
+      if (!res.ok || typeof body.changed !== 'boolean') return sessionWaitOutcomes.unavailable;
+      return body.changed ? sessionWaitOutcomes.changed : sessionWaitOutcomes.waited;
+    } catch {
+      return sessionWaitOutcomes.unavailable;
     }
   }
 

@@ -15,7 +15,17 @@ export interface ServerSessions {
   problem?: string;
 }
 
+/** How a wait for a change ended: a count changed, the wait ran its time, or the counter could not wait. */
+export const sessionWaitOutcomes = { changed: 'changed', waited: 'waited', unavailable: 'unavailable' } as const;
+export type SessionWaitOutcome = (typeof sessionWaitOutcomes)[keyof typeof sessionWaitOutcomes];
+
 /** Reads live session counts. Answers every server asked for; an unreadable one is `null`, not an error. */
 export interface SessionCounter {
   liveSessions(servers: readonly string[]): Promise<ServerSessions[]>;
+  /**
+   * Waits up to `waitMs` for any count to differ from `known`, where the admin side can tell (the
+   * lab's dmgr); PMI and asadmin cannot, and their counters leave this out, so drains poll them.
+   * `unavailable` means nothing was waited for: the caller sleeps instead.
+   */
+  waitForChange?(known: readonly { name: string; sessions: number }[], waitMs: number, signal?: AbortSignal): Promise<SessionWaitOutcome>;
 }
