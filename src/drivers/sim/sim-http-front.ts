@@ -1,0 +1,63 @@
+/**
+ * One HTTP listener on loopback in front of every simulated estate, for what must arrive over HTTP:
+ * the real smoke test's requests through a test VIP, and the contract suites' requests to one
+ * server. The path says where a request goes, since every simulated HTTP server shares this port:
+ * - `/sim/<estate>/test/...`: the estate's test VIP, any running server serving the test virtual host;
+ * - `/sim/<estate>/server/<server>/<virtual host>/...`: that server, on that virtual host; a path
+ *   ending in `/logout` ends the session of its cookie.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SimHit } from './sim-estate';
+import type { SimWorld } from './index';
+
+/** A running front. */
+export interface SimHttpFront {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The path the smoke test requests through the test VIP of the simulated estate `estate`. */
+export function simSmokeTestPath(estate: string): string {
+  return `/sim/${encodeURIComponent(estate)}/test/user/hit`;
+}
+
+/** The URL of `server` of the simulated estate `estate` on `virtualHost`, at the front on `port`. */
+export function simServerUrl(port: number, estate: string, server: string, virtualHost: string, rest = 'user/hit'): string {
+  return `http://127.0.0.1:${port}/sim/${[estate, 'server', server, virtualHost].map(encodeURIComponent).join('/')}/${rest}`;
+}
+
+let roundRobin = 0;
+
+async function answer(world: SimWorld, url: string, cookie: string | undefined): Promise<SimHit> {
+  const parts = (url.split('?')[0] ?? '').split('/').slice(1).map(decodeURIComponent);
+  const [root, estate, kind, server, vhost] = parts;
+  if (root !== 'sim' || !estate) return { status: 404 };
+  const sim = world.get(estate);
+  if (kind === 'server' && server && vhost) return sim.hit(server, vhost, { ...(cookie ? { cookie } : {}), logout: parts[parts.length - 1] === 'logout' });
+  if (kind !== 'test') return { status: 404 };
+  const test = sim.estate.virtualHosts.test.name;
+  const serving = [...sim.servers.values()].filter((s) => s.running && s.runningVirtualHost === test && !s.appProblem);
+  const pick = serving[roundRobin++ % Math.max(1, serving.length)];
+  return pick ? sim.hit(pick.name, test, cookie ? { cookie } : {}) : { status: 404 };
+}
+
+/** Starts the front on 127.0.0.1, on `port` (any free one by default). */
+export function startSimHttpFront(world: SimWorld, port = 0): Promise<SimHttpFront> {
+  const server = http.createServer((req, res) => {
+    answer(world, req.url ?? '/', req.headers.cookie).then(
+      (hit) => {
+        const headers: http.OutgoingHttpHeaders = { connection: 'close', ...(hit.version ? { 'x-turnout-version': hit.version } : {}), ...(hit.cookie ? { 'set-cookie': [`${hit.cookie}; Path=/`] } : {}) };
+        res.writeHead(hit.status, headers).end();
+      },
+      (err: Error) => res.writeHead(404, { connection: 'close' }).end(err.message),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, () => {
+      const bound = (server.address() as AddressInfo).port;
+      resolve({ port: bound, close: () => new Promise((done) => server.close(() => done())) });
+    });
+  });
+}
