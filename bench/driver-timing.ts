@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
+import type { Activities } from '../activities';
 import type { Drivers } from '../src/drivers';
 import type { Interval } from './stats';
 
@@ -92,4 +93,9 @@ export function gapsBetweenActivities(calls: readonly TimedCall[]): number[] {
   }
   const ordered = [...spans.values()].sort((a, b) => a.start - b.start);
   return ordered.slice(1).map((span, i) => Math.max(0, span.start - (ordered[i] as { end: number }).end));
+}
+
+/** Times the smoke test's activity body as if it were a driver call: it is not behind the Drivers interface. */
+export function timeSmokeTest(timer: CallTimer): (activities: Activities) => object {
+  return (activities) => ({ ...activities, smokeTest: (input: Parameters<Activities['smokeTest']>[0]) => timer.time('smokeTest.run', () => activities.smokeTest(input)) });
 }

@@ -13,20 +13,24 @@ import { generateSimEstate, type SimEstateSpecInput } from '../../src/drivers/si
 import { simServerUrl, startSimHttpFront } from '../../src/drivers/sim/sim-http-front';
 import { createSimSprayer } from '../../src/drivers/sprayer/sim-sprayer';
 import { createSimPluginCfgStore } from '../../src/drivers/web-tier/sim-plugin-cfg-store';
+import { rolloutRequestSchema } from '../../src/model';
+import { planRollout } from '../../src/planning';
+import { safeguardProblems } from '../../src/planning/safeguards';
+import { simRequest } from '../../bench/sim-rollouts';
 import { appServerContract } from '../integration/app-server-contract';
 import { namingContract } from '../integration/naming-contract';
 import { pluginCfgStoreContract } from '../integration/plugin-cfg-store-contract';
 import { sessionsContract } from '../integration/sessions-contract';
 import { sprayerContract } from '../integration/sprayer-contract';
 
-const small = (name: string, procedure: SimEstateSpecInput['procedure'], frontPort = 1): SimEstateSpecInput => ({ name, procedure, clusters: 12, serversPerCluster: 3, frontPort, naming: true });
+const small = (name: string, procedure: SimEstateSpecInput['procedure'], frontPorts = [1, 2, 3]): SimEstateSpecInput => ({ name, procedure, clusters: 12, serversPerCluster: 3, frontPorts, naming: true });
 
 /** A world of one simulated estate with its HTTP front; `cleanup` closes both. */
 async function simulated(spec: SimEstateSpecInput, sessionsPerServer = 0) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-sim-test-'));
   const world = new SimWorld(dir, { sessionsPerServer });
-  const front = await startSimHttpFront(world);
-  const estate = generateSimEstate({ ...spec, frontPort: front.port });
+  const front = await startSimHttpFront(world, 2);
+  const estate = generateSimEstate({ ...spec, frontPorts: front.ports });
   const sim = await world.add(estate);
   const cleanup = async () => {
     await front.close();
@@ -104,5 +108,20 @@ describe('the simulated session model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the simulated estate generator', () => {
+  it.each([
+    ['multiCellRollout', 40, 50, 4],
+    ['singleCellRollout', 40, 50, 1],
+    ['multiCellRollout', 12, 5, 2],
+  ] as const)('%s at %i clusters of %i: valid, in %i cell(s), planned with no safeguard problem', (procedure, clusters, serversPerCluster, cells) => {
+    const estate = generateSimEstate({ name: 'sim-gen', procedure, clusters, serversPerCluster, frontPorts: [30001, 30002, 30003, 30004] });
+    expect(estate.cells).toHaveLength(cells);
+    expect(estate.cells.flatMap((c) => c.clusters.flatMap((k) => k.servers))).toHaveLength(clusters * serversPerCluster);
+    const request = rolloutRequestSchema.parse(simRequest(estate, procedure));
+    const plan = planRollout(procedure, request, estate);
+    expect(safeguardProblems(request, estate, plan, new Date())).toEqual([]);
   });
 });

@@ -4,8 +4,8 @@
  * - `multiCellRollout`: every cluster active, cells behind the sprayer, each with its HTTP servers;
  * - `singleCellRollout`: one cell with every cluster, the first active, the others dormant (the
  *   second takes N+1, see {@link simIncomingCluster}), its HTTP servers routing by plugin-cfg.xml.
- * Every HTTP server's production and test listener is the sim's HTTP front (`frontPort`); the
- * admin endpoints are never contacted (the sim drivers stand in for them).
+ * Every HTTP server's test listener is one of the sim HTTP front's ports (`frontPorts`); the other
+ * endpoints are never contacted (the sim drivers stand in for them) and only need to be distinct.
  */
 import { z } from 'zod';
 import { estateSchema, type Estate, type EstateInput } from '../../model/estate';
@@ -20,8 +20,12 @@ export const simEstateSpecSchema = z
     clustersPerCell: z.number().int().min(1).default(10),
     /** 1 for multi-cell (one sprayer server per cell, as in the lab), 2 for single-cell when absent. */
     httpServersPerCell: z.number().int().min(1).optional(),
-    /** The sim HTTP front's port: every HTTP server's listeners. */
-    frontPort: z.number().int().min(1).max(65535),
+    /**
+     * The sim HTTP front's ports: the test listeners of the estate's HTTP servers, one each, in turn
+     * (the path says which estate a request is for, so estates share them). Each HTTP server needs
+     * its own, so give at least as many as there are HTTP servers.
+     */
+    frontPorts: z.array(z.number().int().min(1).max(65535)).min(1),
     /** Configured bindings and cluster resources for the naming driver (Java clients, validation clones). */
     naming: z.boolean().default(false),
   })
@@ -39,10 +43,16 @@ function cluster(spec: SimEstateSpec, k: number): NonNullable<EstateInput['cells
   const active = spec.procedure === 'multiCellRollout' || k === 0;
   const servers = Array.from({ length: spec.serversPerCluster }, (_, i) => {
     const name = `${clusterName(k).toLowerCase()}s${pad(i + 1, 3)}`;
-    return { name, host: '127.0.0.1', port: 10000 + k * spec.serversPerCluster + i, cloneId: name, weight: 2, orbPort: 40000 + ((k * spec.serversPerCluster + i) % 20000) };
+    return { name, host: '127.0.0.1', port: 10000 + k * spec.serversPerCluster + i, cloneId: name, weight: 2 };
   });
   const resources = spec.naming ? { resources: { 'jdbc/Orders': `db-${clusterName(k)}`, 'jms/Events': `mq-${clusterName(k)}` } } : {};
   return { name: clusterName(k), state: active ? 'active' : 'dormant', servers, ...resources };
+}
+
+function testPortOf(spec: SimEstateSpec, index: number): number {
+  const port = spec.frontPorts[index];
+  if (port === undefined) throw new Error(`the estate has more HTTP servers than the ${spec.frontPorts.length} front ports given`);
+  return port;
 }
 
 function cellsOf(spec: SimEstateSpec): EstateInput['cells'] {
@@ -50,8 +60,10 @@ function cellsOf(spec: SimEstateSpec): EstateInput['cells'] {
   const count = Math.ceil(spec.clusters / perCell);
   return Array.from({ length: count }, (_, c) => {
     const name = `cell${pad(c + 1, 2)}`;
+    // A 1 s RefreshInterval: a plugin-cfg.xml step waits for the plug-ins to re-read the file, which
+    // real ones do every minute; the bench measures the engine, not that wait.
     const perCellWeb = spec.httpServersPerCell ?? (spec.procedure === 'singleCellRollout' ? 2 : 1);
-    const httpServers = Array.from({ length: perCellWeb }, (_, h) => ({ name: `${name}web${h + 1}`, host: '127.0.0.1', port: spec.frontPort, testPort: spec.frontPort, pluginCfg: { kind: 'local' as const, path: `${name}/web${h + 1}/plugin-cfg.xml` }, refreshIntervalSeconds: 60 }));
+    const httpServers = Array.from({ length: perCellWeb }, (_, h) => ({ name: `${name}web${h + 1}`, host: '127.0.0.1', port: 9000 + c * perCellWeb + h, testPort: testPortOf(spec, c * perCellWeb + h), pluginCfg: { kind: 'local' as const, path: `${name}/web${h + 1}/plugin-cfg.xml` }, refreshIntervalSeconds: 1 }));
     const clusters = Array.from({ length: Math.min(perCell, spec.clusters - c * perCell) }, (_, i) => cluster(spec, c * perCell + i));
     return { name, clusters, httpServers };
   });
@@ -78,8 +90,8 @@ export function generateSimEstate(input: SimEstateSpecInput): Estate {
     name: spec.name,
     description: `simulated: ${spec.clusters} clusters × ${spec.serversPerCluster} servers for ${spec.procedure}`,
     cells: cellsOf(spec),
-    sprayer: { driver: 'haproxy', listen: { host: '127.0.0.1', port: spec.frontPort }, adminSocket: 'sim/admin.sock', backend: 'cells', affinityMap: 'sim/affinity.map' },
-    virtualHosts: { production: { name: 'prod_vhost', aliases: [{ host: '*', port: 80 }] }, test: { name: 'test_vhost', aliases: [{ host: '*', port: spec.frontPort }] } },
+    sprayer: { driver: 'haproxy', listen: { host: '127.0.0.1', port: 8999 }, adminSocket: 'sim/admin.sock', backend: 'cells', affinityMap: 'sim/affinity.map' },
+    virtualHosts: { production: { name: 'prod_vhost', aliases: [{ host: '*', port: 80 }] }, test: { name: 'test_vhost', aliases: [{ host: '*', port: 8998 }] } },
     ...(spec.naming ? { naming: namingOf(spec) } : {}),
     appServer: { driver: 'lab', adminUrl: 'http://127.0.0.1:9' },
   };

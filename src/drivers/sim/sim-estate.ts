@@ -125,6 +125,7 @@ export class SimEstate {
   readonly bindings: BindingValue[];
   readonly names: Record<string, string>;
   private readonly down = new Set<SimAdminSide>();
+  private readonly routingWatchers = new Set<() => void>();
 
   /** `dir` holds the plugin-cfg.xml files; the estate's local paths resolve against it. */
   constructor(
@@ -187,6 +188,17 @@ export class SimEstate {
     server.drainingSince ??= this.clock.now();
     const ended = Math.floor(((this.clock.now() - server.drainingSince) / 1000) * this.settings.sessionEndsPerSecond);
     return Math.max(0, this.settings.sessionsPerServer - ended) + server.opened.size;
+  }
+
+  /** Calls `fn` after every change of the sprayer's routing, until the returned function is called. */
+  watchRouting(fn: () => void): () => void {
+    this.routingWatchers.add(fn);
+    return () => this.routingWatchers.delete(fn);
+  }
+
+  /** Tells the watchers that the sprayer's routing changed. */
+  routingChanged(): void {
+    for (const fn of this.routingWatchers) fn();
   }
 
   /** Marks the servers of `cell` as taking new sessions (`ready`) or not (any other state). */

@@ -13,7 +13,10 @@ import type { SimWorld } from './index';
 
 /** A running front. */
 export interface SimHttpFront {
+  /** Its first port. */
   port: number;
+  /** Every port it listens on, all answering alike. */
+  ports: number[];
   close(): Promise<void>;
 }
 
@@ -42,9 +45,16 @@ async function answer(world: SimWorld, url: string, cookie: string | undefined):
   return pick ? sim.hit(pick.name, test, cookie ? { cookie } : {}) : { status: 404 };
 }
 
-/** Starts the front on 127.0.0.1, on `port` (any free one by default). */
-export function startSimHttpFront(world: SimWorld, port = 0): Promise<SimHttpFront> {
-  const server = http.createServer((req, res) => {
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Starts the front on 127.0.0.1, on `count` free ports (one per HTTP server of the largest estate). */
+export async function startSimHttpFront(world: SimWorld, count = 1): Promise<SimHttpFront> {
+  const handler: http.RequestListener = (req, res) => {
     answer(world, req.url ?? '/', req.headers.cookie).then(
       (hit) => {
         const headers: http.OutgoingHttpHeaders = { connection: 'close', ...(hit.version ? { 'x-turnout-version': hit.version } : {}), ...(hit.cookie ? { 'set-cookie': [`${hit.cookie}; Path=/`] } : {}) };
@@ -52,12 +62,14 @@ export function startSimHttpFront(world: SimWorld, port = 0): Promise<SimHttpFro
       },
       (err: Error) => res.writeHead(404, { connection: 'close' }).end(err.message),
     );
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port }, () => {
-      const bound = (server.address() as AddressInfo).port;
-      resolve({ port: bound, close: () => new Promise((done) => server.close(() => done())) });
-    });
-  });
+  };
+  const servers = Array.from({ length: count }, () => http.createServer(handler));
+  const close = () => Promise.all(servers.map((s) => new Promise<void>((done) => s.close(() => done())))).then(() => undefined);
+  try {
+    const ports = await Promise.all(servers.map(listen));
+    return { port: ports[0] as number, ports, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -54,6 +54,7 @@ class SimSprayer implements SprayerDriver {
       for (const s of snapshot.servers) this.state.servers.set(s.name, { ...(this.state.servers.get(s.name) as typeof s), weight: s.weight });
       this.apply(Object.fromEntries(snapshot.servers.map((s) => [s.name, s.state])));
       this.state.affinity = { ...snapshot.affinity };
+      this.sim.routingChanged();
       return this.read();
     });
   }
@@ -72,6 +73,7 @@ class SimSprayer implements SprayerDriver {
       const server = this.state.servers.get(name);
       if (server) server.state = state;
     }
+    this.sim.routingChanged();
     if (routesToMembers(this.sim.estate)) {
       for (const [name, state] of Object.entries(states)) {
         const member = this.sim.servers.get(name);
