@@ -218,7 +218,7 @@ export async function startSimBenchEnv(opts: SimBenchEnvOptions): Promise<SimBen
   const { dir, cleanups, stop } = benchScaffold(opts);
   try {
     const temporal = await startTemporal(dir, cleanups, opts.log);
-    const front = await startSimHttpFront(opts.world, opts.frontPorts ?? 8);
+    const front = await startSimHttpFront(opts.world, opts.frontPorts ?? 8, opts.log);
     cleanups.add('the sim HTTP front', () => front.close());
     const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
     cleanups.add('the client connection', () => client.connection.close());

@@ -73,6 +73,8 @@ export interface SimSprayerState {
 /** What one request to a server answered. */
 export interface SimHit {
   status: number;
+  /** Why a request was not served, when the simulation can say. */
+  body?: string;
   version?: string;
   cookie?: string;
   newSession?: boolean;

@@ -42,7 +42,10 @@ async function answer(world: SimWorld, url: string, cookie: string | undefined):
   const test = sim.estate.virtualHosts.test.name;
   const serving = [...sim.servers.values()].filter((s) => s.running && s.runningVirtualHost === test && !s.appProblem);
   const pick = serving[roundRobin++ % Math.max(1, serving.length)];
-  return pick ? sim.hit(pick.name, test, cookie ? { cookie } : {}) : { status: 404 };
+  if (pick) return sim.hit(pick.name, test, cookie ? { cookie } : {});
+  // Nothing serves the test virtual host: say what the servers do, for whoever reads the answer.
+  const states = [...sim.servers.values()].map((s) => `${s.name}:${s.running ? (s.runningVirtualHost ?? '-') : 'stopped'}:${s.version}${s.appProblem ? ':broken' : ''}`);
+  return { status: 404, body: `no server of ${estate} serves ${test}: ${states.join(' ')}` };
 }
 
 function listen(server: http.Server): Promise<number> {
@@ -52,13 +55,19 @@ function listen(server: http.Server): Promise<number> {
   });
 }
 
-/** Starts the front on 127.0.0.1, on `count` free ports (one per HTTP server of the largest estate). */
-export async function startSimHttpFront(world: SimWorld, count = 1): Promise<SimHttpFront> {
+/**
+ * Starts the front on 127.0.0.1, on `count` free ports (one per HTTP server of the largest estate);
+ * `log` hears the first unserved request of each path (its answer says why).
+ */
+export async function startSimHttpFront(world: SimWorld, count = 1, log?: (line: string) => void): Promise<SimHttpFront> {
+  const told = new Set<string>();
   const handler: http.RequestListener = (req, res) => {
     answer(world, req.url ?? '/', req.headers.cookie).then(
       (hit) => {
+        if (hit.body && log && !told.has(req.url ?? '')) log(`sim front: ${req.url} answered ${hit.status}: ${hit.body.slice(0, 2000)}`);
+        if (hit.body) told.add(req.url ?? '');
         const headers: http.OutgoingHttpHeaders = { connection: 'close', ...(hit.version ? { 'x-turnout-version': hit.version } : {}), ...(hit.cookie ? { 'set-cookie': [`${hit.cookie}; Path=/`] } : {}) };
-        res.writeHead(hit.status, headers).end();
+        res.writeHead(hit.status, headers).end(hit.body);
       },
       (err: Error) => res.writeHead(404, { connection: 'close' }).end(err.message),
     );
