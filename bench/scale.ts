@@ -21,10 +21,10 @@ import { generateSimEstate } from '../src/drivers/sim/sim-estate-generator';
 import { rolloutRequestSchema } from '../src/model';
 import { packageRoot } from '../src/paths';
 import { planRollout } from '../src/planning';
-import { gapsBetweenActivities, type CallTimer } from './driver-timing';
+import type { CallTimer } from './driver-timing';
 import type { SimBenchEnv } from './harness';
 import { machineInfo, progress, publish } from './report';
-import { approveUntilEnd, runSimBench, sampleRss, simProcedures, simRequest, weighHistory, type SimProcedure } from './sim-rollouts';
+import { approveUntilEnd, engineGaps, runSimBench, sampleRss, simProcedures, simRequest, weighHistory, type SimProcedure } from './sim-rollouts';
 import { round, summarize } from './stats';
 
 const name = 'scale';
@@ -100,12 +100,13 @@ async function oneRun(env: SimBenchEnv, timer: CallTimer, dir: string, size: Siz
   const rss = sampleRss();
   const started = Date.now();
   const handle = await env.client.workflow.start(procedure, { taskQueue: env.taskQueue, workflowId: `bench-scale-${estate.name}-${started}`, args: [request] });
-  const final = await approveUntilEnd(handle);
+  const gateSeen: number[] = [];
+  const final = await approveUntilEnd(handle, gateSeen);
   const wallMs = Date.now() - started;
   const peakRssMb = rss.stop();
   if (final.state !== 'succeeded') throw new Error(`${handle.workflowId} ended ${final.state}: ${final.reason ?? ''}`);
   const history = await weighHistory(env.client, handle.workflowId);
-  const gaps = summarize(gapsBetweenActivities(timer.callsOf(handle.workflowId)));
+  const gaps = summarize(engineGaps(timer, handle.workflowId, gateSeen));
   log(`${procedure} at ${size.servers} servers: ${plan.steps} steps in ${wallMs} ms, ${history.events} events, ${history.bytes} bytes, largest payload ${history.largestPayload.bytes} (${history.largestPayload.name ?? history.largestPayload.where})`);
   return {
     procedure, servers: size.servers, clusters: size.clusters, serversPerCluster: size.serversPerCluster, cells: estate.cells.length, httpServers: estate.cells.flatMap((c) => c.httpServers).length,

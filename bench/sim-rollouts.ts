@@ -14,7 +14,7 @@ import { simSmokeTestPath } from '../src/drivers/sim/sim-http-front';
 import { isFinal, type Estate, type RolloutStatus } from '../src/model';
 import { labRolloutRequest } from '../src/lab/lab-request';
 import { approvePhaseUpdate, statusQuery } from '../workflows/messages';
-import { CallTimer, timeSmokeTest } from './driver-timing';
+import { activityGaps, CallTimer, nowMs, timeSmokeTest } from './driver-timing';
 import { withSimBenchEnv, type SimBenchEnv } from './harness';
 import { sleep } from './rollouts';
 
@@ -35,14 +35,18 @@ export function simRequest(estate: Estate, procedure: SimProcedure, over: Record
   });
 }
 
-/** Approves each gate the rollout waits at until it ends; resolves to its final status. */
-export async function approveUntilEnd(handle: WorkflowHandle, everyMs = 50): Promise<RolloutStatus> {
+/**
+ * Approves each gate the rollout waits at until it ends; resolves to its final status. Each time a
+ * gate was seen waiting goes into `gateSeen` (epoch ms), so the wait can be told from engine time.
+ */
+export async function approveUntilEnd(handle: WorkflowHandle, gateSeen: number[] = [], everyMs = 50): Promise<RolloutStatus> {
   for (let i = 0; ; i++) {
     const status = await handle.query(statusQuery).catch(() => undefined);
     if (status && isFinal(status.state)) return (await handle.result()) as RolloutStatus;
     // A workflow that failed answers no query: its result says why.
     if (!status && i % 20 === 19 && (await handle.describe()).status.name !== 'RUNNING') return (await handle.result()) as RolloutStatus;
     const gate = status?.pendingApproval;
+    if (gate) gateSeen.push(nowMs());
     if (gate) await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'bench', phase: gate.gate ?? gate.phase }] }).catch(() => undefined);
     else await sleep(everyMs);
   }
@@ -143,4 +147,14 @@ export function runSimBench(log: (line: string) => void, body: (env: SimBenchEnv
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-sim-'));
   const world = new SimWorld(dir);
   void withSimBenchEnv({ world, log, wrapDrivers: (d) => timer.wrapDrivers(d), wrapActivities: timeSmokeTest(timer) }, (env) => body(env, timer)).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+/**
+ * Engine gaps between one workflow's steps (see `gapsBetweenActivities`), leaving out those during
+ * which a gate was seen waiting: that time is the bench's approval, not the engine's.
+ */
+export function engineGaps(timer: CallTimer, workflowId: string, gateSeen: readonly number[]): number[] {
+  return activityGaps(timer.callsOf(workflowId))
+    .filter((gap) => !gateSeen.some((t) => t >= gap.start && t <= gap.end))
+    .map((gap) => gap.end - gap.start);
 }
