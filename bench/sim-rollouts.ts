@@ -38,9 +38,12 @@ export function simRequest(estate: Estate, procedure: SimProcedure, over: Record
 /**
  * Approves each gate the rollout waits at until it ends; resolves to its final status. Each time a
  * gate was seen waiting goes into `gateSeen` (epoch ms), so the wait can be told from engine time.
+ * Throws once `limitMs` has passed: a workflow whose task keeps failing never ends on its own.
  */
-export async function approveUntilEnd(handle: WorkflowHandle, gateSeen: number[] = [], everyMs = 50): Promise<RolloutStatus> {
+export async function approveUntilEnd(handle: WorkflowHandle, gateSeen: number[] = [], everyMs = 50, limitMs = 20 * 60_000): Promise<RolloutStatus> {
+  const deadline = Date.now() + limitMs;
   for (let i = 0; ; i++) {
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} still running after ${limitMs} ms (a workflow task failing over and over answers no query)`);
     const status = await handle.query(statusQuery).catch(() => undefined);
     if (status && isFinal(status.state)) return (await handle.result()) as RolloutStatus;
     // A workflow that failed answers no query: its result says why.
