@@ -220,7 +220,9 @@ export async function startSimBenchEnv(opts: SimBenchEnvOptions): Promise<SimBen
     const temporal = await startTemporal(dir, cleanups, opts.log);
     const front = await startSimHttpFront(opts.world, opts.frontPorts ?? 8, opts.log);
     cleanups.add('the sim HTTP front', () => front.close());
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: temporal.namespace });
+    // Large estates make histories whose pages exceed gRPC's default 4 MB: the bench must still read them.
+    const channelArgs = { 'grpc.max_receive_message_length': 256 * 2 ** 20 };
+    const client = new Client({ connection: await Connection.connect({ address: temporal.address, channelArgs }), namespace: temporal.namespace });
     cleanups.add('the client connection', () => client.connection.close());
     const taskQueue = await startWorker(opts, { ...temporal, labDir: dir, client, drivers: (estate) => opts.world.driversFor(estate) }, cleanups);
     return { client, taskQueue, world: opts.world, frontPorts: front.ports, stop: (keepFiles = false) => stop(keepFiles) };

@@ -23,7 +23,7 @@ import { packageRoot } from '../src/paths';
 import { planRollout } from '../src/planning';
 import type { CallTimer } from './driver-timing';
 import type { SimBenchEnv } from './harness';
-import { machineInfo, progress, publish } from './report';
+import { machineInfo, progress, publish, save } from './report';
 import { approveUntilEnd, engineGaps, runSimBench, sampleRss, simProcedures, simRequest, weighHistory, type SimProcedure } from './sim-rollouts';
 import { round, summarize } from './stats';
 
@@ -121,23 +121,33 @@ async function oneRun(env: SimBenchEnv, timer: CallTimer, dir: string, size: Siz
   };
 }
 
-async function run(env: SimBenchEnv, timer: CallTimer): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-bench-scale-'));
-  const runs: object[] = [];
-  try {
-    for (const size of sizes()) for (const procedure of procedures()) runs.push(await oneRun(env, timer, dir, size, procedure));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  publish(name, {
+function report(runs: object[]): object {
+  return {
     benchmark: name,
-    measures: 'per workflow run on a simulated estate (every driver simulated; real dev server, bundled workflows and worker): history events and protobuf bytes, the largest payload, the bench process peak RSS (the worker is in process), `turnout plan` wall time, engine gap between steps',
+    measures: 'per workflow run on a simulated estate (every driver simulated; real dev server, bundled workflows and worker): history events and protobuf bytes, the largest payload, the bench process peak RSS (the worker is in process), `turnout plan` wall time, engine gap between steps (gaps holding a gate left out)',
     budget: { appliesAt: 2000, ...scaleBudget },
     simulation: simSettings,
     runs,
     machine: machineInfo(),
     at: new Date().toISOString(),
-  });
+  };
+}
+
+async function run(env: SimBenchEnv, timer: CallTimer): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-bench-scale-'));
+  const runs: object[] = [];
+  try {
+    for (const size of sizes()) {
+      for (const procedure of procedures()) {
+        // One run that cannot be measured (a history too large to fetch, say) is reported, not fatal.
+        runs.push(await oneRun(env, timer, dir, size, procedure).catch((err: Error) => ({ procedure, servers: size.servers, error: err.message.slice(0, 500) })));
+        save(name, report(runs));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  publish(name, report(runs));
 }
 
 runSimBench(log, run);
