@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
+import type { Activities } from '../activities';
 import type { Drivers } from '../src/drivers';
 import type { Interval } from './stats';
 
@@ -87,6 +88,11 @@ export class CallTimer {
  * measured on the worker's clock and hold everything the engine does between two steps' drivers.
  */
 export function gapsBetweenActivities(calls: readonly TimedCall[]): number[] {
+  return activityGaps(calls).map((gap) => gap.end - gap.start);
+}
+
+/** The gaps of {@link gapsBetweenActivities} as intervals, so a caller can leave out those that hold a wait it caused. */
+export function activityGaps(calls: readonly TimedCall[]): Interval[] {
   const spans = new Map<string, { start: number; end: number }>();
   for (const c of calls) {
     if (!c.activity) continue;
@@ -94,5 +100,13 @@ export function gapsBetweenActivities(calls: readonly TimedCall[]): number[] {
     spans.set(c.activity, span ? { start: Math.min(span.start, c.start), end: Math.max(span.end, c.end) } : { start: c.start, end: c.end });
   }
   const ordered = [...spans.values()].sort((a, b) => a.start - b.start);
-  return ordered.slice(1).map((span, i) => Math.max(0, span.start - (ordered[i] as { end: number }).end));
+  return ordered.slice(1).map((span, i) => {
+    const end = (ordered[i] as { end: number }).end;
+    return { start: end, end: Math.max(end, span.start) };
+  });
+}
+
+/** Times the smoke test's activity body as if it were a driver call: it is not behind the Drivers interface. */
+export function timeSmokeTest(timer: CallTimer): (activities: Activities) => object {
+  return (activities) => ({ ...activities, smokeTest: (input: Parameters<Activities['smokeTest']>[0]) => timer.time('smokeTest.run', () => activities.smokeTest(input)) });
 }

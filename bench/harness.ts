@@ -2,7 +2,8 @@
  * What every benchmark runs on: ONE Temporal dev server (SQLite in a temp folder, ports in
  * 15000-16999), the workflows bundled once, an in-process worker with the real activities, and
  * the multi-cell lab (real app servers, web tier, HAProxy) with shifted ports. `stop()` takes it
- * all down in reverse order, so no process is left behind.
+ * all down in reverse order, so no process is left behind. `startSimBenchEnv` runs the same
+ * without the lab: every driver is simulated (src/drivers/sim), so no lab process is needed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -13,6 +14,8 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio
 import pino from 'pino';
 import { createActivities, type Activities } from '../activities';
 import { driversFor, type Drivers } from '../src/drivers';
+import type { SimWorld } from '../src/drivers/sim';
+import { startSimHttpFront } from '../src/drivers/sim/sim-http-front';
 import { createHaproxySprayer } from '../src/drivers/sprayer/haproxy-sprayer';
 import type { SprayerDriver } from '../src/drivers/sprayer/sprayer';
 import { startLab } from '../src/lab/lab';
@@ -110,7 +113,17 @@ async function startTemporal(dir: string, cleanups: Cleanups, log: (line: string
   return { address: server.address, namespace: server.namespace };
 }
 
-async function startWorker(opts: BenchEnvOptions, env: { address: string; namespace: string; labDir: string; client: Client }, cleanups: Cleanups): Promise<string> {
+/** Where the worker's activities find their drivers and relative paths. */
+interface WorkerEnv {
+  address: string;
+  namespace: string;
+  labDir: string;
+  client: Client;
+  /** The drivers of an estate before `wrapDrivers`; the real ones, relative to `labDir`, by default. */
+  drivers?: (estate: Estate) => Drivers;
+}
+
+async function startWorker(opts: Pick<BenchEnvOptions, 'log' | 'wrapDrivers' | 'wrapActivities'>, env: WorkerEnv, cleanups: Cleanups): Promise<string> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({ workflowsPath: defaultWorkflowsPath(), logger: new DefaultLogger('WARN') });
   opts.log(`workflows bundled in ${Date.now() - started} ms`);
@@ -121,7 +134,7 @@ async function startWorker(opts: BenchEnvOptions, env: { address: string; namesp
     estatesDir: path.join(packageRoot(), 'estates'),
     client: env.client,
     baseDir: env.labDir,
-    drivers: (estate) => wrap(driversFor(estate, { baseDir: env.labDir })),
+    drivers: (estate) => wrap(env.drivers ? env.drivers(estate) : driversFor(estate, { baseDir: env.labDir })),
   });
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
   const worker = await createTurnoutWorker({
@@ -147,8 +160,8 @@ async function startBenchLab(opts: BenchEnvOptions, dir: string, cleanups: Clean
   return { estate, labDir };
 }
 
-/** Starts the dev server, the lab and a worker; on any failure, stops what had started. */
-export async function startBenchEnv(opts: BenchEnvOptions): Promise<BenchEnv> {
+/** A bench folder, the cleanups that remove it (or keep it after a failure) and `stop`. */
+function benchScaffold(opts: Pick<BenchEnvOptions, 'log'>): { dir: string; cleanups: Cleanups; stop: (keepFiles?: boolean) => Promise<void> } {
   const cleanups = new Cleanups(opts.log);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-bench-'));
   let keep = true;
@@ -162,6 +175,12 @@ export async function startBenchEnv(opts: BenchEnvOptions): Promise<BenchEnv> {
     keep &&= keepFiles;
     return (stopping ??= cleanups.runAll());
   };
+  return { dir, cleanups, stop };
+}
+
+/** Starts the dev server, the lab and a worker; on any failure, stops what had started. */
+export async function startBenchEnv(opts: BenchEnvOptions): Promise<BenchEnv> {
+  const { dir, cleanups, stop } = benchScaffold(opts);
   try {
     const temporal = await startTemporal(dir, cleanups, opts.log);
     const { estate, labDir } = await startBenchLab(opts, dir, cleanups);
@@ -176,12 +195,57 @@ export async function startBenchEnv(opts: BenchEnvOptions): Promise<BenchEnv> {
   }
 }
 
+/** Options of {@link startSimBenchEnv}: the lab's do not apply. */
+export type SimBenchEnvOptions = Omit<BenchEnvOptions, 'sessionIdleSeconds' | 'labFile' | 'labOffset'> & {
+  /** The simulated estates the activities drive, by estate name; filled by the bench once `frontPorts` are known. */
+  world: SimWorld;
+  /** How many ports the sim HTTP front takes: at least the HTTP servers of the largest estate (default 8). */
+  frontPorts?: number;
+};
+
+/** A running bench environment on simulated estates. */
+export interface SimBenchEnv {
+  client: Client;
+  taskQueue: string;
+  world: SimWorld;
+  /** The sim HTTP front's ports: the generated HTTP servers' test listeners (the smoke test goes there). */
+  frontPorts: number[];
+  stop(keepFiles?: boolean): Promise<void>;
+}
+
+/** Starts the dev server, the sim HTTP front and a worker whose drivers are all simulated. */
+export async function startSimBenchEnv(opts: SimBenchEnvOptions): Promise<SimBenchEnv> {
+  const { dir, cleanups, stop } = benchScaffold(opts);
+  try {
+    const temporal = await startTemporal(dir, cleanups, opts.log);
+    const front = await startSimHttpFront(opts.world, opts.frontPorts ?? 8, opts.log);
+    cleanups.add('the sim HTTP front', () => front.close());
+    // Large estates make histories whose pages exceed gRPC's default 4 MB: the bench must still read them.
+    const channelArgs = { 'grpc.max_receive_message_length': 256 * 2 ** 20 };
+    const client = new Client({ connection: await Connection.connect({ address: temporal.address, channelArgs }), namespace: temporal.namespace });
+    cleanups.add('the client connection', () => client.connection.close());
+    const taskQueue = await startWorker(opts, { ...temporal, labDir: dir, client, drivers: (estate) => opts.world.driversFor(estate) }, cleanups);
+    return { client, taskQueue, world: opts.world, frontPorts: front.ports, stop: (keepFiles = false) => stop(keepFiles) };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 /**
  * Runs `body` in a fresh bench environment and always stops it, also on Ctrl-C; a failure sets a
  * non-zero exit code after everything has stopped.
  */
 export async function withBenchEnv<T>(opts: BenchEnvOptions, body: (env: BenchEnv) => Promise<T>): Promise<T | undefined> {
-  const env = await startBenchEnv(opts);
+  return runInEnv(opts, await startBenchEnv(opts), body);
+}
+
+/** {@link withBenchEnv} on simulated estates. */
+export async function withSimBenchEnv<T>(opts: SimBenchEnvOptions, body: (env: SimBenchEnv) => Promise<T>): Promise<T | undefined> {
+  return runInEnv(opts, await startSimBenchEnv(opts), body);
+}
+
+async function runInEnv<E extends { stop(keepFiles?: boolean): Promise<void> }, T>(opts: Pick<BenchEnvOptions, 'log'>, env: E, body: (env: E) => Promise<T>): Promise<T | undefined> {
   const interrupted = (signal: NodeJS.Signals): void => {
     opts.log(`${signal}: stopping`);
     void env.stop(true).finally(() => process.exit(130));

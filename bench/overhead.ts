@@ -12,10 +12,9 @@
  * activities read as nearly instant there.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Activities } from '../activities';
 import type { Plan, RolloutStatus } from '../src/model';
 import { planQuery } from '../workflows/messages';
-import { CallTimer, gapsBetweenActivities } from './driver-timing';
+import { CallTimer, gapsBetweenActivities, timeSmokeTest } from './driver-timing';
 import { withBenchEnv, type BenchEnv } from './harness';
 import { activityTimes, breakdown, type StepBreakdown } from './history-timing';
 import { machineInfo, progress, publish } from './report';
@@ -42,10 +41,6 @@ function rolloutCount(): number {
   return value;
 }
 
-/** Times the smoke test's activity body as if it were a driver call. */
-function timeSmokeTest(timer: CallTimer): (activities: Activities) => object {
-  return (activities) => ({ ...activities, smokeTest: (input: Parameters<Activities['smokeTest']>[0]) => timer.time('smokeTest.run', () => activities.smokeTest(input)) });
-}
 
 async function stepSamples(env: BenchEnv, timer: CallTimer, handle: WorkflowHandle, final: RolloutStatus, rollout: number): Promise<StepSample[]> {
   const plan: Plan = await handle.query(planQuery);

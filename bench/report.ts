@@ -41,12 +41,17 @@ export function machineInfo(): MachineInfo {
 
 export const resultsDir = path.join(packageRoot(), 'bench', 'results');
 
-/** Prints `result` as the single JSON object on stdout and saves it as bench/results/<name>.json. */
-export function publish(name: string, result: object): void {
+/** Saves `result` as bench/results/<name>.json (a long bench keeps what it has so far); returns the JSON. */
+export function save(name: string, result: object): string {
   const json = JSON.stringify(result, null, 2);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, `${name}.json`), `${json}\n`);
-  process.stdout.write(`${json}\n`);
+  return json;
+}
+
+/** Prints `result` as the single JSON object on stdout and saves it as bench/results/<name>.json. */
+export function publish(name: string, result: object): void {
+  process.stdout.write(`${save(name, result)}\n`);
 }
 
 /** A progress line on stderr, prefixed with the benchmark's name. */
