@@ -34,6 +34,7 @@ import { runStep, type StepContext } from './steps';
 import { rolloutTargetLease, targetLeaseId } from './target-lease';
 import { awaitWindow } from './windows';
 import { registerEstate } from './estate-refs';
+import { decidePatchesAtStart } from './patches';
 
 /** A procedure's planner, as the executor calls it. */
 export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
@@ -213,6 +214,7 @@ async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: (
 
 /** Runs a rollout of `workflowType` with its planner. Resolves to the final status. */
 export async function runRollout(workflowType: WorkflowType, input: unknown, procedure: Procedure): Promise<RolloutStatus> {
+  decidePatchesAtStart();
   const run = new RolloutRun(workflowType);
   run.registerHandlers();
   const request = validated(input);
