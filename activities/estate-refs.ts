@@ -87,9 +87,11 @@ async function withBlobs(blobs: BlobStore, value: unknown): Promise<unknown> {
 
 async function resolvedArg(stores: RefStores, arg: unknown): Promise<unknown> {
   if (isEstateRef(arg)) return stores.estates.resolve(arg);
-  const field = typeof arg === 'object' && arg !== null ? (arg as { estate?: unknown }).estate : undefined;
-  const withEstate = isEstateRef(field) ? { ...(arg as object), estate: await stores.estates.resolve(field) } : arg;
-  return withBlobs(stores.blobs, withEstate);
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || !('estate' in arg)) return withBlobs(stores.blobs, arg);
+  // An estate holds no blobs: walking thousands of servers on every call would be wasted work.
+  const { estate, ...rest } = arg as { estate: unknown };
+  const withoutEstate = (await withBlobs(stores.blobs, rest)) as object;
+  return { ...withoutEstate, estate: isEstateRef(estate) ? await stores.estates.resolve(estate) : estate };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity functions of any shape
