@@ -57,6 +57,7 @@ function validated(input: unknown): RolloutRequest {
 }
 
 const safeguardsPatch = 'refuse-unsafe-requests';
+const eachChangeOnRecordPatch = 'each-change-on-record';
 
 /**
  * Requests that would silently remove a safeguard fail the way invalid input does, before anything
@@ -175,6 +176,7 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
       // A file someone else rewrote stops the rollout here, before the step, for a person.
       if ((await stopForForeignWrites(ctx, step)) === 'interrupted') return undefined;
       if ((await runStep(ctx, step)) === 'interrupted') return undefined;
+      if (step.disruptive) await commitStep();
       i++;
     } catch (err) {
       if (run.rollback) return step.id;
@@ -183,6 +185,20 @@ async function runSteps(ctx: StepContext): Promise<string | undefined> {
     }
   }
   return undefined;
+}
+
+/**
+ * Ends the workflow task after a step that changed something, so that its local activities are on
+ * record before the next step's begin. The server refuses a task completion when an event arrived
+ * during it (a cancelled watcher's or drain's completion), and the refused task's local activities
+ * run again: seen in the concurrent bench, an install ran again after the next steps had already
+ * mapped the cell to the production virtual host and restarted it, and the smoke test that followed
+ * failed against the production mapping (2 of 10 and 16 of 50 rollouts rolled back). With a task
+ * boundary after each change, a refused task repeats one idempotent step, never an earlier one
+ * after a later one. Patched: older histories ran several steps in one task.
+ */
+async function commitStep(): Promise<void> {
+  if (patched(eachChangeOnRecordPatch)) await sleep(1);
 }
 
 /**

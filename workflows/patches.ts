@@ -35,6 +35,7 @@ export const patchIds = [
   'java-rollback-starts-first',
   'rollback-without-cancel-ack',
   'rollback-records-repairs-before-closing',
+  'each-change-on-record',
 ] as const;
 
 /** Decides every patch now, at the start of a rollout (see the module comment for why). */
