@@ -168,12 +168,23 @@ export interface VerifyServersResult {
   dead: { name: string; problem: string }[];
 }
 
+/** What a claim that found the target leased learns (see `takeOverTargetLease`). */
+export interface LeaseTakeOver {
+  owner: string | null;
+  takenOver: boolean;
+}
+
 /** The activities a rollout workflow calls. `createRolloutActivities(drivers)` implements them. */
 export interface RolloutActivities extends EditionActivities, LbActivities {
   /** The estate named by a request, from TURNOUT_ESTATES; fails non-retryably with `$.estate` problems. */
   resolveEstate(name: string): Promise<Estate>;
   /** The workflow ID of the rollout holding `target`, if one is running. */
   findTargetOwner(target: string): Promise<string | null>;
+  /**
+   * Judges the lease a claim found: `owner` is null when the target turned out free; `takenOver`
+   * when the lease's rollout no longer ran and the lease was ended for the claim to try again.
+   */
+  takeOverTargetLease(target: string): Promise<LeaseTakeOver>;
   snapshotRouting(estate: Estate): Promise<RoutingSnapshot>;
   /** Sets a cell's routing state; returns how many sprayer servers are in each state after. */
   routeCell(input: RouteCellInput): Promise<RoutingCounts>;

@@ -20,7 +20,8 @@ import { createRoutingGuardActivities } from './routing-guard';
 import { createManagedFileActivities } from './managed-files';
 import { drainProgressSignal } from '../workflows/messages';
 import { targetLeaseId } from '../workflows/target-lease';
-import type { DrainInput, DrainResult, InstallInput, RestoreRoutingInput, RouteCellInput, RoutingCounts, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
+import { leaseHolder } from '../src/temporal/target-lease-holder';
+import type { DrainInput, DrainResult, InstallInput, LeaseTakeOver, RestoreRoutingInput, RouteCellInput, RoutingCounts, RoutingSnapshot, SmokeTestInput, SmokeTestResult, VirtualHostInput } from './rollout-types';
 
 /** What the rollout activities need from the worker. */
 export interface RolloutActivityDeps extends DriverOptions {
@@ -97,6 +98,24 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
       } catch {
         return null;
       }
+    },
+
+    async takeOverTargetLease(target: string): Promise<LeaseTakeOver> {
+      const client = deps.client;
+      if (!client) return { owner: null, takenOver: false };
+      const held = await leaseHolder(client, target);
+      if (!held) return { owner: null, takenOver: false };
+      if (held.ownerRunning) return { owner: held.owner, takenOver: false };
+      const claimant = Context.current().info.workflowExecution?.workflowId ?? 'another rollout';
+      try {
+        // This lease's run only: a lease someone claimed meanwhile is not ended.
+        await client.workflow.getHandle(targetLeaseId(target), held.leaseRunId).terminate(`${held.owner} closed without releasing ${target}; taken over by ${claimant}`);
+      } catch (err) {
+        // Already ended (by a twin attempt of this activity, or released just now): nothing to do.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      log.info('target lease taken over', { target, from: held.owner, by: claimant });
+      return { owner: held.owner, takenOver: true };
     },
 
     async snapshotRouting(estate: Estate): Promise<RoutingSnapshot> {

@@ -26,12 +26,11 @@ import type { SimBenchEnv } from './harness';
 import { machineInfo, progress, publish, save } from './report';
 import { approveUntilEnd, engineGaps, runSimBench, sampleRss, simProcedures, simRequest, weighHistory, type SimProcedure } from './sim-rollouts';
 import { round, summarize } from './stats';
+import { scaleBudget } from './budget';
 
 const name = 'scale';
 const log = progress(name);
 
-/** Issue 14's budget, for 2,000 servers. */
-export const scaleBudget = { historyEvents: 10_000, historyBytes: 4 * 2 ** 20, payloadBytes: 256 * 2 ** 10, planMs: 1000, overheadMedianMs: 5 } as const;
 
 /** Drains end in ~20 ms of wall time: 20 sessions a server, 10 ending a second, the clock 100 times fast. */
 const simSettings = { sessionsPerServer: 20, sessionEndsPerSecond: 10, clockSpeed: 100 } as const;

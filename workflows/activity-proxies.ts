@@ -79,13 +79,13 @@ export function shortActs(): Summarizable<ShortActivities> {
 
 type ShortActivities = Pick<
   RolloutActivities,
-  'resolveEstate' | 'findTargetOwner' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest' | 'checkRouting' | 'correctRouting' | 'verifyServers' | 'checkManagedFiles' | 'adoptForeignFiles' | 'checkPluginCfgAutomation'
+  'resolveEstate' | 'findTargetOwner' | 'takeOverTargetLease' | 'snapshotRouting' | 'routeCell' | 'restoreRouting' | 'installApp' | 'switchVirtualHost' | 'smokeTest' | 'checkRouting' | 'correctRouting' | 'verifyServers' | 'checkManagedFiles' | 'adoptForeignFiles' | 'checkPluginCfgAutomation'
 >;
 
 function pickShort(a: Summarizable<RolloutActivities>, t: Summarizable<Pick<RolloutActivities, 'smokeTest'>>): Summarizable<ShortActivities> {
   // The proxies are Proxy objects with no own keys: pick each function by name, do not spread.
-  const { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation } = a;
-  return { resolveEstate, findTargetOwner, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation, smokeTest: t.smokeTest };
+  const { resolveEstate, findTargetOwner, takeOverTargetLease, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation } = a;
+  return { resolveEstate, findTargetOwner, takeOverTargetLease, snapshotRouting, routeCell, restoreRouting, installApp, switchVirtualHost, checkRouting, correctRouting, verifyServers, checkManagedFiles, adoptForeignFiles, checkPluginCfgAutomation, smokeTest: t.smokeTest };
 }
 
 /**

@@ -20,6 +20,6 @@ async function recordEditionStart(ctx: StepContext): Promise<void> {
 }
 
 /** Rolls an application's new edition over one cluster's members. */
-export async function editionRollout(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.editionRollout, request, { plan: planEdition, recordStart: recordEditionStart, rollBack: rollBackEdition });
+export async function editionRollout(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.editionRollout, request, { plan: planEdition, recordStart: recordEditionStart, rollBack: rollBackEdition }, continued);
 }

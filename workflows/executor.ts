@@ -7,6 +7,9 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
   sleep,
@@ -31,7 +34,8 @@ import { RolloutNotifications } from './notifications';
 import { RolloutRun } from './rollout-run';
 import { rolloutSearchAttributes } from './search-attributes';
 import { runStep, type StepContext } from './steps';
-import { rolloutTargetLease, targetLeaseId } from './target-lease';
+import { releaseLeaseSignal, rolloutTargetLease, targetLeaseId } from './target-lease';
+import { carriedChanges, continuationOf, continueDue, continueRollout, samePlan, type RolloutContinuation } from './continuation';
 import { awaitWindow } from './windows';
 import { registerEstate } from './estate-refs';
 import { decidePatchesAtStart } from './patches';
@@ -78,31 +82,67 @@ function planned(planner: Planner, request: RolloutRequest, estate: Estate): Pla
   }
 }
 
-async function claimTarget(target: string): Promise<void> {
+/**
+ * The patch under which the lease outlives a continue-as-new and is released as the rollout ends
+ * (workflows/target-lease.ts); before it, the lease ended with its parent run.
+ */
+const leaseReleasedPatch = 'lease-released-at-end';
+
+function targetBusy(target: string, owner: string | null): never {
+  throw ApplicationFailure.nonRetryable(`a rollout of ${target} is already running${owner ? `: ${owner}` : ''}; nothing was touched`, failureTypes.targetBusy);
+}
+
+async function startLease(target: string, released: boolean): Promise<void> {
+  await startChild(rolloutTargetLease, {
+    workflowId: targetLeaseId(target),
+    args: [workflowInfo().workflowId],
+    parentClosePolicy: released ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+  });
+}
+
+async function claimTarget(run: RolloutRun, target: string): Promise<void> {
+  const released = patched(leaseReleasedPatch);
   try {
-    await startChild(rolloutTargetLease, {
-      workflowId: targetLeaseId(target),
-      args: [workflowInfo().workflowId],
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    });
+    await startLease(target, released);
+    return;
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const owner = await shortActs().findTargetOwner(target);
-    throw ApplicationFailure.nonRetryable(`a rollout of ${target} is already running${owner ? `: ${owner}` : ''}; nothing was touched`, failureTypes.targetBusy);
+    if (!released) targetBusy(target, await shortActs().findTargetOwner(target));
+  }
+  // A lease whose rollout closed without releasing it (terminated by a person) is ended, once.
+  const held = await shortActs().takeOverTargetLease(target);
+  if (held.owner !== null && !held.takenOver) targetBusy(target, held.owner);
+  if (held.takenOver) run.event('turnout', 'lease-taken-over', `the lease of ${target} was left by ${held.owner}, which no longer runs; this rollout took it over`);
+  try {
+    await startLease(target, released);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    targetBusy(target, await shortActs().findTargetOwner(target));
   }
 }
 
-function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
-  Object.assign(run.status, { app: request.app, fromVersion: request.fromVersion, toVersion: request.toVersion, target: plan.target });
-  run.status.steps = plan.steps.map((s) => ({ id: s.id, title: s.title, status: 'pending' }));
-  run.plan = plan;
+/** Gives the target back as the rollout ends, whatever ended it; a continue-as-new keeps it. */
+async function releaseTarget(target: string): Promise<void> {
+  if (!patched(leaseReleasedPatch)) return;
+  // Non-cancellable: a cancelled rollout still gives its target back.
+  await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(targetLeaseId(target)).signal(releaseLeaseSignal, { owner: workflowInfo().workflowId })).catch(() => undefined);
+}
+
+function upsertRolloutAttributes(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
   upsertSearchAttributes([
     { key: rolloutSearchAttributes.app, value: request.app },
     { key: rolloutSearchAttributes.target, value: plan.target },
     { key: rolloutSearchAttributes.strategy, value: plan.workflowType },
     { key: rolloutSearchAttributes.state, value: run.status.state },
   ]);
+}
+
+function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
+  Object.assign(run.status, { app: request.app, fromVersion: request.fromVersion, toVersion: request.toVersion, target: plan.target });
+  run.status.steps = plan.steps.map((s) => ({ id: s.id, title: s.title, status: 'pending' }));
+  run.plan = plan;
+  upsertRolloutAttributes(run, request, plan);
   if (plan.estimate) run.status.duration = { seedEstimateSeconds: plan.estimate.seedSeconds, turnoutEstimateSeconds: plan.estimate.turnoutSeconds, startedAt: new Date().toISOString() };
   run.event(request.startedBy ?? 'turnout', 'rollout-started', `${plan.workflowType}: ${request.app} ${request.fromVersion} -> ${request.toVersion}, ${plan.steps.length} steps`);
 }
@@ -164,12 +204,16 @@ function endDuration(run: RolloutRun): void {
   if (d) d.actualSeconds = Math.round((Date.now() - Date.parse(d.startedAt)) / 1000);
 }
 
-/** Runs the plan's steps; returns the step that failed into a rollback, if one did. */
-async function runSteps(ctx: StepContext): Promise<string | undefined> {
+/** Continues the rollout as a new run before step `index` (or, if it cannot yet, resolves and the steps go on). */
+type ContinueAt = (index: number) => Promise<void>;
+
+/** Runs the plan's steps from `first`; returns the step that failed into a rollback, if one did. */
+async function runSteps(ctx: StepContext, first: number, continueAt: ContinueAt): Promise<string | undefined> {
   const { run, plan } = ctx;
-  for (let i = 0; i < plan.steps.length; ) {
+  for (let i = first; i < plan.steps.length; ) {
     await run.holdWhilePaused();
     if (run.rollback) return undefined;
+    if (continueDue(ctx.request, i, first)) await continueAt(i);
     const step = plan.steps[i] as Plan['steps'][number];
     if (!(await awaitWindow(ctx, step.id))) return undefined;
     try {
@@ -219,6 +263,7 @@ async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: (
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     try {
       await procedure.settle(ctx);
     } catch (settleErr) {
@@ -228,40 +273,75 @@ async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: (
   }
 }
 
-/** Runs a rollout of `workflowType` with its planner. Resolves to the final status. */
-export async function runRollout(workflowType: WorkflowType, input: unknown, procedure: Procedure): Promise<RolloutStatus> {
+/**
+ * Runs a rollout of `workflowType` with its planner. Resolves to the final status. `continued` is
+ * what the run before handed over when it continued as new (workflows/continuation.ts).
+ */
+export async function runRollout(workflowType: WorkflowType, input: unknown, procedure: Procedure, continued?: unknown): Promise<RolloutStatus> {
   decidePatchesAtStart();
   const run = new RolloutRun(workflowType);
   run.registerHandlers();
   const request = validated(input);
   run.request = request;
-  refuseUnsafe(() => requestSafeguardProblems(request));
-  const estate = typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate;
+  const carried = continuationOf(continued);
+  if (!carried) refuseUnsafe(() => requestSafeguardProblems(request));
+  const estate = carried?.estate ?? (typeof request.estate === 'string' ? await shortActs().resolveEstate(request.estate) : request.estate);
   registerEstate(estate);
   const plan = planned(procedure.plan, request, estate);
-  refuseUnsafe(() => planSafeguardProblems(request, estate, plan, new Date()));
-  await refuseAutomaticPluginCfg(estate, plan);
-  run.approvers = resolveApprovers(request, estate);
-  begin(run, request, plan);
-  await claimTarget(plan.target);
+  if (carried) {
+    goOn(run, request, plan, carried);
+  } else {
+    refuseUnsafe(() => planSafeguardProblems(request, estate, plan, new Date()));
+    await refuseAutomaticPluginCfg(estate, plan);
+    run.approvers = resolveApprovers(request, estate);
+    begin(run, request, plan);
+    await claimTarget(run, plan.target);
+  }
   run.notifications = RolloutNotifications.of(run, request, estate);
-  if (!run.notifications) return runClaimed(run, request, estate, plan, procedure);
+  if (carried?.notifications) run.notifications?.takeOver(carried.notifications);
   try {
-    return await runClaimed(run, request, estate, plan, procedure);
+    return await runClaimed({ run, request, estate, plan, procedure, input, carried });
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     // Whatever ended it, the people who asked hear that it failed (once: a failed state already told them).
-    run.notifications.send('failed', run.status.reason ?? (err instanceof Error ? err.message : String(err)));
+    run.notifications?.send('failed', run.status.reason ?? (err instanceof Error ? err.message : String(err)));
+    await releaseTarget(plan.target);
     throw err;
   } finally {
-    await run.notifications.flush();
+    await run.notifications?.flush();
   }
 }
 
+/** A continued run takes over from the one before; a plan that came out different is rolled back. */
+function goOn(run: RolloutRun, request: RolloutRequest, plan: Plan, carried: RolloutContinuation): void {
+  run.plan = plan;
+  run.approvers = carried.approvers;
+  run.takeOver(carried.status, carried.run);
+  upsertRolloutAttributes(run, request, plan);
+  if (!samePlan(plan, carried)) {
+    run.requestRollback({ by: 'turnout', reason: 'after continue-as-new the plan came out different from the one this rollout began with (a worker with other planning code?); rolling back what it changed' });
+  }
+}
+
+/** Everything one run of a claimed rollout works with. */
+interface ClaimedRun {
+  run: RolloutRun;
+  request: RolloutRequest;
+  estate: Estate;
+  plan: Plan;
+  procedure: Procedure;
+  /** The request as the workflow got it, passed on unchanged to a continued run. */
+  input: unknown;
+  carried: RolloutContinuation | undefined;
+}
+
 /** The rollout once its target is claimed: the steps, then the rollback if one was asked for. */
-async function runClaimed(run: RolloutRun, request: RolloutRequest, estate: Estate, plan: Plan, procedure: Procedure): Promise<RolloutStatus> {
-  const ctx: StepContext = { run, request, estate, plan, before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };
-  if (!run.rollback) await procedure.recordStart(ctx);
-  const failedStep = await settledOnFailure(ctx, procedure, () => runSteps(ctx));
+async function runClaimed(claimed: ClaimedRun): Promise<RolloutStatus> {
+  const { run, request, estate, plan, procedure, carried } = claimed;
+  const fresh = { before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };
+  const ctx: StepContext = { run, request, estate, plan, ...(carried?.changes ?? fresh) };
+  if (!carried && !run.rollback) await procedure.recordStart(ctx);
+  const failedStep = await settledOnFailure(ctx, procedure, () => runSteps(ctx, carried?.nextStep ?? 0, continueAt(claimed, ctx)));
   run.status.currentStep = null;
   if (run.rollback) {
     await procedure.rollBack(ctx, failedStep);
@@ -271,10 +351,37 @@ async function runClaimed(run: RolloutRun, request: RolloutRequest, estate: Esta
     endDuration(run);
     run.setState('rolled-back');
     run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);
+    await releaseTarget(plan.target);
     return run.status;
   }
   endDuration(run);
   run.setState('succeeded');
   run.event('turnout', 'succeeded', `${request.app} ${request.toVersion} is live on ${plan.target}`);
+  await releaseTarget(plan.target);
   return run.status;
+}
+
+/** How this run hands the rollout over to a new one before step `index`. */
+function continueAt(claimed: ClaimedRun, ctx: StepContext): ContinueAt {
+  const { run, request, estate, plan, input, carried } = claimed;
+  return (index) =>
+    continueRollout(
+      input,
+      () => {
+        const step = plan.steps[index];
+        run.event('turnout', 'continued-as-new', `history at ${workflowInfo().historyLength} events: the rollout goes on in a new run from ${step?.id ?? 'its last step'}`);
+        return {
+          runs: (carried?.runs ?? 0) + 1,
+          nextStep: index,
+          stepIds: plan.steps.map((s) => s.id),
+          ...(typeof request.estate === 'string' ? { estate } : {}),
+          status: run.status,
+          run: run.carried(),
+          ...(run.approvers ? { approvers: run.approvers } : {}),
+          ...(run.notifications ? { notifications: run.notifications.carried() } : {}),
+          changes: carriedChanges(ctx),
+        };
+      },
+      async () => run.notifications?.flush(),
+    );
 }

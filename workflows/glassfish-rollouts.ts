@@ -30,11 +30,11 @@ async function settleGlassfish(ctx: StepContext): Promise<void> {
 const procedure = { recordStart: recordGlassfishStart, rollBack: rollBackGlassfish, settle: settleGlassfish };
 
 /** Upgrades a GlassFish or Payara cluster instance by instance with application versioning. */
-export async function versionedRollingUpgrade(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.versionedRollingUpgrade, request, { plan: planVersionedRollingUpgrade, ...procedure });
+export async function versionedRollingUpgrade(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.versionedRollingUpgrade, request, { plan: planVersionedRollingUpgrade, ...procedure }, continued);
 }
 
 /** Upgrades a GlassFish or Payara cluster instance by instance through restarts, keeping sessions. */
-export async function rollingUpgrade(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.rollingUpgrade, request, { plan: planRollingUpgrade, ...procedure });
+export async function rollingUpgrade(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.rollingUpgrade, request, { plan: planRollingUpgrade, ...procedure }, continued);
 }

@@ -9,6 +9,6 @@ import { recordClusterStart } from './cluster-steps';
 import { runRollout } from './executor';
 
 /** Moves Java clients from the active cluster (version N) to the dormant one (N+1). */
-export async function javaClientRollout(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.javaClientRollout, request, { plan: planJavaClient, recordStart: recordClusterStart, rollBack: rollBackJavaClient });
+export async function javaClientRollout(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.javaClientRollout, request, { plan: planJavaClient, recordStart: recordClusterStart, rollBack: rollBackJavaClient }, continued);
 }

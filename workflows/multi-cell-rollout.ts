@@ -8,6 +8,6 @@ import { runRollout } from './executor';
 import { rollBack, snapshotSprayer } from './rollback';
 
 /** Rolls an application from version N to N+1 across cells, one cell at a time. */
-export async function multiCellRollout(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.multiCellRollout, request, { plan: planMultiCell, recordStart: snapshotSprayer, rollBack });
+export async function multiCellRollout(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.multiCellRollout, request, { plan: planMultiCell, recordStart: snapshotSprayer, rollBack }, continued);
 }

@@ -23,11 +23,11 @@ async function recordLbStart(ctx: StepContext): Promise<void> {
 }
 
 /** Upgrades every cluster in turn behind the load balancers. */
-export async function multiClusterUpgrade(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.multiClusterUpgrade, request, { plan: planMultiCluster, recordStart: recordLbStart, rollBack: rollBackLb });
+export async function multiClusterUpgrade(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.multiClusterUpgrade, request, { plan: planMultiCluster, recordStart: recordLbStart, rollBack: rollBackLb }, continued);
 }
 
 /** One short procedure on a cluster behind the load balancers. */
-export async function clusterOperation(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.clusterOperation, request, { plan: planClusterOperation, recordStart: recordLbStart, rollBack: rollBackLb });
+export async function clusterOperation(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.clusterOperation, request, { plan: planClusterOperation, recordStart: recordLbStart, rollBack: rollBackLb }, continued);
 }

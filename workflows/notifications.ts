@@ -34,6 +34,12 @@ const flushLimit = '4 minutes';
 /** The terminal events: each is sent once, whichever path ended the rollout. */
 const finalEvents: ReadonlySet<NotifyEvent> = new Set(['succeeded', 'failed', 'rolled-back']);
 
+/** What a continued run's notifications take over. */
+export interface CarriedNotifications {
+  seq: number;
+  finalSent: boolean;
+}
+
 /** Sends the rollout's notifications and records how each delivery went. */
 export class RolloutNotifications {
   private seq = 0;
@@ -51,6 +57,17 @@ export class RolloutNotifications {
     const targets = notifyTargetsOf(request, estate);
     if (targets.length === 0 || !patched('rollout-notifications')) return undefined;
     return new RolloutNotifications(run, request, targets);
+  }
+
+  /** Where the numbering of deliveries stands, for a continued run to go on from. */
+  carried(): CarriedNotifications {
+    return { seq: this.seq, finalSent: this.finalSent };
+  }
+
+  /** Goes on from the run before: delivery IDs stay unique across runs, and the final news is sent once. */
+  takeOver(carried: CarriedNotifications): void {
+    this.seq = carried.seq;
+    this.finalSent = carried.finalSent;
   }
 
   /** Whether any target asked for `event`. */

@@ -36,6 +36,8 @@ export const patchIds = [
   'rollback-without-cancel-ack',
   'rollback-records-repairs-before-closing',
   'each-change-on-record',
+  'lease-released-at-end',
+  'continue-as-new-at-step-boundaries',
 ] as const;
 
 /** Decides every patch now, at the start of a rollout (see the module comment for why). */

@@ -67,6 +67,14 @@ interface ActiveDrain {
   measure: 'sessions' | 'connections';
 }
 
+/** The run's own state a continued run takes over (continue-as-new), beside the status. */
+export interface CarriedRun {
+  /** Approvals sent ahead of their gates, by gate name or phase. */
+  approvedAhead: [string, ApproveInput][];
+  paused: boolean;
+  refusalsDropped: number;
+}
+
 /** A message the rollout takes now, or who sent it and why it is refused. */
 type Checked<T> = { ok: true; value: T } | { ok: false; by: string; reason: string };
 
@@ -309,6 +317,20 @@ export class RolloutRun {
   }
 
   // -- what the executor uses --
+
+  /** What the next run takes over when this one continues as new. */
+  carried(): CarriedRun {
+    return { approvedAhead: [...this.approved.entries()], paused: this.paused, refusalsDropped: this.refusalsDropped };
+  }
+
+  /** Takes over the run before this one: its status (steps, approvals, audit trail) and its intent. */
+  takeOver(status: RolloutStatus, carried: CarriedRun): void {
+    Object.assign(this.status, status);
+    for (const [key, approval] of carried.approvedAhead) this.approved.set(key, approval);
+    this.paused = carried.paused;
+    this.refusalsDropped = carried.refusalsDropped;
+    this.publish();
+  }
 
   /** Whether the rollback has begun its own steps (as opposed to being asked for). */
   inRollback(): boolean {

@@ -10,6 +10,6 @@ import { recordClusterStart } from './cluster-steps';
 import { runRollout } from './executor';
 
 /** Rolls an application from version N on the active cluster to N+1 on the dormant one. */
-export async function singleCellRollout(request: unknown): Promise<RolloutStatus> {
-  return runRollout(workflowTypes.singleCellRollout, request, { plan: planSingleCell, recordStart: recordClusterStart, rollBack: rollBackSingleCell });
+export async function singleCellRollout(request: unknown, continued?: unknown): Promise<RolloutStatus> {
+  return runRollout(workflowTypes.singleCellRollout, request, { plan: planSingleCell, recordStart: recordClusterStart, rollBack: rollBackSingleCell }, continued);
 }

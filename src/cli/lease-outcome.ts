@@ -9,15 +9,12 @@ import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowExec
 import { failureTypes } from '../../workflows/failure-types';
 import { targetLeaseId } from '../../workflows/target-lease';
 import { workerAnswerLimitMs, workerPresence } from './worker-presence';
+import { leaseHolder } from '../temporal/target-lease-holder';
 
-/** The rollout holding `target`, if one runs. */
+/** The rollout holding `target`, if one runs: a lease left by a rollout that no longer runs is taken over by the next claim. */
 export async function runningOwner(client: Client, target: string): Promise<string | undefined> {
-  try {
-    const d = await client.workflow.getHandle(targetLeaseId(target)).describe();
-    return d.status.name === 'RUNNING' ? (d.parentExecution?.workflowId ?? targetLeaseId(target)) : undefined;
-  } catch {
-    return undefined;
-  }
+  const held = await leaseHolder(client, target);
+  return held?.ownerRunning ? held.owner : undefined;
 }
 
 /** A rollout just started, as the lease check needs it. */

@@ -83,6 +83,18 @@ export const smokeTestSchema = z
   .strict();
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
 
+/**
+ * How long one workflow run's history may grow. At a step boundary past this many events (or when
+ * the server suggests it first), the rollout continues as a new run that carries its status,
+ * approvals and audit trail: a rollout of any size stays within Temporal's per-run limits.
+ */
+export const historyPolicySchema = z
+  .object({
+    continueAsNewAfterEvents: z.number().int().min(1).max(40_000).default(5_000),
+  })
+  .strict();
+export type HistoryPolicy = z.infer<typeof historyPolicySchema>;
+
 /** What a failed step or smoke test does after the first group (the first group always rolls back). */
 export const failureActions = { rollback: 'rollback', pause: 'pause', fail: 'fail' } as const;
 
@@ -291,6 +303,8 @@ export const rolloutRequestSchema = z
     rollback: rollbackPolicySchema.default(() => rollbackPolicySchema.parse({})),
     /** Before each phase ends and before success, every server that should run N+1 is checked. */
     verify: verifyPolicySchema.default(() => verifyPolicySchema.parse({})),
+    /** When a run continues as new (see {@link historyPolicySchema}); absent means every 5,000 events. */
+    history: historyPolicySchema.optional(),
     /** The edition rollout's settings (`editionRollout` only). */
     edition: editionSettingsSchema.optional(),
     /** The loadbalancer.xml procedures' settings (`multiClusterUpgrade`, `clusterOperation`). */

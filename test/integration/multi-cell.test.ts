@@ -14,6 +14,7 @@ import { runCli } from '../support/cli';
 import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { lateDrain } from '../support/late-drain';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { targetLeaseId } from '../../workflows/target-lease';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -226,9 +227,77 @@ describe('multiCellRollout on the lab, under load', () => {
       expect(cli.stderr).toContain(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}`);
       expect(routingOf(await lab.routing())).toEqual(routing);
       expect(await lab.servers()).toEqual(servers);
-      await first.signal('rollback', { by: 'test', reason: 'done with (f)' });
-      expect(((await first.result()) as RolloutStatus).state).toBe('rolled-back');
-      expect((await first.query(statusQuery)).state).toBe('rolled-back');
+      // A rollout terminated by a person cannot release its target: the next claim takes the lease over.
+      await first.terminate('(f): a person ends it without a rollback');
+      expect((await leaseOf(client, lab.estate)).status.name).toBe('RUNNING');
+      const third = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f3-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] }));
+      const claimed = await waitForStatus(third, (s) => s.events.some((e) => e.type === 'lease-taken-over'), 'the lease taken over');
+      expect(claimed.events.find((e) => e.type === 'lease-taken-over')?.message).toContain(`left by ${first.workflowId}, which no longer runs`);
+      expect((await leaseOf(client, lab.estate)).parentExecution?.workflowId).toBe(third.workflowId);
+      await third.signal('rollback', { by: 'test', reason: 'done with (f)' });
+      expect(((await third.result()) as RolloutStatus).state).toBe('rolled-back');
+      expect((await third.query(statusQuery)).state).toBe('rolled-back');
+      // Released as the rollout ended: the lease completes, it is not left running or terminated.
+      expect(await leaseEnd(client, lab.estate)).toBe('COMPLETED');
     });
   });
+
+  it('(g) continues as new at every step boundary: approvals, audit events and search attributes carry over, and a rollback after the continues restores everything', async () => {
+    const load = startLoad(lab.estate);
+    const before = await lab.routing();
+    const { final, runs, attributes } = await withTestWorkerActivities(async (client, taskQueue) => {
+      const request = labRequest(lab.estate, { burnInSeconds: 4, history: { continueAsNewAfterEvents: 1 } });
+      const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `g-${Date.now()}`, args: [request] }));
+      await waitForState(handle, 'awaiting-approval');
+      await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'X looks good' }] });
+      await waitForStatus(handle, (s) => s.currentStep === 'Y.burn-in', 'the burn-in of cell Y');
+      await handle.signal('rollback', { by: 'carol', reason: 'after the continues' });
+      const result = (await handle.result()) as RolloutStatus;
+      await recordHistory(client, handle.workflowId, 'multi-cell-continued-rolled-back');
+      const described = await handle.describe();
+      return { final: result, runs: await runsOf(client, handle.workflowId), attributes: described.typedSearchAttributes };
+    });
+    const report = await load.stop();
+    expect(final.state).toBe('rolled-back');
+    // Every step boundary after the first step of a run began a new run.
+    expect(runs).toBeGreaterThan(5);
+    expect(final.events.filter((e) => e.type === 'continued-as-new')).toHaveLength(runs - 1);
+    // The first run's audit trail and the approval given in an earlier run are in the last run's status.
+    expect(final.events[0]?.type).toBe('rollout-started');
+    expect(final.approvals).toEqual([expect.objectContaining({ phase: 'cell-Y', by: 'alice', comment: 'X looks good' })]);
+    expect(final.steps.filter((s) => s.status === 'done').map((s) => s.id)).toEqual(expect.arrayContaining(['X.drain', 'X.install', 'Y.drain', 'Y.install']));
+    const attribute = (name: string) => attributes.getAll().find((a) => a.key.name === name)?.value;
+    expect([attribute('RolloutApp'), attribute('RolloutState'), attribute('RolloutStrategy')]).toEqual(['userHitCount', 'rolled-back', 'multiCellRollout']);
+    expect(attribute('RolloutTarget')).toBe(`userHitCount@${lab.estate.name}`);
+    // What the earlier runs changed is rolled back: X's install happened two or more runs before.
+    expect(routingOf(await lab.routing())).toEqual(routingOf(before));
+    expect((await lab.servers()).every((s) => s.version === '1.0' && s.running && s.runningVirtualHost === 'prod_vhost')).toBe(true);
+    expectCleanLoad(report);
+  });
 });
+
+/** The estate's target lease, as the server describes it. */
+async function leaseOf(client: Client, estate: { name: string }) {
+  return client.workflow.getHandle(targetLeaseId(`userHitCount@${estate.name}`)).describe();
+}
+
+/** How the estate's target lease ended, once it has (within a few seconds). */
+async function leaseEnd(client: Client, estate: { name: string }): Promise<string> {
+  for (let i = 0; ; i++) {
+    const status = (await leaseOf(client, estate)).status.name;
+    if (status !== 'RUNNING' || i >= 100) return status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How many runs the workflow's chain has: every run but the last ended in a continue-as-new. */
+async function runsOf(client: Client, workflowId: string): Promise<number> {
+  let runs = 0;
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    runs++;
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}
