@@ -17,6 +17,7 @@ const root = path.resolve(__dirname, '..', '..');
 /** Seconds per file in CI. */
 const ciSeconds = {
   'test/integration/payara.test.ts': 426,
+  'test/integration/scale-history.test.ts': 15,
   'test/integration/rollback-trust.test.ts': 159,
   'test/integration/gates.test.ts': 153,
   'test/integration/windows.test.ts': 133,
