@@ -54,7 +54,7 @@ describe('the turnout cockpit', () => {
 
   it('says "no rollout <id>" with exit 3 for an unknown ID, whatever the command', async () => {
     const env = cliEnv('unused');
-    for (const args of [['status', 'no-such-rollout'], ['status', 'no-such-rollout', '--watch'], ['rollback', 'no-such-rollout', '--by', 'carol', '--reason', 'x'], ['approve', 'no-such-rollout', '--by', 'alice']]) {
+    for (const args of [['status', 'no-such-rollout'], ['status', 'no-such-rollout', '--watch'], ['rollback', 'no-such-rollout', '--by', 'carol', '--reason', 'x'], ['approve', 'no-such-rollout', '--by', 'alice'], ['report', 'no-such-rollout', '--md']]) {
       const run = await runCli(args, env);
       expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 3, stderr: 'no rollout no-such-rollout in namespace default\n' });
     }
@@ -117,6 +117,15 @@ describe('the turnout cockpit', () => {
       for (const step of done.steps) expect(final).toContain(`  [x] ${step.title}\n`);
       expect(final).toContain(`approved cell-Y by alice at ${done.approvals[0]?.at}: X looks good`);
       expect(final).not.toContain('<- now');
+
+      // The ticket's summary of the closed rollout: its query still answers, its history gives the rest.
+      const report = await runCli(['report', id, '--md'], env);
+      expect(report).toMatchObject({ code: 0, stderr: '' });
+      expect(report.stdout).toMatch(new RegExp(`^# Rollout report: ${id}\n\n## Summary\n\n- multiCellRollout: userHitCount 1.0 -> 1.1 on userHitCount@${lab.estate.name}\n- outcome: succeeded\n`));
+      const rows = report.stdout.split('\n').filter((l) => /^\| \d+ \| /.test(l));
+      expect(rows.map((l) => l.slice(l.lastIndexOf(' | ', l.length - 3) + 3, -2))).toEqual(done.steps.map((step) => step.title));
+      expect(rows.filter((l) => !l.includes(' | ✓ done | '))).toEqual([]);
+      expect(report.stdout).toContain(`| ${done.approvals[0]?.at.slice(11, 19)} | alice | cell-Y | X looks good |`);
 
       const rollback = await runCli(['rollback', id, '--by', 'carol', '--reason', 'too late'], env);
       expect(rollback).toMatchObject({ code: 3, stdout: '', stderr: `rollback refused: rollout ${id} has ended (succeeded)\n` });
