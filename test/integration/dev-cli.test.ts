@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -90,6 +91,38 @@ describe('turnout dev --lab --ui-port, from a second terminal', () => {
     await connection.close();
     expect(started.stderr).toBe('');
     expect(started.stdout.split('\n')[1]).toBe(`http://localhost:${uiPort}/namespaces/default/workflows/${id}`);
+  });
+
+  // A missing Temporal CLI would be found (or built, for minutes) after these checks: pointing at
+  // none shows that they come first.
+  const noTemporal = { TURNOUT_TEMPORAL_BIN: path.join(dir, 'no-such-temporal') };
+
+  it('a second turnout dev names every port taken and the running lab at once, and starts nothing', async () => {
+    const second = await runCli(['dev', '--lab', '--estate', estateFile, '--port', String(port), '--ui-port', String(uiPort)], { ...cliEnv(), ...noTemporal });
+    expect(second.code).toBe(3);
+    expect(second.stderr.split('\n').slice(0, 4)).toEqual([
+      'turnout dev: nothing was started:',
+      `  gRPC port ${port} on 127.0.0.1 is already in use (is another \`turnout dev\` or Temporal server running?)`,
+      `  Web UI port ${uiPort} on 127.0.0.1 is already in use (is another \`turnout dev\` or Temporal server running?)`,
+      `  a lab is already running for this estate, in turnout dev (pid ${child?.pid}, lab dir ${path.join(dir, 'lab')}); stop it there (Ctrl-C)`,
+    ]);
+  });
+
+  it('turnout dev --lab with the sprayer port taken says so at once, before looking for the Temporal CLI', async () => {
+    const other = labEstateForTest(13500, path.join(dir, 'other-lab'), 'lab-multi-cell.json');
+    const otherFile = path.join(dir, 'other-estate.json');
+    writeFileSync(otherFile, JSON.stringify(other));
+    const sprayer = other.sprayer?.listen.port ?? 0;
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(sprayer, '127.0.0.1', resolve));
+    try {
+      const run = await runCli(['dev', '--lab', '--estate', otherFile, '--port', String(await anyFreePort()), '--ui-port', String(await anyFreePort())], { ...cliEnv(), ...noTemporal });
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain(`127.0.0.1:${sprayer} (sprayer)`);
+      expect(run.stderr).not.toContain('no-such-temporal');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   it('forgets its state file and its lab.json when it stops', async () => {

@@ -12,9 +12,12 @@ import { JsonInputError } from '../../input/read-json';
 import { createLogger } from '../../logging';
 import { formatProblems, type Estate } from '../../model';
 import { packageRoot } from '../../paths';
-import { recordLabInProcess, startLab, type LabHandle } from '../../lab/lab';
+import { LabAlreadyRunningError, LabPortConflictError, readLabInfo, recordLabInProcess, startLab, takenPorts, type LabHandle } from '../../lab/lab';
+import { ensureHaproxy } from '../../lab/haproxy';
+import { labPaths } from '../../lab/paths';
+import { isAlive } from '../../lab/process-utils';
 import { connectClient, connectWorker } from '../../temporal/connection';
-import { devServerDefaults, startDevServer, type DevServer } from '../../temporal/dev-server';
+import { assertPortFree, devServerDefaults, startDevServer, type DevServer } from '../../temporal/dev-server';
 import { watchForShutdown } from '../../temporal/shutdown';
 import { ensureTemporalBinary } from '../../temporal/temporal-binary';
 import { createTurnoutWorker, installRuntimeLogging, runInBackground, shutdownRuntime, type RunningWorker } from '../../temporal/worker';
@@ -85,11 +88,41 @@ function printBanner(server: DevServer, taskQueue: string, dbFile: string, lab: 
   say('Press Ctrl-C to stop.');
 }
 
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * What can be checked in a second, before the Temporal CLI is looked for (or built: minutes on a
+ * cold machine): the server's ports, the lab's ports (or a lab already running) and HAProxy. Every
+ * problem is named at once; ports taken exit 3, a missing HAProxy 1.
+ */
+async function preflight(opts: DevOptions, estate: Estate | undefined): Promise<void> {
+  const taken: string[] = [];
+  const missing: string[] = [];
+  for (const [port, what] of [[opts.port, 'gRPC'], [opts.uiPort, 'Web UI']] as const) await assertPortFree(port, what).catch((err: unknown) => taken.push(message(err)));
+  if (estate) {
+    const running = readLabInfo(estate);
+    const lab = running && isAlive(running.pid) ? new LabAlreadyRunningError(running.pid, labPaths(estate).dir, running.owner) : undefined;
+    const ports = lab ? [] : await takenPorts(estate);
+    if (lab) taken.push(lab.message);
+    else if (ports.length) taken.push(new LabPortConflictError(ports).message);
+    if (estate.sprayer) {
+      try {
+        ensureHaproxy(note);
+      } catch (err) {
+        missing.push(message(err));
+      }
+    }
+  }
+  const problems = [...taken, ...missing];
+  if (problems.length) throw new CliError(`turnout dev: nothing was started:\n${problems.map((p) => `  ${p}`).join('\n')}`, taken.length ? ExitCode.conflict : ExitCode.failure);
+}
+
 /** Runs `turnout dev` until SIGINT or SIGTERM. */
 export async function runDev(opts: DevOptions): Promise<void> {
   const config = loadCliConfig();
   // Human lines go to stdout; the JSON log stays on stderr and quiet unless LOG_LEVEL asks for more.
   const estate = opts.lab ? await readLabEstate(labEstateFile(opts.estate)) : undefined;
+  await preflight(opts, estate);
   const logger = createLogger({ logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' }, process.stderr);
   const stateDir = path.resolve(devStateDir);
   const dbFile = path.join(stateDir, 'temporal.db');
