@@ -3,8 +3,7 @@
  * the lab: four-eyes refusals, approval timeout actions, the rollout search attributes,
  * `status --watch` (text and NDJSON), delayed starts, and exit 3 for what cannot be done.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -13,6 +12,7 @@ import { approvePhaseUpdate, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
 import { labRequest, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { tempDir } from '../support/temp-dir';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Far beyond the dev server's visibility lag; reaching it means the listing never matched. */
@@ -61,7 +61,7 @@ describe('the turnout cockpit', () => {
   });
 
   it('shows a delayed start as scheduled, with its start time, and refuses messages until it begins', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-cockpit-'));
+    const dir = tempDir('cockpit');
     const file = path.join(dir, 'req.json');
     writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
     const at = new Date(Date.now() + 3600_000).toISOString();
