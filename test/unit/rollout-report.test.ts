@@ -9,7 +9,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { renderLoadReport } from '../../src/cli/commands/load';
 import { readLoadReport } from '../../src/cli/commands/report';
-import { historyFacts } from '../../src/cli/report/history-facts';
+import { historyFacts, mergeRunFacts } from '../../src/cli/report/history-facts';
 import { renderReportMarkdown, renderReportText } from '../../src/cli/report/render-report';
 import { buildReport, formatSeconds } from '../../src/cli/report/rollout-report';
 import type { LoadReport } from '../../src/lab/load';
@@ -40,6 +40,17 @@ describe('turnout report', () => {
       ['rollback.drain', 'ServerY1 3'],
       ['rollback.drain', 'ServerY1 1'],
     ]);
+  });
+
+  it('follows a rollout across continue-as-new: the first run\'s start, every run\'s readings, the last run\'s close', () => {
+    const continued = recorded('multi-cell-continued-rolled-back');
+    expect(continued.facts.continuedFrom).toBe('be4dd622-f55a-432a-97e6-3f848c744432');
+    const earlier = recorded('multi-cell-rollback-draining').facts;
+    const merged = mergeRunFacts([{ ...earlier, closed: 'continued' }, continued.facts]);
+    expect(merged).toMatchObject({ runs: 2, startedAt: earlier.startedAt, closed: 'completed', closedAt: continued.facts.closedAt, result: continued.facts.result });
+    expect(merged.continuedFrom).toBeUndefined();
+    expect(merged.drainReadings).toEqual([...earlier.drainReadings, ...continued.facts.drainReadings]);
+    expect(renderReportText(buildReport(continued.status, merged))).toContain('  history: 2 runs (continued as new at step boundaries)\n');
   });
 
   it('renders a succeeded rollout with its load figures as the expected Markdown', () => {

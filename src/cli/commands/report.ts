@@ -8,7 +8,8 @@ import { readJsonFile, JsonInputError } from '../../input/read-json';
 import type { LoadReport } from '../../lab/load';
 import { formatProblems, problemsOf } from '../../model/issues';
 import { CliError, ExitCode } from '../exit-codes';
-import { historyFacts } from '../report/history-facts';
+import type { Client } from '@temporalio/client';
+import { historyFacts, mergeRunFacts, type HistoryFacts } from '../report/history-facts';
 import { renderReportMarkdown, renderReportText } from '../report/render-report';
 import { buildReport } from '../report/rollout-report';
 import { readRolloutStatus } from '../rollout-status';
@@ -54,12 +55,27 @@ export async function readLoadReport(file: string): Promise<LoadReport> {
   return parsed.data as unknown as LoadReport;
 }
 
+/** Runs a rollout may have (continue-as-new) that the report reads back; far beyond any real one. */
+const maxRuns = 1000;
+
+/** The facts of every run of the rollout, the latest back to the first, by each run's `continuedExecutionRunId`. */
+async function rolloutFacts(client: Client, id: string): Promise<HistoryFacts> {
+  const runs: HistoryFacts[] = [];
+  let runId: string | undefined;
+  do {
+    const facts = historyFacts(await client.workflow.getHandle(id, runId).fetchHistory());
+    runs.unshift(facts);
+    runId = facts.continuedFrom;
+  } while (runId && runs.length < maxRuns);
+  return mergeRunFacts(runs);
+}
+
 async function report(id: string, opts: { md?: boolean; load?: string }): Promise<void> {
   // Checked before connecting: a bad file is invalid input whether or not a server answers.
   const load = opts.load ? await readLoadReport(opts.load) : undefined;
   await withClient(async (client) => {
     const status = await readRolloutStatus(client, id);
-    const facts = historyFacts(await client.workflow.getHandle(id).fetchHistory());
+    const facts = await rolloutFacts(client, id);
     const built = buildReport(status, facts, { ...(load ? { load } : {}), renderLoad: renderLoadReport });
     process.stdout.write(opts.md ? renderReportMarkdown(built) : renderReportText(built));
   });

@@ -31,6 +31,10 @@ export interface HistoryFacts {
   drainReadings: DrainReading[];
   /** The workflow's result, when it completed with a status. */
   result?: RolloutStatus;
+  /** The run this one continued (continue-as-new at a step boundary): its history holds the earlier readings. */
+  continuedFrom?: string;
+  /** How many runs these facts cover. */
+  runs: number;
 }
 
 function isoOf(e: HistoryEvent): string {
@@ -82,10 +86,14 @@ function closing(e: HistoryEvent, facts: HistoryFacts): void {
 
 /** Reads the facts out of a history, in event order. */
 export function historyFacts(history: History): HistoryFacts {
-  const facts: HistoryFacts = { drainReadings: [] };
+  const facts: HistoryFacts = { drainReadings: [], runs: 1 };
   for (const e of history.events ?? []) {
     const at = isoOf(e);
-    if (e.workflowExecutionStartedEventAttributes) facts.startedAt = at;
+    const start = e.workflowExecutionStartedEventAttributes;
+    if (start) {
+      facts.startedAt = at;
+      if (start.continuedExecutionRunId) facts.continuedFrom = start.continuedExecutionRunId;
+    }
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === messageNames.drainProgress) {
       const reading = drainReading(at, firstJson(signal.input));
@@ -94,4 +102,13 @@ export function historyFacts(history: History): HistoryFacts {
     closing(e, facts);
   }
   return facts;
+}
+
+/** One rollout's facts from the facts of its runs, oldest first: the first run's start, every reading, the last run's close. */
+export function mergeRunFacts(runs: HistoryFacts[]): HistoryFacts {
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (!first || !last) return { drainReadings: [], runs: 0 };
+  const { continuedFrom: _continued, ...closing } = last;
+  return { ...closing, ...(first.startedAt ? { startedAt: first.startedAt } : {}), drainReadings: runs.flatMap((r) => r.drainReadings), runs: runs.reduce((n, r) => n + r.runs, 0) };
 }

@@ -65,6 +65,7 @@ function summary(s: RolloutStatus, f: HistoryFacts): ReportSection {
     `outcome: ${s.state}${s.reason ? ` (${s.reason})` : ''}${running ? ' (still running: this report is as of now)' : ''}`,
     `started ${instant(start?.at)}${start && start.by !== '?' ? ` by ${start.by}` : ''}`,
     ...(running ? [] : [`ended ${instant(end)}, after ${took}`]),
+    ...(f.runs > 1 ? [`history: ${f.runs} runs (continued as new at step boundaries)`] : []),
     ...(s.duration ? [`estimates: turnout ${formatSeconds(s.duration.turnoutEstimateSeconds)}, the seed's formula ${formatSeconds(s.duration.seedEstimateSeconds)}`] : []),
   ];
   return { title: 'Summary', blocks: [{ kind: 'lines', lines }] };
