@@ -56,8 +56,9 @@ function ensurePostgres() {
 async function main() {
   const { ensureTemporalBinary } = require(dist('temporal', 'temporal-binary.js'));
   const { ensureHaproxy } = require(dist('lab', 'haproxy.js'));
-  log(`temporal: ${(await ensureTemporalBinary({ log })).path}`);
+  // Seconds before minutes: a missing HAProxy is said before the Temporal CLI build (minutes on a cold machine).
   log(`haproxy: ${ensureHaproxy(log)}`);
+  log(`temporal: ${(await ensureTemporalBinary({ log })).path}`);
   log(`openssh: ${ensureOpenssh()}`);
   log(`chromium: ${ensureChromium()}`);
   const { ensurePayara } = require(dist('lab', 'payara', 'payara-home.js'));

@@ -7,6 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { connectClient, describeConnectError } from '../temporal/connection';
 import { CliError, ExitCode } from './exit-codes';
+import { uiBaseUrl } from './dev-state';
 
 /** A bad configuration value is invalid input (exit 2); other errors pass through. */
 export function asCliError(err: unknown): unknown {
@@ -72,8 +73,8 @@ export function refusalAsCliError(err: unknown, config: Config): CliError | unde
   return new CliError(`turnout: ${where} refused the request with this token: the token is not valid there, or its permissions do not allow this (starting, signalling and updating rollouts need write permission on the namespace).`, ExitCode.conflict);
 }
 
-/** The Web UI's page of a workflow. */
+/** The Web UI's page of a workflow: under TURNOUT_UI_URL, else the UI of the \`turnout dev\` at the configured address, else port 8233. */
 export function uiLink(config: Config, workflowId: string): string {
-  const base = (process.env.TURNOUT_UI_URL || 'http://localhost:8233').replace(/\/+$/, '');
+  const base = uiBaseUrl(config.temporal.address);
   return `${base}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

@@ -100,8 +100,9 @@ export class LabAlreadyRunningError extends Error {
   constructor(
     readonly pid: number,
     readonly dir: string,
+    owner?: string,
   ) {
-    super(`a lab is already running for this estate (supervisor pid ${pid}, lab dir ${dir}); stop it with \`turnout lab down\``);
+    super(owner ? `a lab is already running for this estate, in ${owner} (pid ${pid}, lab dir ${dir}); stop it there (Ctrl-C)` : `a lab is already running for this estate (supervisor pid ${pid}, lab dir ${dir}); stop it with \`turnout lab down\``);
     this.name = 'LabAlreadyRunningError';
   }
 }
@@ -308,6 +309,8 @@ export const labInfoSchema = z.object({
   baseDir: z.string(),
   urls: z.custom<LabUrls>(),
   pids: z.record(z.string(), z.number()),
+  /** The process that runs the lab when it is not `lab up`'s supervisor (`turnout dev`); `lab down` leaves it to that process. */
+  owner: z.string().optional(),
 });
 export type LabInfo = z.infer<typeof labInfoSchema>;
 
@@ -320,6 +323,21 @@ export function readLabInfo(estate: Estate, baseDir?: string): LabInfo | undefin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Records a lab started in this process (`turnout dev --lab`) in its lab.json, as `lab up`'s
+ * supervisor does, so that `turnout lab status` sees it and `lab up` refuses a second one.
+ * Returns the remover, which leaves a lab.json that is no longer this process's alone.
+ */
+export function recordLabInProcess(lab: LabHandle, owner: string, baseDir?: string): () => void {
+  const base = resolveFrom(baseDir, '.');
+  const file = labPaths(lab.estate, base).labInfo;
+  const info: LabInfo = { pid: process.pid, estate: lab.estate.name, startedAt: new Date().toISOString(), baseDir: base, urls: lab.urls, pids: lab.pids, owner };
+  writeFileAtomic(file, `${JSON.stringify(info, null, 2)}\n`);
+  return () => {
+    if (readLabInfo(lab.estate, base)?.pid === process.pid) rmSync(file, { force: true });
+  };
 }
 
 /** Reads and validates an estate file; throws with one `$.path: message` line per problem. */
@@ -340,7 +358,7 @@ export async function labUp(estatePath: string, opts: LabOptions = {}): Promise<
   const estate = loadEstate(estateFile);
   const paths = labPaths(estate, baseDir);
   const running = readLabInfo(estate, baseDir);
-  if (running && isAlive(running.pid)) throw new LabAlreadyRunningError(running.pid, paths.dir);
+  if (running && isAlive(running.pid)) throw new LabAlreadyRunningError(running.pid, paths.dir, running.owner);
   const taken = await takenPorts(estate);
   if (taken.length) throw new LabPortConflictError(taken);
   if (estate.sprayer) ensureHaproxy(opts.log);
@@ -387,6 +405,8 @@ export async function labDown(estate: Estate, opts: LabOptions = {}): Promise<La
   const baseDir = resolveFrom(opts.baseDir, '.');
   const info = readLabInfo(estate, baseDir);
   const wasRunning = !!info && isAlive(info.pid);
+  // Stopping another process's lab would stop that process (`turnout dev`: its server and worker too).
+  if (info?.owner && wasRunning) throw new LabAlreadyRunningError(info.pid, labPaths(estate, baseDir).dir, info.owner);
   if (info && wasRunning) {
     process.kill(info.pid, 'SIGTERM');
     await waitForExit(info.pid, 30_000);
@@ -409,6 +429,8 @@ export interface LabStatus {
   running: boolean;
   pid?: number;
   startedAt?: string;
+  /** The process running the lab when it is not `lab up`'s supervisor (`turnout dev`). */
+  owner?: string;
   dir: string;
   urls: LabUrls;
   listeners: (LabPort & { up: boolean })[];
@@ -429,7 +451,7 @@ export async function labStatus(estate: Estate, opts: LabOptions = {}): Promise<
   const sprayer = estate.sprayer && sprayerSocketExists(estate, baseDir) ? await createHaproxySprayer(estate, { baseDir, timeoutMs: 2000 }).snapshot().catch(() => undefined) : undefined;
   return {
     running,
-    ...(info ? { pid: info.pid, startedAt: info.startedAt } : {}),
+    ...(info ? { pid: info.pid, startedAt: info.startedAt, ...(info.owner ? { owner: info.owner } : {}) } : {}),
     dir: labPaths(estate, baseDir).dir,
     urls: labUrls(estate, baseDir),
     listeners,

@@ -175,7 +175,7 @@ function delay(ms: number): Promise<void> {
 }
 
 /** Fails early and clearly when another server (often an earlier `turnout dev`) holds the port. */
-async function assertPortFree(port: number, what: string): Promise<void> {
+export async function assertPortFree(port: number, what: string): Promise<void> {
   const free = await new Promise<boolean>((resolve) => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));

@@ -12,8 +12,7 @@
  * and jest's timeout is what enforces it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowClient, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -28,6 +27,7 @@ import { runCli, type CliRun } from '../support/cli';
 import { labRequest, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { labsAhead } from '../support/scenario';
 import { testClient, testLogs, testTemporal, uniqueTaskQueue } from '../support/temporal';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '..', '..');
 const estatesDir = path.join(root, 'estates');
@@ -134,7 +134,7 @@ describe('the CLI tells the truth', () => {
   }
 
   function requestFile(): string {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'turnout-cli-truth-')), 'req.json');
+    const file = path.join(tempDir('cli-truth'), 'req.json');
     writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
     return file;
   }

@@ -3,8 +3,7 @@
  * the lab: four-eyes refusals, approval timeout actions, the rollout search attributes,
  * `status --watch` (text and NDJSON), delayed starts, and exit 3 for what cannot be done.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -13,6 +12,7 @@ import { approvePhaseUpdate, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
 import { labRequest, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { tempDir } from '../support/temp-dir';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Far beyond the dev server's visibility lag; reaching it means the listing never matched. */
@@ -54,14 +54,14 @@ describe('the turnout cockpit', () => {
 
   it('says "no rollout <id>" with exit 3 for an unknown ID, whatever the command', async () => {
     const env = cliEnv('unused');
-    for (const args of [['status', 'no-such-rollout'], ['status', 'no-such-rollout', '--watch'], ['rollback', 'no-such-rollout', '--by', 'carol', '--reason', 'x'], ['approve', 'no-such-rollout', '--by', 'alice']]) {
+    for (const args of [['status', 'no-such-rollout'], ['status', 'no-such-rollout', '--watch'], ['rollback', 'no-such-rollout', '--by', 'carol', '--reason', 'x'], ['approve', 'no-such-rollout', '--by', 'alice'], ['report', 'no-such-rollout', '--md']]) {
       const run = await runCli(args, env);
       expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 3, stderr: 'no rollout no-such-rollout in namespace default\n' });
     }
   });
 
   it('shows a delayed start as scheduled, with its start time, and refuses messages until it begins', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-cockpit-'));
+    const dir = tempDir('cockpit');
     const file = path.join(dir, 'req.json');
     writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
     const at = new Date(Date.now() + 3600_000).toISOString();
@@ -117,6 +117,15 @@ describe('the turnout cockpit', () => {
       for (const step of done.steps) expect(final).toContain(`  [x] ${step.title}\n`);
       expect(final).toContain(`approved cell-Y by alice at ${done.approvals[0]?.at}: X looks good`);
       expect(final).not.toContain('<- now');
+
+      // The ticket's summary of the closed rollout: its query still answers, its history gives the rest.
+      const report = await runCli(['report', id, '--md'], env);
+      expect(report).toMatchObject({ code: 0, stderr: '' });
+      expect(report.stdout).toMatch(new RegExp(`^# Rollout report: ${id}\n\n## Summary\n\n- multiCellRollout: userHitCount 1.0 -> 1.1 on userHitCount@${lab.estate.name}\n- outcome: succeeded\n`));
+      const rows = report.stdout.split('\n').filter((l) => /^\| \d+ \| /.test(l));
+      expect(rows.map((l) => l.slice(l.lastIndexOf(' | ', l.length - 3) + 3, -2))).toEqual(done.steps.map((step) => step.title));
+      expect(rows.filter((l) => !l.includes(' | ✓ done | '))).toEqual([]);
+      expect(report.stdout).toContain(`| ${done.approvals[0]?.at.slice(11, 19)} | alice | cell-Y | X looks good |`);
 
       const rollback = await runCli(['rollback', id, '--by', 'carol', '--reason', 'too late'], env);
       expect(rollback).toMatchObject({ code: 3, stdout: '', stderr: `rollback refused: rollout ${id} has ended (succeeded)\n` });

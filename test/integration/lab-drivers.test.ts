@@ -1,7 +1,4 @@
 /** The app-server and sessions contracts against the lab: real app servers and deployment manager. */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { createLabSessionCounter } from '../../src/drivers/sessions/lab-sessions';
 import { startLab, type LabHandle } from '../../src/lab/lab';
@@ -32,9 +29,10 @@ function hitServer(estate: Estate, server: string, opts: { cookie?: string; dela
   });
 }
 import { sessionsContract } from './sessions-contract';
+import { tempDir } from '../support/temp-dir';
 
 async function lab(offset: number, file?: string): Promise<{ estate: Estate; handle: LabHandle }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-drivers-'));
+  const dir = tempDir('drivers');
   const estate = labEstateForTest(offset, dir, file);
   return { estate, handle: await startLab(estate, { baseDir: dir }) };
 }

@@ -2,8 +2,7 @@
  * multiCellRollout end to end: the real dev server, real HAProxy and the lab's processes, with
  * session-aware load (50 req/s) through the sprayer for the whole of every scenario.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -14,6 +13,7 @@ import { runCli } from '../support/cli';
 import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { lateDrain } from '../support/late-drain';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { tempDir } from '../support/temp-dir';
 import { targetLeaseId } from '../../workflows/target-lease';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
@@ -220,7 +220,7 @@ describe('multiCellRollout on the lab, under load', () => {
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       expect(((failure as WorkflowFailedError).cause as Error).message).toBe(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}; nothing was touched`);
       // Through the CLI: exit 3, before anything starts.
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'turnout-f-')), 'req.json');
+      const file = path.join(tempDir('f'), 'req.json');
       writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
       const cli = await runCli(['start', file], { TEMPORAL_ADDRESS: testTemporal().address, TURNOUT_TASK_QUEUE: taskQueue });
       expect(cli.code).toBe(3);

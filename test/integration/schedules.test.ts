@@ -3,8 +3,7 @@
  * listing, triggering, pausing, deleting; invalid input creating nothing; and the one-rollout-per-
  * target rule holding for scheduled runs, whose workflow IDs the server makes up.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScheduleNotFoundError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -13,6 +12,7 @@ import type { ScheduleRow } from '../../src/cli/commands/schedule';
 import { runCli } from '../support/cli';
 import { labRequest, routingOf, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { tempDir } from '../support/temp-dir';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Far beyond the dev server's visibility lag and a schedule's reaction to a trigger. */
@@ -53,7 +53,7 @@ describe('turnout schedule', () => {
 
   beforeAll(async () => {
     lab = await startScenarioLab(20500);
-    dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-schedules-'));
+    dir = tempDir('schedules');
   });
   afterEach(async () => {
     await terminateLeftovers();

@@ -11,11 +11,14 @@ import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { ensureTemporalBinary } from '../../src/temporal/temporal-binary';
 import { defaultWorkflowsPath } from '../../src/temporal/worker';
 import { pickPort, testTemporalEnv, testTemporalPorts } from './test-temporal-env';
+import { turnoutTempDirs } from './temp-leftovers';
 
 /** What teardown needs; jest shares globals between global setup and teardown only. */
 export interface SharedTemporal {
   server: DevServer;
   dir: string;
+  /** The `turnout-*` temp folders there were before the run: teardown names the ones the run left. */
+  tempBefore: string[];
 }
 
 declare global {
@@ -32,6 +35,7 @@ async function bundleWorkflows(dir: string): Promise<string> {
 /** Jest global setup for the integration project. */
 export default async function globalSetup(): Promise<void> {
   const progress = (line: string): void => void process.stderr.write(`[temporal] ${line}\n`);
+  const tempBefore = turnoutTempDirs();
   const binary = await ensureTemporalBinary({ log: progress });
   const dir = mkdtempSync(path.join(tmpdir(), 'turnout-test-temporal-'));
   const serverLog = path.join(dir, 'server.log');
@@ -44,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
     dbFile: path.join(dir, 'temporal.db'),
     log: (line) => appendFileSync(serverLog, `${line}\n`),
   });
-  globalThis.__turnoutTestTemporal = { server, dir };
+  globalThis.__turnoutTestTemporal = { server, dir, tempBefore };
   try {
     const bundlePath = await bundleWorkflows(dir);
     process.env[testTemporalEnv.address] = server.address;

@@ -2,17 +2,17 @@
  * The production stack for test/production: started once per file on free ports, with the shared
  * workflow bundle so that its workers (and their replacements) poll within seconds.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startStack, type Stack, type StackWorker } from '../../src/stack/stack';
 import type { TokenRole } from '../../src/stack/jwt';
 import { testTemporal } from './temporal';
+import { tempDir } from './temp-dir';
 
 /** Starts the stack for this test file. */
 export function startTestStack(): Promise<Stack> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-stack-'));
+  const dir = tempDir('stack');
   return startStack({ dir, frontendPort: 0, uiPort: 0, workers: 2, estatesDir: path.resolve(__dirname, '..', '..', 'estates'), workerEnv: { TURNOUT_WORKFLOW_BUNDLE: testTemporal().bundlePath } });
 }
 

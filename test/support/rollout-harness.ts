@@ -2,8 +2,7 @@
  * What the rollout integration tests share: a fresh multi-cell lab per scenario, session-aware load
  * through HAProxy, polling a rollout's status, and recording its history for the replay test.
  */
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -18,6 +17,7 @@ import type { SprayerSnapshot } from '../../src/drivers/sprayer/sprayer';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import type { AppServerState } from '../../src/drivers/app-server/app-server';
 import { labEstateForTest } from './lab-estate';
+import { tempDir } from './temp-dir';
 
 /** A running lab for one scenario. */
 export interface ScenarioLab {
@@ -34,7 +34,7 @@ export interface ScenarioLab {
  * quick; `tweak` may shorten more of the estate's waits before the lab starts.
  */
 export async function startScenarioLab(offset: number, file = 'lab-multi-cell.json', tweak?: (estate: Estate) => void): Promise<ScenarioLab> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-rollout-'));
+  const dir = tempDir('rollout');
   const estate = labEstateForTest(offset, dir, file);
   estate.lab = { ...estate.lab!, sessionIdleSeconds: 3 };
   tweak?.(estate);

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '..', '..');
 const estates = path.join(root, 'estates');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'turnout-cli-'));
+const tmp = tempDir('cli');
 function file(name: string, text: string): string {
   const p = path.join(tmp, name);
   writeFileSync(p, text);

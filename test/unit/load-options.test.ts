@@ -1,5 +1,8 @@
 import { CliError, ExitCode } from '../../src/cli/exit-codes';
-import { parseLoadCli, renderLoadReport, reportHasErrors } from '../../src/cli/commands/load';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { nothingSucceeded, nothingSucceededLine, parseLoadCli, renderLoadReport, reportHasErrors } from '../../src/cli/commands/load';
+import { runCli } from '../support/cli';
 import { defaultThinkTimeMs, LoadOptionsError, parseLoadSettings, runLoad, type LoadReport } from '../../src/lab/load';
 
 function cliError(fn: () => unknown): CliError {
@@ -106,5 +109,29 @@ describe('rendering', () => {
 
   it('leaves mixed-edition seconds to the procedures that forbid them', () => {
     expect(reportHasErrors({ ...report, failed: 0, mixedEditionSeconds: 5 })).toBe(false);
+  });
+
+  it('knows a run in which nothing succeeded, and names its most frequent failure', () => {
+    expect(nothingSucceeded(report)).toBe(false);
+    const dead = { ...report, requests: 15, failed: 15, failures: [{ reason: 'http 404', count: 15 }] };
+    expect(nothingSucceeded(dead)).toBe(true);
+    expect(nothingSucceeded({ ...report, requests: 0, failed: 0, failures: [] })).toBe(true);
+    expect(nothingSucceededLine(dead)).toBe('turnout load: NOTHING SUCCEEDED: all 15 requests failed (most: http 404 x15); is http://127.0.0.1:8080/user/hit the right URL, and is it up?');
+  });
+});
+
+describe('turnout load against a target that answers only 404', () => {
+  it('prints the report, then one loud line, and exits 1', async () => {
+    const server = createServer((_req, res) => res.writeHead(404).end('no such page'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/user/hit`;
+      const run = await runCli(['load', '--target', target, '--rate', '20', '--duration', '0.5']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^requests \d+, failed \d+ \(http 404 x\d+\)$/m);
+      expect(run.stderr).toMatch(/^turnout load: NOTHING SUCCEEDED: all \d+ requests failed \(most: http 404 x\d+\); is http:\/\/127\.0\.0\.1:\d+\/user\/hit the right URL, and is it up\?\n$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,12 +1,12 @@
 /** `turnout notify test`: a sample of each event to each target, an outcome per line, exit 2 on bad input. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../support/cli';
 import { signatureValid, startReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { tempDir } from '../support/temp-dir';
 
 const estates = path.resolve(__dirname, '..', '..', 'estates');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'turnout-notify-cli-'));
+const tmp = tempDir('notify-cli');
 const good = { app: 'userHitCount', fromVersion: '1.0', toVersion: '1.1', artifact: 'lab:1.1', estate: 'lab-multi-cell' };
 function file(name: string, json: unknown): string {
   const p = path.join(tmp, name);

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { quiescingNotes } from '../../src/cli/quiescing-notes';
 import { estateSchema, rolloutRequestSchema, type Estate } from '../../src/model';
 import { planMultiCluster } from '../../src/planning';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '..', '..');
 const lab = readFileSync(path.join(root, 'test', 'fixtures', 'loadbalancer-xml', 'lab-lb.xml'), 'utf8');
 
 function estateWithFile(xml: string): Estate {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-quiescing-'));
+  const dir = tempDir('quiescing');
   const file = path.join(dir, 'loadbalancer.xml');
   writeFileSync(file, xml);
   const input = JSON.parse(readFileSync(path.join(root, 'estates', 'lab-lb.json'), 'utf8')) as { loadBalancers: { balancers: { file: { path: string } }[] } };

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateEstate, validateRequest, type Estate, type RolloutRequest } from '../../src/model';
 import { planRollout } from '../../src/planning';
@@ -9,9 +8,10 @@ import { sharedFileProblems } from '../../src/planning/shared-endpoints';
 import { controlCharacterProblems } from '../../src/planning/unsafe-text';
 import { runCli } from '../support/cli';
 import { safeRequest, unsafeCases, unsafeRequest } from '../support/unsafe-requests';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '..', '..');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'turnout-safeguards-'));
+const tmp = tempDir('safeguards');
 const now = new Date();
 
 function parsed(input: unknown): { request: RolloutRequest; estate: Estate } {

@@ -1,6 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { refusalAsCliError } from '../../src/cli/temporal-client';
@@ -8,6 +7,7 @@ import { connectionOptions } from '../../src/temporal/connection';
 import { generateSigningKey, jwksFor, permissionsFor, signingKeyFromPem, signToken } from '../../src/stack/jwt';
 import { freeSmallPorts } from '../../src/stack/ports';
 import { serverArgs } from '../../src/stack/stack';
+import { tempDir } from '../support/temp-dir';
 
 describe('stack tokens', () => {
   const { key, pem } = generateSigningKey();
@@ -33,7 +33,7 @@ describe('stack tokens', () => {
 });
 
 describe('tokens in the configuration', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'turnout-token-'));
+  const dir = tempDir('token');
   const file = path.join(dir, 'writer.jwt');
   writeFileSync(file, 'tok.en.value\n');
 

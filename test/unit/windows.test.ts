@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { windowsSchema, type RolloutStatus, type Windows } from '../../src/model';
 import { renderCurrentDetails } from '../../src/planning/details';
 import { PlanningError } from '../../src/planning/planning-error';
 import { describeWindows, formatInstant, windowSearchDays, windowState } from '../../src/planning/windows';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/temp-dir';
 
 function schedule(timeZone: string, windows: Windows['windows'], blackoutDates: string[] = []): Windows {
   return windowsSchema.parse({ timeZone, windows, blackoutDates });
@@ -190,7 +190,7 @@ describe('how windows read', () => {
 
 describe('turnout plan with windows', () => {
   const root = path.resolve(__dirname, '..', '..');
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'turnout-windows-'));
+  const tmp = tempDir('windows');
   const request = { app: 'userHitCount', fromVersion: '1.0', toVersion: '1.1', artifact: 'lab:1.1', estate: 'lab-multi-cell' };
   const write = (name: string, body: unknown): string => {
     const file = path.join(tmp, name);

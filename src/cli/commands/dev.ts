@@ -12,14 +12,19 @@ import { JsonInputError } from '../../input/read-json';
 import { createLogger } from '../../logging';
 import { formatProblems, type Estate } from '../../model';
 import { packageRoot } from '../../paths';
-import { startLab, type LabHandle } from '../../lab/lab';
+import { LabAlreadyRunningError, LabPortConflictError, readLabInfo, recordLabInProcess, startLab, takenPorts, type LabHandle } from '../../lab/lab';
+import { ensureHaproxy } from '../../lab/haproxy';
+import { labPaths } from '../../lab/paths';
+import { isAlive } from '../../lab/process-utils';
 import { connectClient, connectWorker } from '../../temporal/connection';
-import { devServerDefaults, startDevServer, type DevServer } from '../../temporal/dev-server';
+import { assertPortFree, devServerDefaults, startDevServer, type DevServer } from '../../temporal/dev-server';
 import { watchForShutdown } from '../../temporal/shutdown';
 import { ensureTemporalBinary } from '../../temporal/temporal-binary';
 import { createTurnoutWorker, installRuntimeLogging, runInBackground, shutdownRuntime, type RunningWorker } from '../../temporal/worker';
 import { CliError, ExitCode } from '../exit-codes';
 import { asCliError, loadCliConfig } from '../temporal-client';
+import { removeDevState, writeDevState } from '../dev-state';
+import { formatLabUrls } from '../lab-urls';
 import type { Config } from '../../config';
 
 /** Options of `turnout dev`, as commander parses them. */
@@ -70,12 +75,6 @@ async function readLabEstate(file: string): Promise<Estate> {
   }
 }
 
-function formatUrls(urls: unknown): string[] {
-  if (Array.isArray(urls)) return urls.map((url) => `    ${String(url)}`);
-  if (urls && typeof urls === 'object') return Object.entries(urls).map(([name, url]) => `    ${name.padEnd(16)} ${typeof url === 'string' ? url : JSON.stringify(url)}`);
-  return urls === undefined ? [] : [`    ${String(urls)}`];
-}
-
 function printBanner(server: DevServer, taskQueue: string, dbFile: string, lab: LabHandle | undefined): void {
   say('turnout dev is running');
   say(`  Temporal Web UI    ${server.uiUrl ?? '(headless)'}`);
@@ -84,9 +83,38 @@ function printBanner(server: DevServer, taskQueue: string, dbFile: string, lab: 
   say(`  Workflow history   ${dbFile}`);
   if (lab) {
     say('  Lab');
-    formatUrls(lab.urls).forEach((line) => say(line));
+    say(formatLabUrls(lab.urls, '    '));
   }
   say('Press Ctrl-C to stop.');
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * What can be checked in a second, before the Temporal CLI is looked for (or built: minutes on a
+ * cold machine): the server's ports, the lab's ports (or a lab already running) and HAProxy. Every
+ * problem is named at once; ports taken exit 3, a missing HAProxy 1.
+ */
+async function preflight(opts: DevOptions, estate: Estate | undefined): Promise<void> {
+  const taken: string[] = [];
+  const missing: string[] = [];
+  for (const [port, what] of [[opts.port, 'gRPC'], [opts.uiPort, 'Web UI']] as const) await assertPortFree(port, what).catch((err: unknown) => taken.push(message(err)));
+  if (estate) {
+    const running = readLabInfo(estate);
+    const lab = running && isAlive(running.pid) ? new LabAlreadyRunningError(running.pid, labPaths(estate).dir, running.owner) : undefined;
+    const ports = lab ? [] : await takenPorts(estate);
+    if (lab) taken.push(lab.message);
+    else if (ports.length) taken.push(new LabPortConflictError(ports).message);
+    if (estate.sprayer) {
+      try {
+        ensureHaproxy(note);
+      } catch (err) {
+        missing.push(message(err));
+      }
+    }
+  }
+  const problems = [...taken, ...missing];
+  if (problems.length) throw new CliError(`turnout dev: nothing was started:\n${problems.map((p) => `  ${p}`).join('\n')}`, taken.length ? ExitCode.conflict : ExitCode.failure);
 }
 
 /** Runs `turnout dev` until SIGINT or SIGTERM. */
@@ -94,6 +122,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
   const config = loadCliConfig();
   // Human lines go to stdout; the JSON log stays on stderr and quiet unless LOG_LEVEL asks for more.
   const estate = opts.lab ? await readLabEstate(labEstateFile(opts.estate)) : undefined;
+  await preflight(opts, estate);
   const logger = createLogger({ logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' }, process.stderr);
   const stateDir = path.resolve(devStateDir);
   const dbFile = path.join(stateDir, 'temporal.db');
@@ -113,6 +142,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     cleanups.push(() => server.stop());
     // The lab starts before the worker, so that (stopping in reverse) the worker stops before the lab.
     const lab = estate ? await startLabFor(estate, cleanups) : undefined;
+    recordDevState(server, cleanups);
     const worker = await startWorker(server, config, cleanups);
     printBanner(server, config.taskQueue, path.relative(process.cwd(), dbFile) || dbFile, lab);
     await Promise.race([watch.signalled, worker.done]);
@@ -125,6 +155,16 @@ export async function runDev(opts: DevOptions): Promise<void> {
     await shutdownRuntime();
   }
   note('Stopped.');
+}
+
+/**
+ * Tells other \`turnout\` commands where this dev server's UI is (\`turnout start\` prints its link),
+ * and the in-process worker too (notification links), unless TURNOUT_UI_URL says otherwise.
+ */
+function recordDevState(server: DevServer, cleanups: Array<() => Promise<void>>): void {
+  const file = writeDevState({ pid: process.pid, address: server.address, namespace: server.namespace, ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}), startedAt: new Date().toISOString(), cwd: process.cwd() });
+  cleanups.push(async () => removeDevState(file));
+  if (!process.env.TURNOUT_UI_URL && server.uiUrl) process.env.TURNOUT_UI_URL = server.uiUrl;
 }
 
 async function startWorker(server: DevServer, config: Pick<Config, 'taskQueue' | 'estatesDir' | 'blobsDir'>, cleanups: Array<() => Promise<void>>): Promise<RunningWorker> {
@@ -146,6 +186,9 @@ async function startLabFor(estate: Estate, cleanups: Array<() => Promise<void>>)
   // as they do for the worker's activities and `turnout lab`.
   const lab = await startLab(estate, { log: note });
   cleanups.push(() => lab.stop());
+  // Recorded as \`lab up\` records its own, so \`turnout lab status\` in another terminal sees this lab.
+  const forget = recordLabInProcess(lab, 'turnout dev');
+  cleanups.push(async () => forget());
   return lab;
 }
 
@@ -160,7 +203,7 @@ async function runCleanups(cleanups: Array<() => Promise<void>>): Promise<void> 
 export function register(program: Command): void {
   program
     .command('dev')
-    .description('Start the embedded Temporal dev server (Web UI on http://localhost:8233, history kept in .turnout/), a worker and, with --lab, the lab estate.')
+    .description('Start the embedded Temporal dev server (Web UI on http://localhost:8233 unless --ui-port, history kept in .turnout/), a worker and, with --lab, the lab estate.')
     .option('--lab', 'also start the lab estate')
     .option('--estate <file>', `estate file for the lab (default ${defaultLabEstate})`)
     .option('--port <port>', 'Temporal gRPC port', parsePort('--port'), devServerDefaults.port)

@@ -14,6 +14,7 @@ const modules = {
   worker: () => require('./worker') as CommandModule,
   plan: () => require('./plan') as CommandModule,
   rollout: () => require('./rollout') as CommandModule,
+  report: () => require('./report') as CommandModule,
   schedule: () => require('./schedule') as CommandModule,
   notify: () => require('./notify') as CommandModule,
   stack: () => require('./stack') as CommandModule,
@@ -27,7 +28,7 @@ const modules = {
 /** The module that registers each top-level command (a test checks it against the modules). */
 export const commandModules: Record<string, keyof typeof modules> = {
   dev: 'dev', worker: 'worker', plan: 'plan',
-  start: 'rollout', status: 'rollout', approve: 'rollout', rollback: 'rollout', pause: 'rollout', resume: 'rollout', 'leave-as-is': 'rollout',
+  start: 'rollout', status: 'rollout', approve: 'rollout', rollback: 'rollout', pause: 'rollout', resume: 'rollout', 'leave-as-is': 'rollout', report: 'report',
   schedule: 'schedule', notify: 'notify', stack: 'stack', lab: 'lab', load: 'load',
   'plugin-cfg': 'pluginCfg', 'loadbalancer-xml': 'loadBalancerXml', schema: 'schema',
 };

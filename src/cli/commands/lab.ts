@@ -5,9 +5,10 @@ import type { Command } from 'commander';
 import type { Estate } from '../../model/estate';
 import { formatProblems } from '../../model/issues';
 import { validateEstate } from '../../model/validate';
-import { LabAlreadyRunningError, LabPortConflictError, labDown, labStatus, labUp, type LabStatus, type LabUrls } from '../../lab/lab';
+import { LabAlreadyRunningError, LabPortConflictError, labDown, labStatus, labUp, type LabStatus } from '../../lab/lab';
 import { CliError, ExitCode } from '../exit-codes';
 import { registerJavaClients } from './lab-java-clients';
+import { formatLabUrls } from '../lab-urls';
 import { labPaths } from '../../lab/paths';
 import { buildLabWar } from '../../lab/payara/lab-war';
 import { labWarSpec } from '../../lab/payara/payara-lab';
@@ -40,23 +41,8 @@ function asCliError(err: unknown): unknown {
   return new CliError(`turnout lab: ${err instanceof Error ? err.message : String(err)}`, ExitCode.failure);
 }
 
-function formatUrls(urls: LabUrls): string {
-  const lines = [
-    urls.app && `  ${`app (through ${urls.sprayer ? 'the sprayer' : urls.loadBalancers ? 'a load balancer' : 'a web server'})`.padEnd(26)} ${urls.app}`,
-    urls.sprayer && `  IP sprayer (HAProxy)       ${urls.sprayer}`,
-    urls.sprayerTest && `  test route (HAProxy)       ${urls.sprayerTest}`,
-    urls.runtimeApi && `  HAProxy runtime API        ${urls.runtimeApi}`,
-    urls.admin && `  dmgr admin                 ${urls.admin}`,
-    urls.naming && `  naming                     ${urls.naming}`,
-    ...Object.entries(urls.loadBalancers ?? {}).map(([name, u]) => `  load balancer ${name.padEnd(12)} ${u}  (state ${u}/__lb/state)`),
-    ...Object.entries(urls.webServers).map(([name, w]) => `  web server ${name.padEnd(15)} ${w.prod}${w.test ? `  (test VIP ${w.test})` : ''}`),
-    ...Object.entries(urls.appServers).map(([name, u]) => `  app server ${name.padEnd(15)} ${u}`),
-  ];
-  return lines.filter(Boolean).join('\n');
-}
-
 function formatStatus(status: LabStatus): string {
-  const head = status.running ? `lab running (supervisor pid ${status.pid}, since ${status.startedAt})` : 'lab not running';
+  const head = status.running ? `lab running (${status.owner ?? 'supervisor'} pid ${status.pid}, since ${status.startedAt})` : 'lab not running';
   const listeners = status.listeners.map((l) => `  ${l.up ? 'up  ' : 'down'} ${`${l.host}:${l.port}`.padEnd(22)} ${l.name}`);
   const servers = (status.servers ?? []).map(
     (s) => `  ${s.name.padEnd(10)} ${s.state.padEnd(8)} v${s.version}${s.artifact ? ` (${s.artifact})` : ''} ${s.vhost} sessions ${s.sessions ?? '-'}${s.adopted ? ' (adopted by a restarted dmgr)' : ''}`,
@@ -82,7 +68,7 @@ export function register(program: Command): void {
       const info = await labUp(path, { log: (line) => process.stderr.write(`${line}\n`) }).catch((err: unknown) => {
         throw asCliError(err);
       });
-      process.stdout.write(`lab ${info.estate} is up (supervisor pid ${info.pid})\n${formatUrls(info.urls)}\n`);
+      process.stdout.write(`lab ${info.estate} is up (supervisor pid ${info.pid})\n${formatLabUrls(info.urls)}\n`);
     });
   lab
     .command('down')

@@ -140,6 +140,18 @@ export function reportHasErrors(r: LoadReport): boolean {
   return r.failed > 0 || r.lostSessions > 0 || r.versionFlips > 0;
 }
 
+/** Whether not one request succeeded (none issued counts too): the target is wrong or down, and the figures mean nothing. */
+export function nothingSucceeded(r: LoadReport): boolean {
+  return r.failed >= r.requests;
+}
+
+/** The one loud line for a run in which nothing succeeded, naming the most frequent failure. */
+export function nothingSucceededLine(r: LoadReport): string {
+  const top = r.failures[0];
+  const why = r.requests === 0 ? 'no request completed' : `all ${r.requests} requests failed${top ? ` (most: ${top.reason} x${top.count})` : ''}`;
+  return `turnout load: NOTHING SUCCEEDED: ${why}; is ${r.target} the right URL, and is it up?`;
+}
+
 function progressLine(p: LoadProgress): string {
   return `\r${p.elapsedSeconds.toFixed(0)}s: ${p.requests} requests, ${p.failed} failed, ${p.sessions} sessions, ${p.lostSessions} lost, ${p.versionFlips} flips, ${p.mixedEditionSeconds} mixed s, ${p.activeUsers} users`;
 }
@@ -160,6 +172,7 @@ async function loadAction(input: LoadCliInput): Promise<void> {
     if (live) process.stderr.write('\r\x1b[K');
   }
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderLoadReport(report));
+  if (nothingSucceeded(report)) throw new CliError(nothingSucceededLine(report), ExitCode.failure);
   if (failOnErrors && reportHasErrors(report)) {
     throw new CliError(`turnout load: ${report.failed} failed request(s), ${report.lostSessions} lost session(s), ${report.versionFlips} version flip(s)`, ExitCode.failure);
   }
