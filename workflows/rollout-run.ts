@@ -22,7 +22,6 @@ import {
   leaveAsIsInputSchema,
   leaveAsIsSignal,
   leaveRolloutAsIsUpdate,
-  messageDescriptions,
   pauseInputSchema,
   pauseRolloutUpdate,
   pauseSignal,
@@ -39,6 +38,7 @@ import {
   type PauseInput,
   type RollbackInput,
 } from './messages';
+import { messageDescriptionsFor } from './message-descriptions';
 import { rolloutSearchAttributes } from './search-attributes';
 import type { RolloutNotifications } from './notifications';
 
@@ -116,9 +116,9 @@ export class RolloutRun {
     };
   }
 
-  /** Registers every query, signal and update, with the descriptions the UI shows. */
+  /** Registers every query, signal and update, with the descriptions the UI shows for this procedure. */
   registerHandlers(): void {
-    const d = messageDescriptions;
+    const d = messageDescriptionsFor(this.status.workflowType);
     setHandler(statusQuery, () => this.status, { description: d.status });
     setHandler(planQuery, () => this.plan as Plan, { description: d.plan });
     // Signals arrive as payloads and are decoded by guarded(): one that will not decode is refused too.
