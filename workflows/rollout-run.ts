@@ -12,6 +12,7 @@ import type { ForeignFile, Plan, RolloutRequest, RolloutState, RolloutStatus, St
 import type { z } from 'zod';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
+import { withTrend } from '../src/planning/drain-view';
 import { decideApproval, type ApprovalDecision } from './approvals';
 import { decodeArgument, errorText, readInput, receivedRaw, senderOf } from './message-input';
 import {
@@ -304,7 +305,9 @@ export class RolloutRun {
       if (seen.has(s.name)) return this.refuse('unknown', `drainProgress refused: ${s.name} is counted more than once`);
       seen.add(s.name);
     }
-    this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure, ...(p.totals ? { totals: p.totals } : {}) };
+    // The trend is kept only for the servers this report names (a capped few), so it never grows with the estate.
+    const servers = withTrend(p.servers, this.status.drain?.servers, now());
+    this.status.drain = { servers, deadline: p.deadline, measure: drain.measure, ...(p.totals ? { totals: p.totals } : {}) };
     this.publish();
   }
 
