@@ -139,6 +139,7 @@ function measureOf(drain: Drain): string {
 export function drainMarkdown(drain: Drain, zone: ClockZone): string[] {
   const what = measureOf(drain);
   const lines = [
+    '',
     `**${drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${clockTime(drain.deadline, zone)}`,
     '',
     `| server | ${what} | | trend | empty in |`,

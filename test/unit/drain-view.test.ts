@@ -82,7 +82,7 @@ describe('drain view', () => {
       { name: 'ServerX3', count: '0', bar: '░░░░░░░░░░', trend: '█▁', emptyIn: 'empty' },
     ]);
     const md = drainMarkdown(drain, 'utc');
-    expect(md.slice(0, 5)).toEqual(['**Draining** until 13:37:00 UTC', '', '| server | live sessions | | trend | empty in |', '|---|---|---|---|---|', '| ServerX1 | 6 | `█████░░░░░` | `█▇▆▅` | ~30s |']);
+    expect(md.slice(0, 6)).toEqual(['', '**Draining** until 13:37:00 UTC', '', '| server | live sessions | | trend | empty in |', '|---|---|---|---|---|', '| ServerX1 | 6 | `█████░░░░░` | `█▇▆▅` | ~30s |']);
     expect(md).toContain('Estimated time to empty: not yet (count unknown).');
     expect(md).toContain('Unknown is not zero: the drain does not end while a count cannot be read.');
 
