@@ -97,10 +97,10 @@ export const messageNames = {
   drainProgress: 'drainProgress',
 } as const;
 
-/** Descriptions shown by the Temporal UI next to each message. */
+/** Descriptions shown by the Temporal UI next to each message; each procedure's own are in `message-descriptions.ts`. */
 export const messageDescriptions = {
   approve: 'Approve the gate waiting for approval. Input: {"by": "your name", "phase": "the phase or gate shown in Current details" (optional), "comment": "..." (optional)}',
-  rollback: 'Roll the whole rollout back now: routing is restored first, then version N. Input: {"by": "your name", "reason": "why"}',
+  rollback: 'Roll the whole rollout back now: routing is restored first, then what the rollout changed, in reverse order. Input: {"by": "your name", "reason": "why"}',
   pause: 'Hold the rollout (or its rollback) at the next step boundary. Input: {"by": "your name", "reason": "..." (optional)}',
   resume: 'Continue a paused rollout or rollback. Input: {"by": "your name"}',
   leaveAsIs: 'End a rollback that cannot finish, leaving what it has not restored as it is; recorded. Input: {"by": "your name", "reason": "why"}',

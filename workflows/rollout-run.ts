@@ -12,6 +12,7 @@ import type { ForeignFile, Plan, RolloutRequest, RolloutState, RolloutStatus, St
 import type { z } from 'zod';
 import { isFinal } from '../src/model/status';
 import { renderCurrentDetails } from '../src/planning/details';
+import { withTrend } from '../src/planning/drain-view';
 import { decideApproval, type ApprovalDecision } from './approvals';
 import { decodeArgument, errorText, readInput, receivedRaw, senderOf } from './message-input';
 import {
@@ -22,7 +23,6 @@ import {
   leaveAsIsInputSchema,
   leaveAsIsSignal,
   leaveRolloutAsIsUpdate,
-  messageDescriptions,
   pauseInputSchema,
   pauseRolloutUpdate,
   pauseSignal,
@@ -39,6 +39,7 @@ import {
   type PauseInput,
   type RollbackInput,
 } from './messages';
+import { messageDescriptionsFor } from './message-descriptions';
 import { rolloutSearchAttributes } from './search-attributes';
 import type { RolloutNotifications } from './notifications';
 
@@ -124,9 +125,9 @@ export class RolloutRun {
     };
   }
 
-  /** Registers every query, signal and update, with the descriptions the UI shows. */
+  /** Registers every query, signal and update, with the descriptions the UI shows for this procedure. */
   registerHandlers(): void {
-    const d = messageDescriptions;
+    const d = messageDescriptionsFor(this.status.workflowType);
     setHandler(statusQuery, () => this.status, { description: d.status });
     setHandler(planQuery, () => this.plan as Plan, { description: d.plan });
     // Signals arrive as payloads and are decoded by guarded(): one that will not decode is refused too.
@@ -312,7 +313,9 @@ export class RolloutRun {
       if (seen.has(s.name)) return this.refuse('unknown', `drainProgress refused: ${s.name} is counted more than once`);
       seen.add(s.name);
     }
-    this.status.drain = { servers: p.servers, deadline: p.deadline, measure: drain.measure, ...(p.totals ? { totals: p.totals } : {}) };
+    // The trend is kept only for the servers this report names (a capped few), so it never grows with the estate.
+    const servers = withTrend(p.servers, this.status.drain?.servers, now());
+    this.status.drain = { servers, deadline: p.deadline, measure: drain.measure, ...(p.totals ? { totals: p.totals } : {}) };
     this.publish();
   }
 

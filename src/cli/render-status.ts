@@ -1,6 +1,8 @@
 /** RolloutStatus for the terminal: compact, one line per step. */
 import { isFinal, type RolloutStatus } from '../model';
+import { drainText } from '../planning/drain-view';
 import { formatDuration } from '../planning/edition-estimate';
+import { clockTime, lastRefusal, stepTime } from '../planning/status-view';
 import { formatInstant } from '../planning/windows';
 
 const marks: Record<string, string> = { pending: ' ', running: '>', done: 'x', failed: '!', skipped: '-', undone: '<' };
@@ -36,6 +38,8 @@ function header(s: RolloutStatus, opts: RenderOptions): string[] {
 /** What the rollout waits for, with the exact command that moves it on. */
 function waitingFor(s: RolloutStatus): string[] {
   const lines: string[] = [];
+  const refused = isFinal(s.state) ? undefined : lastRefusal(s.events);
+  if (refused) lines.push(`your last message was refused (${clockTime(refused.at, 'local')}, from ${refused.by}): ${refused.message}`);
   if (s.state === 'scheduled') lines.push(`scheduled: starts at ${s.startsAt ?? 'a later time'}; until then no query can answer`);
   if (s.pendingApproval) {
     const { phase, since, timeoutAt } = s.pendingApproval;
@@ -49,7 +53,7 @@ function waitingFor(s: RolloutStatus): string[] {
     lines.push(...f.diff.split('\n').map((l) => `  ${l}`));
   }
   if (s.window?.opensAt) lines.push(`waiting for the off-peak window opening ${s.window.timeZone ? formatInstant(s.window.opensAt, s.window.timeZone) : s.window.opensAt}`);
-  if (s.drain) lines.push(`${s.drain.measure === 'connections' ? 'waiting for quiet ORB connections' : 'draining'} until ${s.drain.deadline}: ${s.drain.servers.map((x) => `${x.name}=${x.sessions ?? 'unknown'}`).join(' ')}${s.drain.totals ? ` (most held of ${s.drain.totals.servers} servers; ${s.drain.totals.sessions} in all, ${s.drain.totals.unknown} unknown)` : ''}`);
+  if (s.drain) lines.push(...drainText(s.drain));
   for (const i of s.instances ?? []) lines.push(`instance ${i.name}: enabled ${i.enabled.join(', ') || 'none'}, answers ${i.serving ?? 'nothing'} (read ${i.at})`);
   for (const a of s.attention ?? []) lines.push(`needs a person (set aside, no new sessions): ${a.name}: ${a.problem}`);
   if (s.duration) lines.push(`duration: estimate ${formatDuration(s.duration.turnoutEstimateSeconds)} (turnout), ${formatDuration(s.duration.seedEstimateSeconds)} (seed 003's formula)${s.duration.actualSeconds === undefined ? '' : `, actual ${formatDuration(s.duration.actualSeconds)}`}`);
@@ -63,7 +67,10 @@ function waitingFor(s: RolloutStatus): string[] {
 }
 
 function steps(s: RolloutStatus): string[] {
-  return s.steps.map((step) => `  [${marks[step.status] ?? '?'}] ${step.title}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`);
+  return s.steps.map((step) => {
+    const time = stepTime(step, 'local');
+    return `  [${marks[step.status] ?? '?'}] ${step.title}${time ? `  (${time})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`;
+  });
 }
 
 function approvals(s: RolloutStatus): string[] {

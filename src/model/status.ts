@@ -148,7 +148,15 @@ export const rolloutStatusSchema = z.object({
   drain: z
     .object({
       /** `sessions` is null for a server whose count could not be read: unknown, never zero. */
-      servers: z.array(z.object({ name: z.string(), sessions: z.number().nullable(), problem: z.string().optional() })),
+      servers: z.array(
+        z.object({
+          name: z.string(),
+          sessions: z.number().nullable(),
+          problem: z.string().optional(),
+          /** The last readings of this server (at most 12, for at most 20 servers), for the trend and the time to empty. */
+          trend: z.array(z.object({ at: z.string(), sessions: z.number().nullable() })).optional(),
+        }),
+      ),
       deadline: z.string(),
       /** What `sessions` counts: HTTP sessions, or ORB connections of Java clients. */
       measure: z.enum(['sessions', 'connections']).optional(),

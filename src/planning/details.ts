@@ -3,8 +3,10 @@
  * rollout waits for, live sessions while draining, and the exact commands to approve or roll back.
  * Pure, so the workflow renders it on every change.
  */
-import type { RolloutStatus } from '../model';
+import { isFinal, type RolloutStatus } from '../model';
+import { drainMarkdown } from './drain-view';
 import { formatDuration } from './edition-estimate';
+import { clock, clockTime, lastRefusal, markdownText, recentEvents, stepTime } from './status-view';
 import { formatInstant } from './windows';
 
 const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
@@ -23,8 +25,23 @@ function approvalLines(status: RolloutStatus): string[] {
   ];
 }
 
-function count(s: { sessions: number | null; problem?: string }): string {
-  return s.sessions === null ? `unknown${s.problem ? ` (${s.problem})` : ''}` : String(s.sessions);
+/** Why the last message was refused, until a message is accepted: Send a Signal closes as if it worked. */
+function refusalLines(status: RolloutStatus): string[] {
+  const r = lastRefusal(status.events);
+  if (!r || isFinal(status.state)) return [];
+  return ['', `**Your last message was refused** (${clockTime(r.at, 'utc')}, from ${markdownText(r.by)}): ${markdownText(r.message)}. Nothing changed; send it again, corrected.`];
+}
+
+/** The last few events, refusals first and marked, so a refused signal is seen where people look. */
+function recentEventLines(status: RolloutStatus): string[] {
+  const recent = recentEvents(status.events);
+  if (recent.length === 0) return [];
+  return [
+    '',
+    '**Recent events** (times in UTC)',
+    '',
+    ...recent.map(({ event: e, refused }) => `- ${refused ? '⚠ **refused** ' : ''}${clock(e.at, 'utc')} ${markdownText(e.by)}, ${e.type}: ${markdownText(e.message)}`),
+  ];
 }
 
 function rollbackLines(status: RolloutStatus): string[] {
@@ -71,15 +88,8 @@ function foreignWriteLines(status: RolloutStatus): string[] {
 
 function waitingFor(status: RolloutStatus): string[] {
   const id = status.rolloutId;
-  const lines: string[] = [...approvalLines(status), ...foreignWriteLines(status)];
-  if (status.drain) {
-    const what = status.drain.measure === 'connections' ? 'ORB connections' : 'live sessions';
-    lines.push(`**${status.drain.measure === 'connections' ? 'Waiting for quiet ORB connections' : 'Draining'}** until ${status.drain.deadline}`, '', `| server | ${what} |`, '|---|---|');
-    lines.push(...status.drain.servers.map((s) => `| ${s.name} | ${count(s)} |`));
-    const t = status.drain.totals;
-    if (t) lines.push('', `The ${status.drain.servers.length} servers holding the drain up most, of ${t.servers}: ${t.sessions} ${what} in all${t.unknown ? `, ${t.unknown} servers unknown` : ''}.`);
-    if (status.drain.servers.some((s) => s.sessions === null)) lines.push('', 'Unknown is not zero: the drain does not end while a count cannot be read.');
-  }
+  const lines: string[] = [...approvalLines(status), ...refusalLines(status), ...foreignWriteLines(status)];
+  if (status.drain) lines.push(...drainMarkdown(status.drain, 'utc'));
   if (status.deadServers?.length) lines.push('', '**Servers that should run the new version and do not answer with it**', '', ...status.deadServers.map((d) => `- ${d.name}: ${d.problem}`));
   if (status.attention?.length) lines.push('', '**Members set aside: they failed to take the new edition after the first group, take no new sessions and need a person**', '', ...status.attention.map((a) => `- ${a.name}: ${a.problem}`));
   if (status.instances?.length) lines.push(...instanceLines(status.instances));
@@ -102,14 +112,15 @@ export function renderCurrentDetails(status: RolloutStatus): string {
     '',
     ...waitingFor(status),
     '',
-    '| | step | started | ended |',
-    '|---|---|---|---|',
-    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title} | ${s.startedAt ?? ''} | ${s.endedAt ?? ''} |`),
+    '| | step | time (UTC) |',
+    '|---|---|---|',
+    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title} | ${stepTime(s, 'utc')} |`),
   ];
   const d = status.duration;
   if (d) out.push('', `Duration: estimated ${formatDuration(d.turnoutEstimateSeconds)} by turnout, ${formatDuration(d.seedEstimateSeconds)} by seed 003's formula${d.actualSeconds === undefined ? '' : `; actual ${formatDuration(d.actualSeconds)}`}`);
   if (!ended && status.state !== 'rolling-back') {
     out.push('', `Roll back at any moment: \`turnout rollback ${id} --by <you> --reason "<why>"\`, or Signal \`rollback\` with \`{"by": "<you>", "reason": "<why>"}\``);
   }
+  out.push(...recentEventLines(status));
   return out.join('\n');
 }

@@ -9,15 +9,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { createActivities } from '../../activities';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
+import { clock, clockTime } from '../../src/planning/status-view';
 import { failureTypes } from '../../workflows/failure-types';
-import { messageDescriptions, messageNames } from '../../workflows/messages';
-import { labRequest, routingOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
-import { keepSession, waitForKeeperRequests, waitForNoSessions } from '../support/session-keeper';
+import { messageDescriptionsFor } from '../../workflows/message-descriptions';
+import { messageNames } from '../../workflows/messages';
+import { labRequest, routingOf, startLoad, type RunningLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { keepSession, waitForKeeperRequests, waitForNoSessions, waitForSessions, type SessionKeeper } from '../support/session-keeper';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import {
   fillSignalDialog,
@@ -119,9 +121,62 @@ describe('the Temporal Web UI in headless Chromium', () => {
   async function expectSignalsWithDescriptions(): Promise<void> {
     const options = await openSignalList(await openSignalDialog(page));
     const listed = (await options.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const descriptions = messageDescriptionsFor('multiCellRollout');
     for (const name of [messageNames.approve, messageNames.rollback, messageNames.pause, messageNames.resume]) {
-      expect(listed).toContain(`${name} ${messageDescriptions[name]}`);
+      expect(listed).toContain(`${name} ${descriptions[name]}`);
     }
+  }
+
+  const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  /**
+   * Sends `approve` without `by` through Send a Signal: the dialog closes as for any signal, so
+   * Current details must say that the rollout refused it, at the gate and first in Recent events.
+   */
+  async function expectMalformedApproveRefused(handle: WorkflowHandle): Promise<void> {
+    const dialog = await openSignalDialog(page);
+    await openSignalList(dialog);
+    await fillSignalDialog(page, dialog, messageNames.approve, '{"phase": "cell-Y"}');
+    await submitSignalDialog(dialog);
+    const refused = await waitForStatus(handle, (s) => s.events.some((e) => e.type === 'message-refused'), 'the refusal of an approve without "by"');
+    const refusal = refused.events.find((e) => e.type === 'message-refused');
+    expect(refusal).toMatchObject({ by: 'unknown', message: expect.stringMatching(/^approve refused: .*\$\.by/) });
+    expect([refused.state, refused.approvals]).toEqual(['awaiting-approval', []]);
+    await page.reload();
+    const details = await openCurrentDetails(page);
+    // The UI's Markdown turns straight quotes into curly ones: the reason's end has none.
+    const reason = escapeRegExp(refusal?.message.slice(refusal.message.lastIndexOf('$.by')) ?? '$.by');
+    const at = refusal?.at ?? '';
+    await details.getByText(new RegExp(`^Your last message was refused \\(${clockTime(at, 'utc')}, from unknown\\): approve refused: .*${reason}\\. Nothing changed; send it again, corrected\\.$`)).waitFor();
+    await details.getByText(new RegExp(`^⚠ refused ${clock(at, 'utc')} unknown, message-refused: approve refused: .*${reason}$`)).waitFor();
+    await screenshot(page, '05-refused', 'ui-refused');
+  }
+
+  /**
+   * Live sessions on cell Y before its drain: a short load, and a session kept on ServerY1 that
+   * holds the drain open until {@link expectDrainShown} has seen it.
+   */
+  async function sessionsOnY(): Promise<{ keeper: SessionKeeper; load: RunningLoad }> {
+    const keeper = keepSession(lab.estate, 'ServerY1');
+    await waitForKeeperRequests(keeper, 0);
+    const load = startLoad(lab.estate, 20);
+    await waitForSessions(lab.estate, ['ServerY2', 'ServerY3'], 4);
+    return { keeper, load };
+  }
+
+  /** Mid-drain, Current details shows each server's sessions with a bar, its trend and the time to empty; then the drain is let go. */
+  async function expectDrainShown(handle: WorkflowHandle, held: { keeper: SessionKeeper; load: RunningLoad }): Promise<void> {
+    const servers = ['ServerY1', 'ServerY2', 'ServerY3'];
+    const draining = await waitForStatus(handle, (s) => s.currentStep === 'Y.drain' && (s.drain?.servers ?? []).some((x) => (x.trend?.length ?? 0) >= 3), 'the drain of cell Y with three readings');
+    expect(draining.drain?.servers.map((x) => x.name)).toEqual(servers);
+    for (const x of draining.drain?.servers ?? []) expect(x.trend?.at(-1)).toEqual({ at: expect.any(String), sessions: x.sessions });
+    await page.reload();
+    const details = await openCurrentDetails(page);
+    await details.getByRole('columnheader', { name: 'trend' }).waitFor();
+    for (const name of servers) await details.getByRole('row', { name: new RegExp(`^${name} \\d+ [█░]{10} [▁▂▃▄▅▆▇█·]+ `) }).waitFor();
+    await details.getByText(/^Estimated time to empty: /).waitFor();
+    await screenshot(page, '06-draining', 'ui-draining');
+    await Promise.all([held.keeper.stop(), held.load.stop()]);
   }
 
   it('starts a rollout from Start Workflow, shows Current details, approves through Send a Signal and completes', async () => {
@@ -138,6 +193,8 @@ describe('the Temporal Web UI in headless Chromium', () => {
       await expectCurrentDetails(gate);
       await screenshot(page, '03-awaiting-approval', 'ui-awaiting-approval');
       await findInWorkflowList(client, workflowId);
+      await expectMalformedApproveRefused(handle);
+      const held = await sessionsOnY();
 
       await expectSignalsWithDescriptions();
       await screenshot(page, '05-signal-list', 'ui-signal-list');
@@ -145,6 +202,7 @@ describe('the Temporal Web UI in headless Chromium', () => {
       await fillSignalDialog(page, dialog, messageNames.approve, '{"by": "alice", "phase": "cell-Y", "comment": "from the UI"}');
       await screenshot(page, '06-signal-dialog', 'ui-signal-dialog');
       await submitSignalDialog(dialog);
+      await expectDrainShown(handle, held);
       return (await handle.result()) as RolloutStatus;
     });
 

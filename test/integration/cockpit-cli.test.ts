@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { RolloutStatus } from '../../src/model';
+import { stepTime } from '../../src/planning/status-view';
 import { approvePhaseUpdate, statusQuery } from '../../workflows/messages';
 import { runCli } from '../support/cli';
 import { labRequest, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
@@ -114,7 +115,7 @@ describe('the turnout cockpit', () => {
       const final = lastBlock(watch.stdout);
       expect(final).toContain('state: succeeded');
       const done = (await handle.result()) as RolloutStatus;
-      for (const step of done.steps) expect(final).toContain(`  [x] ${step.title}\n`);
+      for (const step of done.steps) expect(final).toContain(`  [x] ${step.title}  (${stepTime(step, 'local')})\n`);
       expect(final).toContain(`approved cell-Y by alice at ${done.approvals[0]?.at}: X looks good`);
       expect(final).not.toContain('<- now');
 

@@ -122,6 +122,11 @@ export async function waitForNoSessions(estate: Estate, servers: readonly string
   await pollUntil(() => liveSessions(estate, servers), (c) => Object.values(c).every((n) => n === 0), `no session left on ${servers.join(', ')}`);
 }
 
+/** Waits until `servers` hold at least `count` live sessions between them. */
+export async function waitForSessions(estate: Estate, servers: readonly string[], count: number): Promise<void> {
+  await pollUntil(() => liveSessions(estate, servers), (c) => Object.values(c).reduce((sum, n) => sum + n, 0) >= count, `${count} sessions on ${servers.join(', ')}`);
+}
+
 /** Waits until `keeper` has made more than `after` requests. */
 export async function waitForKeeperRequests(keeper: SessionKeeper, after: number): Promise<void> {
   await pollUntil(async () => keeper.requests(), (n) => n > after, `a request of the keeper on ${keeper.server} after its ${after}th`);
