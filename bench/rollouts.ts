@@ -8,6 +8,7 @@ import { targetOf } from '../src/model/plan';
 import { labRolloutRequest } from '../src/lab/lab-request';
 import { waitForStatus as waitForLabStatus } from '../src/lab/wait-for-status';
 import { targetLeaseId } from '../workflows/target-lease';
+import { rolloutOutcome } from '../src/cli/rollout-outcome';
 
 /** A multiCellRollout request on the bench lab; `over` replaces top-level fields. */
 export function benchRequest(estate: Estate, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -53,7 +54,7 @@ export async function waitForTargetFree(client: Client, app: string, estate: Est
 
 /** Waits for a rollout's result and checks it ended in `state`. */
 export async function expectEnd(handle: WorkflowHandle, state: RolloutStatus['state']): Promise<RolloutStatus> {
-  const final = (await handle.result()) as RolloutStatus;
+  const final = await rolloutOutcome(handle);
   if (final.state !== state) throw new Error(`${handle.workflowId} ended ${final.state}, expected ${state}: ${final.reason ?? ''}`);
   return final;
 }

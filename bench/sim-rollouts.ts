@@ -17,6 +17,7 @@ import { approvePhaseUpdate, statusQuery } from '../workflows/messages';
 import { activityGaps, CallTimer, nowMs, timeSmokeTest } from './driver-timing';
 import { withSimBenchEnv, type SimBenchEnv } from './harness';
 import { sleep } from './rollouts';
+import { rolloutOutcome } from '../src/cli/rollout-outcome';
 
 /** The procedures the simulation generates estates for. */
 export const simProcedures = { multiCell: 'multiCellRollout', singleCell: 'singleCellRollout' } as const;
@@ -45,9 +46,9 @@ export async function approveUntilEnd(handle: WorkflowHandle, gateSeen: number[]
   for (let i = 0; ; i++) {
     if (Date.now() > deadline) throw new Error(`${handle.workflowId} still running after ${limitMs} ms (a workflow task failing over and over answers no query)`);
     const status = await handle.query(statusQuery).catch(() => undefined);
-    if (status && isFinal(status.state)) return (await handle.result()) as RolloutStatus;
+    if (status && isFinal(status.state)) return await rolloutOutcome(handle);
     // A workflow that failed answers no query: its result says why.
-    if (!status && i % 20 === 19 && (await handle.describe()).status.name !== 'RUNNING') return (await handle.result()) as RolloutStatus;
+    if (!status && i % 20 === 19 && (await handle.describe()).status.name !== 'RUNNING') return await rolloutOutcome(handle);
     const gate = status?.pendingApproval;
     if (gate) gateSeen.push(nowMs());
     if (gate) await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'bench', phase: gate.gate ?? gate.phase }] }).catch(() => undefined);

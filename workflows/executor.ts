@@ -24,7 +24,7 @@ import { resolveApprovers } from '../src/planning/approvers';
 import { PlanningError } from '../src/planning/planning-error';
 import { planSafeguardProblems, requestSafeguardProblems } from '../src/planning/safeguards';
 import { shortActs } from './activity-proxies';
-import { failureTypes } from './failure-types';
+import { failureTypes, type FailureType } from './failure-types';
 import { noClusterChanges } from './cluster-steps';
 import { refuseAutomaticPluginCfg, stopForForeignWrites } from './foreign-writes';
 import { noEditionChanges } from './edition-steps';
@@ -147,6 +147,21 @@ function begin(run: RolloutRun, request: RolloutRequest, plan: Plan): void {
   run.event(request.startedBy ?? 'turnout', 'rollout-started', `${plan.workflowType}: ${request.app} ${request.fromVersion} -> ${request.toVersion}, ${plan.steps.length} steps`);
 }
 
+/**
+ * How a rollout that did not succeed closes: as a typed failure, so the UI shows it in red, not as a
+ * green Completed, with the final status as its details, so a client has it without a query (the
+ * `status` query and `RolloutState` keep the precise state). Histories recorded before the patch
+ * completed a rolled-back rollout with its status, and failed without details; they replay so.
+ */
+function closeNotSucceeded(run: RolloutRun, message: string, type: typeof failureTypes.rolledBack): RolloutStatus;
+function closeNotSucceeded(run: RolloutRun, message: string, type: FailureType): never;
+function closeNotSucceeded(run: RolloutRun, message: string, type: FailureType): RolloutStatus {
+  const failed = patched('rolled-back-ends-failed');
+  if (!failed && type === failureTypes.rolledBack) return run.status;
+  // Details are converted when the workflow closes, so they hold what settling and notifications add.
+  throw ApplicationFailure.nonRetryable(message, type, ...(failed ? [run.status] : []));
+}
+
 /** The approval policy's `onTimeout: fail`: the request asked to stop where it is, not to roll back. */
 function failOnApprovalTimeout(ctx: StepContext, stepId: string, err: ApplicationFailure): never {
   ctx.run.markStep(stepId, 'failed');
@@ -154,7 +169,7 @@ function failOnApprovalTimeout(ctx: StepContext, stepId: string, err: Applicatio
   ctx.run.status.reason = err.message;
   ctx.run.status.currentStep = null;
   ctx.run.setState('failed');
-  throw err;
+  return closeNotSucceeded(ctx.run, err.message, failureTypes.approvalTimedOut);
 }
 
 /** What a failed step does: the first phase always rolls back (seed 003); later ones follow the policy. */
@@ -170,7 +185,7 @@ function onStepFailure(ctx: StepContext, stepId: string, phase: string, err: unk
   const action = firstPhase ? 'rollback' : ctx.request.rollback.onFailure;
   if (action === 'fail') {
     ctx.run.setState('failed');
-    throw ApplicationFailure.nonRetryable(reason, failureTypes.rolloutFailed);
+    closeNotSucceeded(ctx.run, reason, failureTypes.rolloutFailed);
   }
   if (action === 'pause') {
     ctx.run.paused = true;
@@ -195,7 +210,7 @@ async function leaveAsIs(run: RolloutRun, by: { by: string; reason: string }): P
   run.setState('failed');
   // The update that asked for it answers with this status before the workflow ends.
   await run.settle();
-  throw ApplicationFailure.nonRetryable(reason, failureTypes.rollbackLeftAsIs);
+  return closeNotSucceeded(run, reason, failureTypes.rollbackLeftAsIs);
 }
 
 /** The actual duration beside the plan's estimates, from the workflow's own clock. */
@@ -351,8 +366,10 @@ async function runClaimed(claimed: ClaimedRun): Promise<RolloutStatus> {
     endDuration(run);
     run.setState('rolled-back');
     run.event('turnout', 'rolled-back', `rolled back: ${run.rollback.reason}`);
+    // Patched, this throws: runRollout's catch then gives the target back, as for every failure.
+    const status = closeNotSucceeded(run, `rolled back: ${run.rollback.reason}`, failureTypes.rolledBack);
     await releaseTarget(plan.target);
-    return run.status;
+    return status;
   }
   endDuration(run);
   run.setState('succeeded');

@@ -23,6 +23,8 @@ export const failureTypes = {
   memberResetFailed: 'MemberResetFailed',
   /** A GlassFish instance did not answer the version it should serve after its switch or restart. */
   instanceCheckFailed: 'InstanceCheckFailed',
+  /** The rollout was rolled back (on request or after a failed step); routing and version N are restored. Details: the final status. */
+  rolledBack: 'RolledBack',
   /** A person ended a rollback that could not finish; what it had not restored was left as it was. */
   rollbackLeftAsIs: 'RollbackLeftAsIs',
   /** A notification no retry can deliver (a variable missing on the worker, a 4xx); the rollout goes on. */

@@ -78,7 +78,9 @@ export class RolloutNotifications {
   /** The rollout entered `state`: tells whoever asked, if the state has an event. */
   stateEntered(state: RolloutState): void {
     const event = notifyEventOfState(state);
-    if (event && this.wants(event)) this.send(event, stateMessage(this.run.status));
+    // A final state counts as told even when nobody asked for it: a rolled-back rollout then closes
+    // as a failure, and the executor's "failed" for whatever ended it must not follow.
+    if (event && (this.wants(event) || finalEvents.has(event))) this.send(event, stateMessage(this.run.status));
   }
 
   /**

@@ -8,6 +8,7 @@
 import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { failureTypes } from '../../workflows/failure-types';
 import { targetLeaseId } from '../../workflows/target-lease';
+import { isRolledBack } from './rollout-outcome';
 import { workerAnswerLimitMs, workerPresence } from './worker-presence';
 import { leaseHolder } from '../temporal/target-lease-holder';
 
@@ -55,6 +56,8 @@ async function endedOutcome(client: Client, s: StartedRollout, d: WorkflowExecut
   if (d.status.name === 'COMPLETED') return { kind: 'claimed' };
   if (d.status.name !== 'FAILED') return { kind: 'failed', type: undefined, message: `the workflow was ${d.status.name.toLowerCase().replace(/_/g, ' ')}` };
   const err = await client.workflow.getHandle(s.workflowId, s.runId).result().then(() => undefined, (e: unknown) => e);
+  // A rollback ends the workflow failed, but only after the target was claimed and the rollout ran.
+  if (isRolledBack(err)) return { kind: 'claimed' };
   const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
   const message = cause?.message ?? (err as Error | undefined)?.message ?? 'the workflow failed';

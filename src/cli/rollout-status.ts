@@ -1,14 +1,16 @@
 /**
  * A rollout's status as the CLI shows it, whatever stage the workflow is in: a delayed start that
  * has not run its first task (no query can answer yet), a running rollout (the `status` query), or
- * an ended one (its result, or the query replayed; a workflow that failed before it could record
- * a final state is shown as failed, with the failure as the reason).
+ * an ended one (its result, the status its failure carries when it did not succeed, or the query
+ * replayed; a workflow that failed before it could record a final state is shown as failed, with
+ * the failure as the reason).
  */
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { isFinal, type RolloutRequest, type RolloutStatus } from '../model';
 import { statusQuery } from '../../workflows/messages';
 import { rolloutSearchAttributes } from '../../workflows/search-attributes';
 import { CliError, ExitCode } from './exit-codes';
+import { statusOfFailure } from './rollout-outcome';
 import { isNoAnswerInTime, noWorkerSentence, workerAnswerLimitMs, workerPresence } from './worker-presence';
 
 /** What the client records on a rollout it starts, so the CLI can describe it before the workflow runs. */
@@ -57,6 +59,9 @@ async function failureOf(handle: WorkflowHandle): Promise<{ result?: RolloutStat
   try {
     return { result: (await handle.result()) as RolloutStatus };
   } catch (err) {
+    // A rollout that ended rolled back or failed carries its final status (patch `rolled-back-ends-failed`).
+    const ended = statusOfFailure(err);
+    if (ended) return { result: ended };
     if (err instanceof WorkflowFailedError) return { failure: err.cause?.message ?? err.message };
     return { failure: (err as Error).message };
   }

@@ -3,7 +3,8 @@
  * server: start `multiCellRollout` from the Start Workflow form on the real lab, watch Current
  * details, approve with the Send a Signal dialog, see it complete; and see a bad input fail at once
  * with every problem named by JSON path; and approve a drain-timeout gate, named after its drain
- * step, through the same dialog, under load. Screenshots of each stage go to test-results/e2e/, and
+ * step, through the same dialog, under load; and see a rolled-back rollout as Failed, in red, found
+ * by `RolloutState="rolled-back"`. Screenshots of each stage go to test-results/e2e/, and
  * the README's to docs/images/.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,8 @@ import type { RolloutStatus } from '../../src/model';
 import { clock, clockTime } from '../../src/planning/status-view';
 import { failureTypes } from '../../workflows/failure-types';
 import { messageDescriptionsFor } from '../../workflows/message-descriptions';
-import { messageNames } from '../../workflows/messages';
+import { messageNames, statusQuery } from '../../workflows/messages';
+import { rolloutSearchAttributes } from '../../workflows/search-attributes';
 import { labRequest, routingOf, startLoad, type RunningLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { keepSession, waitForKeeperRequests, waitForNoSessions, waitForSessions, type SessionKeeper } from '../support/session-keeper';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
@@ -39,6 +41,7 @@ import {
   submitStartWorkflowForm,
   uiWaitMs,
 } from '../support/temporal-ui';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 /** The name the requests give the estate: a file in the worker's estates folder, not a pasted topology. */
 const estateName = 'e2e-lab';
@@ -203,7 +206,7 @@ describe('the Temporal Web UI in headless Chromium', () => {
       await screenshot(page, '06-signal-dialog', 'ui-signal-dialog');
       await submitSignalDialog(dialog);
       await expectDrainShown(handle, held);
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
 
     expect(final.state).toBe('succeeded');
@@ -248,6 +251,39 @@ describe('the Temporal Web UI in headless Chromium', () => {
     await screenshot(page, '09-bad-input-failed', 'ui-bad-input');
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
     expect(await lab.servers()).toEqual(serversBefore);
+  });
+
+  it('shows a rolled-back rollout as Failed in the workflow list and its header, found by RolloutState="rolled-back"', async () => {
+    const workflowId = `ui-rolled-back-${Date.now()}`;
+    const reason = 'error rate on cell X';
+    const request = labRequest(lab.estate, { estate: estateName });
+    // The rollback comes with the start, so it rolls back before any step: the lab is not touched, and this costs about a second.
+    const seen = await withWorker(async (client, taskQueue) => {
+      const handle = track(await client.workflow.signalWithStart('multiCellRollout', { taskQueue, workflowId, args: [request], signal: messageNames.rollback, signalArgs: [{ by: 'bob', reason }] }));
+      const failure = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const query = `RolloutApp="userHitCount" AND RolloutState="rolled-back"`;
+      await waitUntilListed(client, query, workflowId);
+      return { failure, query, described: await handle.describe(), queried: await handle.query(statusQuery), runId: handle.signaledRunId };
+    });
+
+    const cause = (seen.failure as WorkflowFailedError).cause as ApplicationFailure;
+    expect({ type: cause.type, nonRetryable: cause.nonRetryable, message: cause.message }).toEqual({ type: failureTypes.rolledBack, nonRetryable: true, message: `rolled back: ${reason}` });
+    expect(cause.details?.[0]).toMatchObject({ rolloutId: workflowId, state: 'rolled-back', reason });
+    expect(seen.queried).toMatchObject({ state: 'rolled-back', reason });
+    expect(seen.described.status.name).toBe('FAILED');
+    expect(seen.described.typedSearchAttributes.get(rolloutSearchAttributes.state)).toBe('rolled-back');
+
+    await openWorkflowList(page, uiUrl as string, namespace, seen.query);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: workflowId }) });
+    await row.getByText('Failed', { exact: true }).waitFor();
+    await screenshot(page, '15-rolled-back-list', 'ui-rolled-back');
+    await openWorkflowPage(page, uiUrl as string, namespace, workflowId, seen.runId);
+    await statusBadge(page, 'Failed').waitFor();
+    expect(await panelText(page, 'Result')).toContain(`rolled back: ${reason}`);
+    await screenshot(page, '16-rolled-back', 'ui-rolled-back-page');
   });
 
   it('approves a drain-timeout gate through Send a Signal, naming the gate as Current details says, under load', async () => {
@@ -296,7 +332,7 @@ describe('the Temporal Web UI in headless Chromium', () => {
       kept.push(await keepers.Y.stop());
       await waitForNoSessions(lab.estate, ['ServerY1', 'ServerY2', 'ServerY3']);
       await handle.signal(messageNames.approve, { by: 'bob', phase: 'Y.drain' });
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     const report = await load.stop();
 

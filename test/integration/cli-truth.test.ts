@@ -19,6 +19,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { awaitLeaseOutcome, runningOwner } from '../../src/cli/lease-outcome';
 import { deliverMessage } from '../../src/cli/message-delivery';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 import { approveMessage } from '../../src/cli/rollout-messages';
 import type { RolloutStatus } from '../../src/model';
 import { createTurnoutWorker, runInBackground, type RunningWorker } from '../../src/temporal/worker';
@@ -367,5 +368,10 @@ describe('the CLI tells the truth', () => {
     expect(busy).toEqual({ kind: 'busy', owner: holder.workflowId, message: `a rollout of ${target} is already running: ${holder.workflowId}; nothing was touched` });
 
     expect(await runningOwner(client, target)).toBe(holder.workflowId);
+
+    // Rolled back before the CLI looked, a rollout still claimed its target: it fails (RolledBack), but it ran.
+    await holder.signal('rollback', { by: 'test', reason: 'done with the lease' });
+    expect((await rolloutOutcome(holder)).state).toBe('rolled-back');
+    expect(await awaitLeaseOutcome(client, { workflowId: holder.workflowId, runId: holder.firstExecutionRunId, target, taskQueue })).toEqual({ kind: 'claimed' });
   });
 });

@@ -14,6 +14,7 @@ import { runCli } from '../support/cli';
 import { labRequest, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import { tempDir } from '../support/temp-dir';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Far beyond the dev server's visibility lag; reaching it means the listing never matched. */
@@ -114,7 +115,7 @@ describe('the turnout cockpit', () => {
       expect(watch).toMatchObject({ code: 0, stderr: '' });
       const final = lastBlock(watch.stdout);
       expect(final).toContain('state: succeeded');
-      const done = (await handle.result()) as RolloutStatus;
+      const done = await rolloutOutcome(handle);
       for (const step of done.steps) expect(final).toContain(`  [x] ${step.title}  (${stepTime(step, 'local')})\n`);
       expect(final).toContain(`approved cell-Y by alice at ${done.approvals[0]?.at}: X looks good`);
       expect(final).not.toContain('<- now');

@@ -3,12 +3,12 @@
  * member that a kept session holds, and started again. The rollout resumes where it was: no step
  * runs twice, each group's reset is scheduled once, and the load through the router sees nothing.
  */
-import type { RolloutStatus } from '../../src/model';
 import { editionMembers, editionRequest, stepStarts, versionsOf } from '../support/edition';
 import { expectCleanLoad, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { keepSession, waitForKeeperRequests } from '../support/session-keeper';
 import { testClient, uniqueTaskQueue } from '../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 describe('editionRollout survives a worker killed during a drain', () => {
   let lab: ScenarioLab;
@@ -40,7 +40,7 @@ describe('editionRollout survives a worker killed during a drain', () => {
     // The drain goes on under the new worker; the keeper walks away and its session idles out.
     await waitForStatus(handle, (s) => s.currentStep === 'group-1.drain', 'still draining after the restart');
     const keeperReport = await keeper.stop();
-    const final = (await handle.result()) as RolloutStatus;
+    const final = await rolloutOutcome(handle);
     await recordHistory(client, handle.workflowId, 'edition-worker-killed');
     const report = await load.stop();
 

@@ -7,11 +7,12 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { createLabNaming } from '../../src/drivers/naming/lab-naming';
-import type { Estate, RolloutStatus } from '../../src/model';
+import type { Estate } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
 import { editionMembers, editionRequest, eventIndex, versionsOf } from '../support/edition';
 import { expectCleanLoad, expectRoutingRestoredFirst, loadFigures, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const allOn = (version: string) => Object.fromEntries(editionMembers.map((m) => [m, version]));
 
@@ -39,7 +40,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
     const final = await t.withWorker(async (client, taskQueue) => {
       const request = editionRequest(lab.estate, { groupSize: 2 }, { artifact: 'lab:broken-on=ServerE2' });
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-broken-first-${Date.now()}`, args: [request] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-broken-first-group');
       return result;
     });
@@ -60,7 +61,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
     const final = await t.withWorker(async (client, taskQueue) => {
       const request = editionRequest(lab.estate, { groupSize: 2 }, { artifact: 'lab:broken-on=ServerE4' });
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-broken-later-${Date.now()}`, args: [request] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-broken-later-group');
       return result;
     });
@@ -86,7 +87,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'group-2' }] });
       await waitForStatus(handle, (s) => s.currentStep?.startsWith('group-2.') === true && s.currentStep !== 'group-2.approval', 'the second group under way');
       await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'mid-group drill' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-rollback-mid-group');
       return result;
     });
@@ -112,7 +113,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
       expect(cause.message).toContain(`is already running: ${first.workflowId}; nothing was touched`);
       expect(routingOf(await lab.routing())).toEqual(routing);
       await first.executeUpdate(requestRollbackUpdate, { args: [{ by: 'test', reason: 'done' }] });
-      await first.result();
+      await rolloutOutcome(first);
     });
   });
 
@@ -131,7 +132,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
       expect(await answer(`http://127.0.0.1:${listen?.port}/user/hit`)).toEqual({ status: 200, version: '1.0' });
       expect((await names.list('clusters/ClusterE-validation/')).map((b) => b.name)).toEqual(['clusters/ClusterE-validation/jdbc/CustomerData', 'clusters/ClusterE-validation/jms/OrderQueue']);
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'validation', comment: 'clone looks right' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-validation');
       return result;
     });

@@ -6,11 +6,11 @@
  */
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { createHaproxySprayer } from '../../src/drivers/sprayer/haproxy-sprayer';
-import type { RolloutStatus } from '../../src/model';
 import { editionMembers, editionRequest, eventIndex, pidsOf, versionsOf } from '../support/edition';
 import { expectCleanLoad, loadFigures, recordHistory, routingOf, startLoad, track, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 import { keepSession, waitForKeeperRequests } from '../support/session-keeper';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const allOn = (version: string) => Object.fromEntries(editionMembers.map((m) => [m, version]));
 
@@ -24,7 +24,7 @@ describe('editionRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-atomic-${Date.now()}`, args: [editionRequest(lab.estate, { rolloutType: 'atomic', reset: 'soft' })] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-atomic-soft');
       return result;
     });
@@ -46,7 +46,7 @@ describe('editionRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-grouped-${Date.now()}`, args: [editionRequest(lab.estate, { rolloutType: 'grouped', groupSize: 2, reset: 'hard' })] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'edition-grouped-hard');
       return result;
     });
@@ -73,7 +73,7 @@ describe('editionRollout on the lab, under load', () => {
       const keeperReport = await keeper.stop();
       expect(keeperReport.lostSessions).toBe(0);
       const stoppedAt = new Date().toISOString();
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       // The drain ended after the keeper walked away and its session idled out, and the reset came after the drain.
       const drained = result.events[eventIndex(result, 'drained', 'group-1.drain')];
       expect(drained?.at && drained.at >= stoppedAt).toBe(true);
@@ -92,7 +92,7 @@ describe('editionRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-drain10-${Date.now()}`, args: [editionRequest(lab.estate, { groupSize: 3, drainageIntervalSeconds: 10 })] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       return result;
     });
     // The keeper never stopped: the interval, not the session, ended the drain.
@@ -115,7 +115,7 @@ describe('editionRollout on the lab, under load', () => {
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-full-${Date.now()}`, args: [editionRequest(lab.estate, { groupSize: 3, drainageIntervalSeconds: 8, fullDrainageInterval: true })] }));
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     const report = await load.stop();
     expect(final.state).toBe('succeeded');

@@ -30,6 +30,7 @@ import { runCli } from '../support/cli';
 import { labRequest, recordHistory, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { keepSession, liveSessions, waitForKeeperRequests, waitForNoSessions, type SessionKeeper } from '../support/session-keeper';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Load reports of every run, for the record (git-ignored). */
@@ -209,7 +210,7 @@ describe('every gate of every procedure can be answered', () => {
         await opts.beforeAnswer?.(g);
         await answer(handle, env, g, answers[i] as Answer, before);
       }
-      const final = (await handle.result()) as RolloutStatus;
+      const final = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, `gates-${procedure}-${opts.run}`);
       expect(final.state).toBe('succeeded');
       expect(final.approvals.map(({ phase, by }) => ({ phase, by }))).toEqual(gates.map((g, i) => ({ phase: g.gate, by: byOf(answers[i] as Answer) })));

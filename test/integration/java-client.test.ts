@@ -8,10 +8,11 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createLabNaming } from '../../src/drivers/naming/lab-naming';
 import { startJavaClients, type JavaClientsHandle, type JavaClientsReport } from '../../src/lab/java-clients';
-import type { Estate, RolloutStatus } from '../../src/model';
+import type { Estate } from '../../src/model';
 import { requestRollbackUpdate } from '../../workflows/messages';
 import { labRequest, recordHistory, startScenarioLab, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -67,7 +68,7 @@ describe('javaClientRollout on the lab', () => {
       expect(lastVersions(await settled(old))).toEqual(['1.0', '1.0', '1.0', '1.0']);
       await old.restart();
       expect(lastVersions(await settled(old))).toEqual(['1.1', '1.1', '1.1', '1.1']);
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'java-client-succeeded');
       return result;
     });
@@ -100,7 +101,7 @@ describe('javaClientRollout on the lab', () => {
       // The clients on N+1 move back when they restart; then its servers go quiet and stop.
       await moved.restart();
       expect(lastVersions(await settled(moved))).toEqual(['1.0', '1.0']);
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'java-client-rolled-back');
       return result;
     });

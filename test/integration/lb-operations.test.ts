@@ -13,6 +13,7 @@ import { approvePhaseUpdate } from '../../workflows/messages';
 import { expectCleanLoad, labRequest, recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { keepSession, waitForKeeperRequests } from '../support/session-keeper';
 import { labPerTest } from '../support/scenario';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 function config(estate: Estate) {
   const files = Object.values(lbFiles(estate));
@@ -28,7 +29,7 @@ describe('clusterOperation behind two load balancers, under load', () => {
     const final = await t.withWorker(async (client, taskQueue) => {
       const request = labRequest(lab.estate, { procedure: 'clusterOperation', approvals: { phases: [] }, lb: { inFlightSeconds: 5, operation }, ...over });
       const handle = track(await client.workflow.start('clusterOperation', { taskQueue, workflowId: `lbop-${operation.kind}-${Date.now()}`, args: [request] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, `lb-operation-${operation.kind}`);
       return result;
     });
@@ -78,7 +79,7 @@ describe('clusterOperation behind two load balancers, under load', () => {
       expect(gate.pendingApproval?.question).toMatch(/ServerA1 [1-9]/);
       await keeper.stop();
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'instance.quiesce' }] });
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     expect(final.state).toBe('succeeded');
   });

@@ -33,6 +33,7 @@ const maxStatusBytes = 256 * 1024;
 // A refusal quotes at most 600 characters of problems (message-input.ts) and a reason at most 1,000.
 const maxEventMessage = 1100;
 import { corpusFor, definitions, inputNames, prng, shapeOf, shapes, shown, type FuzzCase, type FuzzState } from '../support/message-corpus';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -312,7 +313,7 @@ describe('message fuzz: no input fails a workflow task', () => {
       // A valid signal still acts after the flood: resume, through the same handler the corpus went to.
       await handle.signal(resumeSignal, { by: 'carol' });
 
-      const final = (await handle.result()) as RolloutStatus;
+      const final = await rolloutOutcome(handle);
       await follower.done;
       await recordHistory(client, handle.workflowId, 'multi-cell-message-fuzz');
       return { final, follower };

@@ -4,17 +4,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import type { LoadReport } from '../../src/lab/load';
 import type { RolloutStatus } from '../../src/model';
+import { failureTypes } from '../../workflows/failure-types';
 import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
+import { rolloutSearchAttributes } from '../../workflows/search-attributes';
 import { runCli } from '../support/cli';
 import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { lateDrain } from '../support/late-drain';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import { tempDir } from '../support/temp-dir';
 import { targetLeaseId } from '../../workflows/target-lease';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -68,7 +71,7 @@ describe('multiCellRollout on the lab, under load', () => {
       expect(gate.pendingApproval?.phase).toBe('cell-Y');
       const afterApproval = await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'X looks good' }] });
       expect(afterApproval.approvals).toEqual([expect.objectContaining({ phase: 'cell-Y', by: 'alice', comment: 'X looks good' })]);
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-succeeded');
       return result;
     });
@@ -120,7 +123,7 @@ describe('multiCellRollout on the lab, under load', () => {
         late.release();
         const progress = await late.done;
         const after = { status: await handle.query(statusQuery), progress };
-        const result = (await handle.result()) as RolloutStatus;
+        const result = await rolloutOutcome(handle);
         await recordHistory(client, handle.workflowId, 'multi-cell-rollback-draining');
         return { final: result, restored: seen, afterLate: after };
       } finally {
@@ -158,7 +161,7 @@ describe('multiCellRollout on the lab, under load', () => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `c-${Date.now()}`, args: [labRequest(lab.estate)] }));
       await waitForState(handle, 'awaiting-approval');
       await handle.signal('rollback', { by: 'carol', reason: 'not today' });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-rollback-approval');
       return result;
     });
@@ -177,7 +180,7 @@ describe('multiCellRollout on the lab, under load', () => {
     const before = await lab.routing();
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `d-${Date.now()}`, args: [labRequest(lab.estate, { artifact: 'lab:broken', smokeTest: { requests: 2, timeoutSeconds: 3 } })] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-smoke-test-failed');
       return result;
     });
@@ -198,7 +201,7 @@ describe('multiCellRollout on the lab, under load', () => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `t-${Date.now()}`, args: [labRequest(lab.estate, { approvals: { phases: ['*'], timeoutSeconds: 2, onTimeout: 'rollback' } })] }));
       const gate = await waitForState(handle, 'awaiting-approval');
       expect(gate.pendingApproval?.timeoutAt).toBeDefined();
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     expect(final.state).toBe('rolled-back');
     // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
@@ -208,8 +211,10 @@ describe('multiCellRollout on the lab, under load', () => {
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
   });
 
-  it('(f) refuses a second rollout of the same target, and touches nothing', async () => {
-    await withTestWorkerActivities(async (client, taskQueue) => {
+  it('(f) refuses a second rollout of the same target, and touches nothing; the first, rolled back, closes as a RolledBack failure', async () => {
+    const env = { TEMPORAL_ADDRESS: testTemporal().address, TURNOUT_TASK_QUEUE: '' };
+    const rolledBackId = await withTestWorkerActivities(async (client, taskQueue) => {
+      env.TURNOUT_TASK_QUEUE = taskQueue;
       const first = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `f1-${Date.now()}`, args: [labRequest(lab.estate, { burnInSeconds: 600 })] }));
       await waitForStatus(first, (s) => s.currentStep === 'X.burn-in', 'the burn-in of cell X');
       const routing = routingOf(await lab.routing());
@@ -222,7 +227,7 @@ describe('multiCellRollout on the lab, under load', () => {
       // Through the CLI: exit 3, before anything starts.
       const file = path.join(tempDir('f'), 'req.json');
       writeFileSync(file, JSON.stringify(labRequest(lab.estate)));
-      const cli = await runCli(['start', file], { TEMPORAL_ADDRESS: testTemporal().address, TURNOUT_TASK_QUEUE: taskQueue });
+      const cli = await runCli(['start', file], env);
       expect(cli.code).toBe(3);
       expect(cli.stderr).toContain(`a rollout of userHitCount@${lab.estate.name} is already running: ${first.workflowId}`);
       expect(routingOf(await lab.routing())).toEqual(routing);
@@ -235,11 +240,30 @@ describe('multiCellRollout on the lab, under load', () => {
       expect(claimed.events.find((e) => e.type === 'lease-taken-over')?.message).toContain(`left by ${first.workflowId}, which no longer runs`);
       expect((await leaseOf(client, lab.estate)).parentExecution?.workflowId).toBe(third.workflowId);
       await third.signal('rollback', { by: 'test', reason: 'done with (f)' });
-      expect(((await third.result()) as RolloutStatus).state).toBe('rolled-back');
-      expect((await third.query(statusQuery)).state).toBe('rolled-back');
+      expect((await rolloutOutcome(third)).state).toBe('rolled-back');
       // Released as the rollout ended: the lease completes, it is not left running or terminated.
       expect(await leaseEnd(client, lab.estate)).toBe('COMPLETED');
+
+      // Red in the UI: the workflow failed, typed RolledBack, with the final status as its details.
+      const closed = await third.result().catch((err: unknown) => err);
+      const cause = (closed as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      const { type, nonRetryable, message, details } = cause as ApplicationFailure;
+      expect({ type, nonRetryable, message }).toEqual({ type: failureTypes.rolledBack, nonRetryable: true, message: 'rolled back: done with (f)' });
+      expect(details?.[0]).toMatchObject({ rolloutId: third.workflowId, state: 'rolled-back', reason: 'done with (f)' });
+      const described = await third.describe();
+      expect({ status: described.status.name, state: described.typedSearchAttributes.get(rolloutSearchAttributes.state) }).toEqual({ status: 'FAILED', state: 'rolled-back' });
+      // The precise state stays: the query answers after the close, and --watch exits 1 as it did.
+      expect((await third.query(statusQuery)).state).toBe('rolled-back');
+      const watch = await runCli(['status', third.workflowId, '--watch'], env);
+      expect({ code: watch.code, stderr: watch.stderr }).toEqual({ code: 1, stderr: `rollout ${third.workflowId} ended rolled-back: done with (f)\n` });
+      expect(watch.stdout).toContain('state: rolled-back');
+      return third.workflowId;
     });
+    // No worker polls that queue any more: `status` reads the state from the failure's details, not by query.
+    const shown = await runCli(['status', rolledBackId, '--json'], env);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ rolloutId: rolledBackId, state: 'rolled-back', reason: 'done with (f)' });
   });
 
   it('(g) continues as new at every step boundary: approvals, audit events and search attributes carry over, and a rollback after the continues restores everything', async () => {
@@ -252,7 +276,7 @@ describe('multiCellRollout on the lab, under load', () => {
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice', phase: 'cell-Y', comment: 'X looks good' }] });
       await waitForStatus(handle, (s) => s.currentStep === 'Y.burn-in', 'the burn-in of cell Y');
       await handle.signal('rollback', { by: 'carol', reason: 'after the continues' });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-continued-rolled-back');
       const described = await handle.describe();
       return { final: result, runs: await runsOf(client, handle.workflowId), attributes: described.typedSearchAttributes };

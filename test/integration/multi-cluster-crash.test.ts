@@ -3,12 +3,12 @@
  * waits out ClusterA's quiescing period (a kept session holds it to the end), and started again.
  * The wait resumes against its original deadline, and the upgrade completes.
  */
-import type { RolloutStatus } from '../../src/model';
 import { lbShas, setQuiescingMinutes, startLbLoad } from '../support/load-balancers';
 import { expectCleanLoad, labRequest, recordHistory, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { keepSession, waitForKeeperRequests } from '../support/session-keeper';
 import { testClient, uniqueTaskQueue } from '../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 describe('multiClusterUpgrade survives a worker killed during a quiescing period', () => {
   let lab: ScenarioLab;
@@ -44,7 +44,7 @@ describe('multiClusterUpgrade survives a worker killed during a quiescing period
     const after = await waitForStatus(handle, (s) => s.currentStep === 'ClusterA.quiesce' && s.drain !== undefined && s.drain.servers.some((d) => d.sessions !== null), 'still quiescing under the new worker');
     expect(after.drain?.deadline).toBe(before.drain?.deadline);
     const kept = await keeper.stop();
-    const final = (await handle.result()) as RolloutStatus;
+    const final = await rolloutOutcome(handle);
     await recordHistory(client, handle.workflowId, 'multi-cluster-worker-killed');
     const report = await load.stop();
     expect(final.state).toBe('succeeded');

@@ -5,11 +5,11 @@
  * through both load balancers for the whole of every scenario: no failed request, no lost session,
  * no version flip.
  */
-import type { RolloutStatus } from '../../src/model';
 import { requestRollbackUpdate } from '../../workflows/messages';
 import { lbShas, setQuiescingMinutes, startLbLoad, watchLbFiles } from '../support/load-balancers';
 import { expectCleanLoad, expectRoutingRestoredFirst, labRequest, loadFigures, recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const all = ['ServerA1', 'ServerA2', 'ServerB1', 'ServerB2'];
 
@@ -35,7 +35,7 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
     const load = startLbLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiClusterUpgrade', { taskQueue, workflowId: `mc-${Date.now()}`, args: [upgradeRequest(lab.estate)] }));
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cluster-succeeded');
       return result;
     });
@@ -60,7 +60,7 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
       const handle = track(await client.workflow.start('multiClusterUpgrade', { taskQueue, workflowId: `mc-rb-${Date.now()}`, args: [upgradeRequest(lab.estate)] }));
       await waitForStatus(handle, (s) => s.currentStep === 'ClusterB.quiesce', 'ClusterB quiescing');
       await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'drill while ClusterB quiesces' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cluster-rollback');
       return result;
     });

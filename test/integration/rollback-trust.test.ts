@@ -5,12 +5,12 @@
  * routing exactly as it was before the rollout.
  */
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate, statusQuery } from '../../workflows/messages';
 import { expectCleanLoad, labRequest, loadFigures, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { runCli } from '../support/cli';
 import { labPerTest } from '../support/scenario';
 import { testTemporal } from '../support/temporal';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const rate = 40;
 
@@ -31,7 +31,7 @@ describe('rollback you can trust, on the lab under load', () => {
       const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'errors on 1.1' }] });
       // N+1 keeps serving until N is back on one cell: nothing at the sprayer drains at once.
       expect(rolling.rollback?.route[0]).toBe('Restore routing: no cell runs 1.0 yet, so X, Y keep taking new sessions on 1.1');
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-rollback-last-burn-in');
       return result;
     });
@@ -77,7 +77,7 @@ describe('rollback you can trust, on the lab under load', () => {
       await new Promise((r) => setTimeout(r, Math.max(0, outage - (Date.now() - downAt))));
       expect((await handle.query(statusQuery)).state).toBe('rolling-back');
       await lab.lab.faults.startDmgr();
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-rollback-through-faults');
       return { final: result, seen: { socketBlocked, details, unknown, dmgrBlocked } };
     });

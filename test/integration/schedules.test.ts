@@ -7,12 +7,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ScheduleNotFoundError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import type { RolloutStatus } from '../../src/model';
 import type { ScheduleRow } from '../../src/cli/commands/schedule';
 import { runCli } from '../support/cli';
 import { labRequest, routingOf, startScenarioLab, terminateLeftovers, track, waitForState, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import { tempDir } from '../support/temp-dir';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 /** Far beyond the dev server's visibility lag and a schedule's reaction to a trigger. */
@@ -129,7 +129,7 @@ describe('turnout schedule', () => {
       expect(JSON.parse(shown.stdout)).toMatchObject({ rolloutId: runId, state: 'failed', reason: message });
 
       await first.signal('rollback', { by: 'test', reason: 'done with the lease check' });
-      expect(((await first.result()) as RolloutStatus).state).toBe('rolled-back');
+      expect((await rolloutOutcome(first)).state).toBe('rolled-back');
     });
   });
 
@@ -170,7 +170,7 @@ describe('turnout schedule', () => {
       await client.schedule.getHandle(id).trigger();
       const runId = await nthRun(client, id, 1);
       const run = track(client.workflow.getHandle(runId));
-      expect(((await run.result()) as RolloutStatus).state).toBe('succeeded');
+      expect((await rolloutOutcome(run)).state).toBe('succeeded');
       expect((await run.describe()).memo).toMatchObject({ app: 'userHitCount', fromVersion: '1.0', toVersion: '1.1' });
       const lastRun = await eventually('the last run in the list', async () => {
         const list = await runCli(['schedule', 'list', '--json'], env);

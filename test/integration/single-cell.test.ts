@@ -9,10 +9,11 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server';
 import { finalPluginCfg, mergePluginCfg, pluginCfgServers } from '../../src/drivers/plugin-cfg';
-import type { Estate, RolloutStatus } from '../../src/model';
+import type { Estate } from '../../src/model';
 import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messages';
 import { expectCleanLoad, labRequest, recordHistory, summariesOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -56,7 +57,7 @@ describe('singleCellRollout on the lab, under load', () => {
       const weights = Object.fromEntries(pluginCfgServers(readFileSync(lab.estate.cells[0]!.httpServers[0]!.pluginCfg.path, 'utf8')).filter((s) => s.cluster === 'ClusterX').map((s) => [s.name, s.weight]));
       expect(weights).toEqual({ ServerX1: 0, ServerX2: 2, ServerX3: 2, ServerY1: 2 });
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'bob', phase: 'remaining' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'single-cell-succeeded');
       // The UI's timeline reads like the plan: activities and timers carry the steps' titles.
       const summaries = await summariesOf(client, handle.workflowId);
@@ -86,7 +87,7 @@ describe('singleCellRollout on the lab, under load', () => {
       await waitForStatus(handle, (s) => s.pendingApproval?.phase === 'remaining', 'the gate after the first group');
       const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'carol', reason: 'error rate on ServerY1' }] });
       expect(rolling.state).toBe('rolling-back');
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'single-cell-rolled-back');
       return result;
     });
@@ -115,7 +116,7 @@ describe('singleCellRollout on the lab, under load', () => {
     const final = await run(async (client, taskQueue) => {
       const request = singleCellRequest(lab.estate, { approvals: { phases: [] }, strategy: { dormantCell: 'Y', firstGroupSize: 1, groupSize: 2 } });
       const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-c-${Date.now()}`, args: [request] }));
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     const report = await load.stop();
     expect(final.state).toBe('succeeded');

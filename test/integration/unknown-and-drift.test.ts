@@ -10,6 +10,7 @@ import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, resumeRolloutUpdate, statusQuery } from '../../workflows/messages';
 import { expectCleanLoad, labRequest, loadFigures, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const rate = 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +43,7 @@ describe('unknown is not zero, and routing is verified', () => {
       await lab.lab.faults.startDmgr();
       await waitForState(handle, 'awaiting-approval');
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     const report = await load.stop();
     process.stderr.write(`drain with the dmgr down: ${JSON.stringify(loadFigures(report))}\n`);
@@ -64,7 +65,7 @@ describe('unknown is not zero, and routing is verified', () => {
       // A person repairs the server, then resumes: the check runs again.
       await createLabAppServer(lab.estate).startServers(['ServerX1']);
       await handle.executeUpdate(resumeRolloutUpdate, { args: [{ by: 'alice' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-dead-server');
       return { final: result, paused: held };
     });
@@ -89,7 +90,7 @@ describe('unknown is not zero, and routing is verified', () => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `dead-fail-${Date.now()}`, args: [request] }));
       await waitForStatus(handle, (s) => s.currentStep === 'X.burn-in', 'the burn-in of cell X');
       await lab.lab.faults.killServer('ServerX2');
-      return (await handle.result()) as RolloutStatus;
+      return await rolloutOutcome(handle);
     });
     const report = await load.stop();
     process.stderr.write(`dead N+1 server, policy fail: ${JSON.stringify(loadFigures(report))}\n`);
@@ -113,7 +114,7 @@ describe('unknown is not zero, and routing is verified', () => {
       expect((await lab.routing()).servers.filter((s) => s.cell === 'X').map((s) => s.state)).toEqual(['drain']);
       await waitForState(handle, 'awaiting-approval');
       await handle.executeUpdate(approvePhaseUpdate, { args: [{ by: 'alice' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'multi-cell-reload-mid-drain');
       return result;
     });

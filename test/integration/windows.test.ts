@@ -12,11 +12,11 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import type { RolloutStatus } from '../../src/model';
 import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRolloutUpdate } from '../../workflows/messages';
 import { rolloutSearchAttributes } from '../../workflows/search-attributes';
 import { labRequest, recordHistory, routingOf, startScenarioLab, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 const zone = 'Asia/Kolkata';
@@ -118,7 +118,7 @@ describe('off-peak windows on the lab', () => {
       // A rollback in a closed window goes through at once (window 2 is two hours away).
       const rolling = await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'not this week' }] });
       expect(rolling.state).toBe('rolling-back');
-      const final = (await handle.result()) as RolloutStatus;
+      const final = await rolloutOutcome(handle);
       await recordHistory(client, handle.workflowId, 'windows-rollback-while-waiting');
       expect(Date.now()).toBeLessThan(next);
       expect(final.state).toBe('rolled-back');

@@ -18,6 +18,7 @@ import { createLabAppServer } from '../../src/drivers/app-server/lab-app-server'
 import type { AppServerState } from '../../src/drivers/app-server/app-server';
 import { labEstateForTest } from './lab-estate';
 import { tempDir } from './temp-dir';
+import { rolloutOutcome } from '../../src/cli/rollout-outcome';
 
 /** A running lab for one scenario. */
 export interface ScenarioLab {
@@ -163,7 +164,7 @@ export async function resultWithin(handle: WorkflowHandle, limitMs: number, cont
   // The result may come while the status is being read: the late error then has no one to hear it.
   late.catch(() => undefined);
   try {
-    return (await Promise.race([handle.result(), late])) as RolloutStatus;
+    return await Promise.race([rolloutOutcome(handle), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -10,13 +10,14 @@
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { requestRollbackUpdate } from '../../../workflows/messages';
-import type { Estate, RolloutStatus } from '../../../src/model';
+import type { Estate } from '../../../src/model';
 import type { GlassfishAppServerDriver } from '../../../src/drivers/app-server/app-server';
 import type { SprayerSnapshot } from '../../../src/drivers/sprayer/sprayer';
 import { expectCleanLoad, expectRoutingRestoredFirst, loadFigures, recordHistory, startLoad, stopAllLoad, terminateLeftovers, track, waitForStatus } from '../../support/rollout-harness';
 import { eventIndex, stepStarts } from '../../support/edition';
 import { testClient, uniqueTaskQueue } from '../../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
+import { rolloutOutcome } from '../../../src/cli/rollout-outcome';
 
 /** The running Payara lab, as the scenarios use it. */
 export interface PayaraUnderTest {
@@ -116,7 +117,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
         await waitForStatus(handle, (s) => s.currentStep === 'instance-instance2.switch', 'instance2 switching', { limitMs: 180_000 });
         await kill9(workers[0] as WorkerProcess);
         workers.push(await startWorkerProcess(taskQueue, lab.dir));
-        const final = (await handle.result()) as RolloutStatus;
+        const final = await rolloutOutcome(handle);
         await recordHistory(client, handle.workflowId, 'versioned-rolling-upgrade-worker-killed');
         const report = await load.stop();
         console.log('versioned full', JSON.stringify({ ...loadFigures(report), switches: final.events.filter((e) => e.type === 'instance-switched').map((e) => e.message), actualSeconds: final.duration?.actualSeconds }));
@@ -142,7 +143,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
         const handle = track(await client.workflow.start('versionedRollingUpgrade', { taskQueue, workflowId: `vru-rollback-${Date.now()}`, args: [request] }));
         await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'instance-instance2.enable')?.status === 'done', 'instance2 on 1.2', { limitMs: 180_000 });
         await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'drill after the second instance' }] });
-        const result = (await handle.result()) as RolloutStatus;
+        const result = await rolloutOutcome(handle);
         await recordHistory(client, handle.workflowId, 'versioned-rolling-upgrade-rollback');
         return result;
       });
@@ -185,7 +186,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-full-${Date.now()}`, args: [request] }));
         await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'instance-instance1.reconcile')?.status === 'done', 'instance1 back and reconciled', { limitMs: 300_000 });
         back = await hitThrough(lab.estate, cookie);
-        const result = (await handle.result()) as RolloutStatus;
+        const result = await rolloutOutcome(handle);
         await recordHistory(client, handle.workflowId, 'rolling-upgrade');
         return result;
       });
@@ -204,7 +205,7 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       const final = await lab.withWorker(async (client, taskQueue) => {
         const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 5, quiesceSeconds: 6 } });
         const handle = track(await client.workflow.start('rollingUpgrade', { taskQueue, workflowId: `ru-broken-${Date.now()}`, args: [request] }));
-        const result = (await handle.result()) as RolloutStatus;
+        const result = await rolloutOutcome(handle);
         await recordHistory(client, handle.workflowId, 'rolling-upgrade-broken');
         return result;
       });
