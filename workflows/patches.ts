@@ -38,6 +38,7 @@ export const patchIds = [
   'each-change-on-record',
   'lease-released-at-end',
   'continue-as-new-at-step-boundaries',
+  'rollback-restores-app-servers',
 ] as const;
 
 /** Decides every patch now, at the start of a rollout (see the module comment for why). */

@@ -63,7 +63,7 @@ function waitingFor(s: RolloutStatus): string[] {
 }
 
 function steps(s: RolloutStatus): string[] {
-  return s.steps.map((step) => `  [${marks[step.status] ?? '?'}] ${step.title}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`);
+  return s.steps.map((step) => `  [${marks[step.status] ?? '?'}] ${step.title}${step.undoneAt ? ` (undone ${step.undoneAt})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`);
 }
 
 function approvals(s: RolloutStatus): string[] {

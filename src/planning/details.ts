@@ -7,7 +7,10 @@ import type { RolloutStatus } from '../model';
 import { formatDuration } from './edition-estimate';
 import { formatInstant } from './windows';
 
-const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
+const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↶' };
+
+/** When a rollback undid the step (issue 16). */
+const undoneNote = (s: { undoneAt?: string }): string => (s.undoneAt ? ` ↶ undone ${s.undoneAt}` : '');
 
 function approvalLines(status: RolloutStatus): string[] {
   const p = status.pendingApproval;
@@ -104,7 +107,7 @@ export function renderCurrentDetails(status: RolloutStatus): string {
     '',
     '| | step | started | ended |',
     '|---|---|---|---|',
-    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title} | ${s.startedAt ?? ''} | ${s.endedAt ?? ''} |`),
+    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title}${undoneNote(s)} | ${s.startedAt ?? ''} | ${s.endedAt ?? ''} |`),
   ];
   const d = status.duration;
   if (d) out.push('', `Duration: estimated ${formatDuration(d.turnoutEstimateSeconds)} by turnout, ${formatDuration(d.seedEstimateSeconds)} by seed 003's formula${d.actualSeconds === undefined ? '' : `; actual ${formatDuration(d.actualSeconds)}`}`);

@@ -8,8 +8,9 @@
 import type { RolloutStatus } from '../../src/model';
 import { requestRollbackUpdate } from '../../workflows/messages';
 import { lbShas, setQuiescingMinutes, startLbLoad, watchLbFiles } from '../support/load-balancers';
-import { expectCleanLoad, expectRoutingRestoredFirst, labRequest, loadFigures, recordHistory, track, waitForStatus } from '../support/rollout-harness';
+import { endStatus, expectCleanLoad, expectRoutingRestoredFirst, labRequest, loadFigures, recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 
 const all = ['ServerA1', 'ServerA2', 'ServerB1', 'ServerB2'];
 
@@ -55,12 +56,13 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
   it('a rollback while the second cluster quiesces restores routing first, and every loadbalancer.xml is byte-identical to the start', async () => {
     const lab = t.lab();
     const start = lbShas(lab.estate);
+    const serversBefore = await appServersOf(lab.estate);
     const load = startLbLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiClusterUpgrade', { taskQueue, workflowId: `mc-rb-${Date.now()}`, args: [upgradeRequest(lab.estate)] }));
       await waitForStatus(handle, (s) => s.currentStep === 'ClusterB.quiesce', 'ClusterB quiescing');
       await handle.executeUpdate(requestRollbackUpdate, { args: [{ by: 'bob', reason: 'drill while ClusterB quiesces' }] });
-      const result = (await handle.result()) as RolloutStatus;
+      const result = await endStatus(handle);
       await recordHistory(client, handle.workflowId, 'multi-cluster-rollback');
       return result;
     });
@@ -68,6 +70,8 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
     expectRoutingRestoredFirst(final);
     expect(lbShas(lab.estate)).toEqual(start);
     expect((await lab.servers()).map((s) => [s.name, s.version, s.running])).toEqual(all.map((n) => [n, '1.0', true]));
+    await expectAppServersAsAt(lab.estate, serversBefore);
+    expect(final.steps.find((s) => s.id === 'ClusterA.install')).toMatchObject({ status: 'undone', undoneAt: expect.any(String) });
     expectCleanLoad(report);
   });
 });

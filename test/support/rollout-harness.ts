@@ -221,3 +221,12 @@ export async function summariesOf(client: Client, workflowId: string): Promise<s
     return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
   });
 }
+
+/**
+ * The status a rollout ended with, read by query whether its workflow completed or failed (a
+ * rolled-back rollout may end as a failed workflow, issue 16 item 3). Needs a worker running.
+ */
+export async function endStatus(handle: WorkflowHandle): Promise<RolloutStatus> {
+  await handle.result().catch(() => undefined);
+  return handle.query(statusQuery);
+}
