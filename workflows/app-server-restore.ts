@@ -51,7 +51,8 @@ export async function restoreAppServers(ctx: StepContext): Promise<void> {
 export function markUndone(ctx: StepContext): void {
   if (!patched(restoresAppServersPatch)) return;
   const at = new Date().toISOString();
-  const disruptive = new Set(ctx.plan.steps.filter((s) => s.disruptive).map((s) => s.id));
+  // A versioned N+1 stays deployed, disabled on every instance (see `glassfish-rollback.ts`): its deploy is not undone.
+  const disruptive = new Set(ctx.plan.steps.filter((s) => s.disruptive && !(s.kind === 'deployVersion' && s.versioned)).map((s) => s.id));
   for (const step of ctx.run.status.steps) {
     if (!disruptive.has(step.id) || (step.status !== 'done' && step.status !== 'failed')) continue;
     if (step.status === 'done') step.status = 'undone';
