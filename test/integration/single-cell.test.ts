@@ -104,6 +104,7 @@ describe('singleCellRollout on the lab, under load', () => {
     // ClusterY is stopped again and holds 1.0 on test_vhost, as before: not 1.1 on prod_vhost (issue 16).
     await expectAppServersAsAt(lab.estate, serversBefore);
     expect(serversBefore.filter((s) => s.cluster === 'ClusterY').map((s) => [s.version, s.virtualHost, s.running])).toEqual(Array(3).fill(['1.0', 'test_vhost', false]));
+    expect(final.events.find((e) => e.type === 'app-servers-restored')?.message).toBe('ClusterY: installed 1.0 under test_vhost');
     // B.1 (1.1 under test_vhost) and D.1 (prod_vhost) are marked undone, with the time.
     const undone = final.steps.filter((s) => s.undoneAt !== undefined).map((s) => [s.id, s.status]);
     expect(undone).toEqual(expect.arrayContaining([['B.install', 'undone'], ['B.start', 'undone'], ['D.production-vhost', 'undone'], ['D.group-1', 'undone']]));
