@@ -8,6 +8,7 @@ import type { FileEdit } from '../src/drivers/config-file/foreign-edit';
 import type { BlobRef } from '../src/drivers/blob-store/blob-store';
 import type { EditionActivities } from './edition-types';
 import type { LbActivities } from './lb-types';
+import type { AppServerStartActivities } from './app-server-start-types';
 
 /** A routing snapshot of the IP sprayer, as the sprayer driver takes it. */
 export interface RoutingSnapshot {
@@ -175,7 +176,7 @@ export interface LeaseTakeOver {
 }
 
 /** The activities a rollout workflow calls. `createRolloutActivities(drivers)` implements them. */
-export interface RolloutActivities extends EditionActivities, LbActivities {
+export interface RolloutActivities extends EditionActivities, LbActivities, AppServerStartActivities {
   /** The estate named by a request, from TURNOUT_ESTATES; fails non-retryably with `$.estate` problems. */
   resolveEstate(name: string): Promise<Estate>;
   /** The workflow ID of the rollout holding `target`, if one is running. */

@@ -16,6 +16,7 @@ import type { BlobStore } from '../src/drivers/blob-store/blob-store';
 import { createEditionActivities } from './edition-rollout';
 import { createLbActivities } from './lb-rollout';
 import { createGlassfishActivities } from './glassfish-rollout';
+import { createAppServerStartActivities } from './app-server-start';
 import { createRoutingGuardActivities } from './routing-guard';
 import { createManagedFileActivities } from './managed-files';
 import { drainProgressSignal } from '../workflows/messages';
@@ -89,6 +90,7 @@ export function createRolloutActivities(deps: RolloutActivityDeps) {
     ...createEditionActivities(drivers),
     ...createLbActivities(drivers, deps.baseDir),
     ...createGlassfishActivities(drivers),
+    ...createAppServerStartActivities(drivers),
 
     async findTargetOwner(target: string): Promise<string | null> {
       if (!deps.client) return null;

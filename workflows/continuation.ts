@@ -64,8 +64,9 @@ export function continueDue(request: RolloutRequest, index: number, firstIndex: 
 
 /** The step context's changes, copied as plain data for the next run. */
 export function carriedChanges(ctx: StepContext): CarriedChanges {
-  const { before, tainted, routed, changes, edition, lb, glassfish } = ctx;
-  return { before, tainted, routed, changes, edition, lb, glassfish };
+  const { before, tainted, routed, changes, edition, lb, glassfish, appServers } = ctx;
+  // The app servers' start record goes on too, so a rollback in a later run still puts them back.
+  return { before, tainted, routed, changes, edition, lb, glassfish, ...(appServers ? { appServers } : {}) };
 }
 
 /**

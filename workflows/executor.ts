@@ -39,6 +39,8 @@ import { carriedChanges, continuationOf, continueDue, continueRollout, samePlan,
 import { awaitWindow } from './windows';
 import { registerEstate } from './estate-refs';
 import { decidePatchesAtStart } from './patches';
+import { appServersStepId, appServersStepTitle, markUndone, recordAppServerStart, restoreAppServers } from './app-server-restore';
+import { tracked } from './rollback';
 
 /** A procedure's planner, as the executor calls it. */
 export type Planner = (request: RolloutRequest, estate: Estate) => Plan;
@@ -272,6 +274,13 @@ async function recordRepairs(): Promise<void> {
   if (patched('rollback-records-repairs-before-closing')) await sleep(1);
 }
 
+/** After the procedure's own route (routing first): the app servers' start, then the forward steps marked undone. */
+async function restoreStart(ctx: StepContext): Promise<void> {
+  if (ctx.run.leftAsIs) return;
+  if (appServersStepTitle(ctx) && !(await tracked(ctx, appServersStepId, () => restoreAppServers(ctx)))) return;
+  markUndone(ctx);
+}
+
 /** Runs the steps; a failure that ends the rollout first lets the procedure settle (its failure stays the outcome). */
 async function settledOnFailure<T>(ctx: StepContext, procedure: Procedure, fn: () => Promise<T>): Promise<T> {
   if (!procedure.settle) return fn();
@@ -355,11 +364,15 @@ async function runClaimed(claimed: ClaimedRun): Promise<RolloutStatus> {
   const { run, request, estate, plan, procedure, carried } = claimed;
   const fresh = { before: undefined, tainted: [], routed: {}, changes: noClusterChanges(), edition: noEditionChanges(), lb: noLbChanges(), glassfish: noGlassfishChanges() };
   const ctx: StepContext = { run, request, estate, plan, ...(carried?.changes ?? fresh) };
-  if (!carried && !run.rollback) await procedure.recordStart(ctx);
+  if (!carried && !run.rollback) {
+    await procedure.recordStart(ctx);
+    await recordAppServerStart(ctx);
+  }
   const failedStep = await settledOnFailure(ctx, procedure, () => runSteps(ctx, carried?.nextStep ?? 0, continueAt(claimed, ctx)));
   run.status.currentStep = null;
   if (run.rollback) {
     await procedure.rollBack(ctx, failedStep);
+    await restoreStart(ctx);
     await recordRepairs();
     if (run.leftAsIs) return leaveAsIs(run, run.leftAsIs);
     run.status.reason ??= run.rollback.reason;

@@ -39,6 +39,7 @@ export const patchIds = [
   'lease-released-at-end',
   'continue-as-new-at-step-boundaries',
   'rolled-back-ends-failed',
+  'rollback-restores-app-servers',
 ] as const;
 
 /** Decides every patch now, at the start of a rollout (see the module comment for why). */

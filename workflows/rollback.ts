@@ -21,6 +21,7 @@ import { errorText } from './message-input';
 import { correctDrift, expectedRouting, guarded } from './routing-guard';
 import { unknownsOf, type StepContext } from './steps';
 import { listed } from '../src/planning/listed';
+import { appServersStepId, appServersStepTitle } from './app-server-restore';
 
 /** Adds a rollback step to the status, pending. */
 export function addStep(ctx: StepContext, id: string, title: string): void {
@@ -93,9 +94,11 @@ export function beginRollback(ctx: StepContext, failedStep: string | undefined):
   closeForwardSteps(ctx, failedStep);
 }
 
-/** Shows the route the rollback takes, in Current details and the status. */
+/** Shows the route the rollback takes, in Current details and the status; the app servers' restore is its last step (the executor runs it). */
 export function showRoute(ctx: StepContext, route: string[]): void {
-  ctx.run.status.rollback = { ...(ctx.run.status.rollback ?? {}), route };
+  const last = appServersStepTitle(ctx);
+  if (last) addStep(ctx, appServersStepId, last);
+  ctx.run.status.rollback = { ...(ctx.run.status.rollback ?? {}), route: last ? [...route, last] : route };
   ctx.run.publish();
 }
 

@@ -13,6 +13,7 @@ import { quiescingPolicy, recordQuiesced, runLbConfig, type LbChanges } from './
 import { runGlassfishStep, type GlassfishChanges } from './glassfish-steps';
 import { failureTypes } from './failure-types';
 import type { RolloutRun } from './rollout-run';
+import type { ClusterStart } from '../src/planning/app-server-start';
 import { listed } from '../src/planning/listed';
 
 /** What a step runner needs. */
@@ -35,6 +36,8 @@ export interface StepContext {
   lb: LbChanges;
   /** GlassFish rolling upgrades: what changed so far. */
   glassfish: GlassfishChanges;
+  /** The application servers of the clusters the plan changes, as the rollout found them: what the rollback's last step puts back. */
+  appServers?: ClusterStart[];
 }
 
 export type StepOutcome = 'done' | 'interrupted';

@@ -69,7 +69,8 @@ function waitingFor(s: RolloutStatus): string[] {
 function steps(s: RolloutStatus): string[] {
   return s.steps.map((step) => {
     const time = stepTime(step, 'local');
-    return `  [${marks[step.status] ?? '?'}] ${step.title}${time ? `  (${time})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`;
+    const undone = step.undoneAt ? `, undone ${clockTime(step.undoneAt, 'local')}` : '';
+    return `  [${marks[step.status] ?? '?'}] ${step.title}${time || undone ? `  (${time}${undone})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`;
   });
 }
 

@@ -7,3 +7,4 @@ export * from './plan';
 export * from './status';
 export * from './notify';
 export * from './bindings';
+export * from './app-server-reading';

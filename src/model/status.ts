@@ -45,6 +45,8 @@ export const stepStateSchema = z.object({
   status: stepStatusSchema,
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
+  /** When a rollback put back what this forward step changed (status `undone`, or `failed` for a step that failed part way). */
+  undoneAt: z.string().optional(),
 });
 export type StepState = z.infer<typeof stepStateSchema>;
 

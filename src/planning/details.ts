@@ -9,7 +9,10 @@ import { formatDuration } from './edition-estimate';
 import { clock, clockTime, lastRefusal, markdownText, recentEvents, stepTime } from './status-view';
 import { formatInstant } from './windows';
 
-const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↺' };
+const icons: Record<string, string> = { pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '–', undone: '↶' };
+
+/** When a rollback undid the step (issue 16). */
+const undoneNote = (s: { undoneAt?: string }): string => (s.undoneAt ? ` ↶ undone ${clockTime(s.undoneAt, 'utc')}` : '');
 
 function approvalLines(status: RolloutStatus): string[] {
   const p = status.pendingApproval;
@@ -114,7 +117,7 @@ export function renderCurrentDetails(status: RolloutStatus): string {
     '',
     '| | step | time (UTC) |',
     '|---|---|---|',
-    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title} | ${stepTime(s, 'utc')} |`),
+    ...status.steps.map((s) => `| ${icons[s.status] ?? s.status} | ${s.title}${undoneNote(s)} | ${stepTime(s, 'utc')} |`),
   ];
   const d = status.duration;
   if (d) out.push('', `Duration: estimated ${formatDuration(d.turnoutEstimateSeconds)} by turnout, ${formatDuration(d.seedEstimateSeconds)} by seed 003's formula${d.actualSeconds === undefined ? '' : `; actual ${formatDuration(d.actualSeconds)}`}`);

@@ -13,6 +13,7 @@ import { editionMembers, editionRequest, eventIndex, versionsOf } from '../suppo
 import { expectCleanLoad, expectRoutingRestoredFirst, loadFigures, recordHistory, routingOf, startLoad, track, waitForState, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 import { rolloutOutcome } from '../../src/cli/rollout-outcome';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 
 const allOn = (version: string) => Object.fromEntries(editionMembers.map((m) => [m, version]));
 
@@ -36,6 +37,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
   it('N+1 broken on a first-group member: the rollout fails, every member serves 1.0, routing equals the start', async () => {
     const lab = t.lab();
     const routingBefore = routingOf(await lab.routing());
+    const serversBefore = await appServersOf(lab.estate);
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const request = editionRequest(lab.estate, { groupSize: 2 }, { artifact: 'lab:broken-on=ServerE2' });
@@ -50,6 +52,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
     expect(final.reason).toMatch(/first group failed to take 2\.0 \(ServerE2: .*\); 1\.0 stays the active edition/);
     expect(await versionsOf(lab.estate)).toEqual(allOn('1.0'));
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
+    await expectAppServersAsAt(lab.estate, serversBefore);
     // Routing came back first, before any member was repaired.
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.id)[0]).toBe('rollback.routing');
     expectCleanLoad(report);
@@ -79,6 +82,7 @@ describe('editionRollout faults, rollback and validation, under load', () => {
   it('rollback in the middle of the second group: routing is restored first, and every member ends on 1.0', async () => {
     const lab = t.lab();
     const routingBefore = routingOf(await lab.routing());
+    const serversBefore = await appServersOf(lab.estate);
     const load = startLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const request = editionRequest(lab.estate, { groupSize: 2 }, { approvals: { phases: ['group-2'], timeoutSeconds: 3600, onTimeout: 'wait' } });
@@ -95,15 +99,18 @@ describe('editionRollout faults, rollback and validation, under load', () => {
     expectRoutingRestoredFirst(final);
     expect(await versionsOf(lab.estate)).toEqual(allOn('1.0'));
     expect(routingOf(await lab.routing())).toEqual(routingBefore);
+    await expectAppServersAsAt(lab.estate, serversBefore);
+    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).at(-1)).toMatchObject({ id: 'rollback.app-servers', status: 'done' });
     expectCleanLoad(report);
   });
 
-  it('a second editionRollout of the same target is refused, naming the first; nothing is touched', async () => {
+  it('a second editionRollout of the same target is refused, naming the first; nothing is touched; the first rolls back from validation, its clone as at the start', async () => {
     const lab = t.lab();
+    const serversBefore = await appServersOf(lab.estate);
     await t.withWorker(async (client, taskQueue) => {
-      const gated = editionRequest(lab.estate, { groupSize: 2 }, { approvals: { phases: ['group-2'], timeoutSeconds: 3600, onTimeout: 'wait' } });
+      const gated = editionRequest(lab.estate, { groupSize: 2, validation: { clone: 'ClusterV' } });
       const first = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-first-${Date.now()}`, args: [gated] }));
-      await waitForState(first, 'awaiting-approval');
+      expect((await waitForState(first, 'awaiting-approval')).pendingApproval?.phase).toBe('validation');
       const routing = routingOf(await lab.routing());
       const second = track(await client.workflow.start('editionRollout', { taskQueue, workflowId: `ed-second-${Date.now()}`, args: [editionRequest(lab.estate)] }));
       const err = await second.result().catch((e: unknown) => e);
@@ -113,8 +120,12 @@ describe('editionRollout faults, rollback and validation, under load', () => {
       expect(cause.message).toContain(`is already running: ${first.workflowId}; nothing was touched`);
       expect(routingOf(await lab.routing())).toEqual(routing);
       await first.executeUpdate(requestRollbackUpdate, { args: [{ by: 'test', reason: 'done' }] });
-      await rolloutOutcome(first);
+      const rolledBack = await rolloutOutcome(first);
+      expect(rolledBack.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([['rollback.clone', 'done'], ['rollback.app-servers', 'done']]);
+      expect(rolledBack.steps.filter((s) => s.undoneAt !== undefined).map((s) => s.id)).toEqual(['validation.install', 'validation.start', 'validation.bindings']);
     });
+    // The clone ClusterV is stopped again and holds 1.0 under test_vhost, as before its 2.0 install.
+    await expectAppServersAsAt(lab.estate, serversBefore);
   });
 
   it('validation mode: the clone answers 2.0 only on the test route under -validation bindings; after approval the cluster runs 2.0 and the clone is gone', async () => {

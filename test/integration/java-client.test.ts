@@ -13,6 +13,7 @@ import { requestRollbackUpdate } from '../../workflows/messages';
 import { labRequest, recordHistory, startScenarioLab, terminateLeftovers, track, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
 import { rolloutOutcome } from '../../src/cli/rollout-outcome';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -87,6 +88,7 @@ describe('javaClientRollout on the lab', () => {
     const naming = createLabNaming(lab.estate.naming?.url ?? '');
     const names = (lab.estate.naming?.bindings ?? []).map((b) => b.name);
     const before = await naming.read(names);
+    const serversBefore = await appServersOf(lab.estate);
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('javaClientRollout', { taskQueue, workflowId: `jc-b-${Date.now()}`, args: [request(lab.estate)] }));
       await waitForStatus(handle, (s) => s.steps.find((x) => x.id === 'C.bindings')?.status === 'done', 'the bindings switched');
@@ -108,8 +110,14 @@ describe('javaClientRollout on the lab', () => {
     expect(final.state).toBe('rolled-back');
     // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
     expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
-    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.id)).toEqual(['rollback.bindings', 'rollback.quiet', 'rollback.stop']);
+    expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.id)).toEqual(['rollback.bindings', 'rollback.quiet', 'rollback.stop', 'rollback.app-servers']);
     expect(await naming.read(names)).toEqual(before);
     expect((await lab.servers()).filter((s) => s.running).map((s) => s.name)).toEqual(['ServerX1', 'ServerX2', 'ServerX3']);
+    // ClusterY holds 1.0 under test_vhost again, not the 1.1 that B installed (issue 16).
+    await expectAppServersAsAt(lab.estate, serversBefore);
+    // C.restart may or may not have run when the rollback came: whatever ran is undone, nothing else.
+    expect(final.steps.filter((s) => s.undoneAt !== undefined).map((s) => s.id)).toEqual(expect.arrayContaining(['B.install', 'B.start', 'C.bindings']));
+    expect(final.steps.filter((s) => s.undoneAt !== undefined).every((s) => s.status === 'undone')).toBe(true);
+    expect(final.steps.filter((s) => s.status === 'done' && !s.id.startsWith('rollback.')).map((s) => s.id)).toEqual(['B.test-clients', 'test.verify', 'switch.approval']);
   });
 });

@@ -13,6 +13,7 @@ import { approvePhaseUpdate, pauseRolloutUpdate, requestRollbackUpdate, resumeRo
 import { rolloutSearchAttributes } from '../../workflows/search-attributes';
 import { runCli } from '../support/cli';
 import { labRequest, recordHistory, routingOf, startLoad, stopAllLoad, terminateLeftovers, track, startScenarioLab, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 import { lateDrain } from '../support/late-drain';
 import { testClient, testTemporal, withTestWorker } from '../support/temporal';
 import { tempDir } from '../support/temp-dir';
@@ -103,6 +104,7 @@ describe('multiCellRollout on the lab, under load', () => {
   it('(b) rolls back while the second cell drains: routing restored while the cut-short drain still runs, and nothing it does later counts', async () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
+    const serversBefore = await appServersOf(lab.estate);
     const client = await testClient();
     // Y's drain misses its cancellation and goes on after the restore; the rollback's own drain of X waits until the test has looked.
     const late = lateDrain(activities(client), client, 'Y.drain', 'rollback.X.drain');
@@ -149,14 +151,19 @@ describe('multiCellRollout on the lab, under load', () => {
     expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.reason).toBe('error rate on cell X');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
-    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    await expectAppServersAsAt(lab.estate, serversBefore);
     expect(final.steps.find((s) => s.id === 'rollback.routing')?.status).toBe('done');
+    // The route's reinstall already gave X its start back: the last step found nothing left to put back.
+    expect(final.events.filter((e) => e.type === 'app-servers-restored')).toEqual([]);
+    // X's install is undone; Y's drain was cut short before Y changed, nothing of it to undo.
+    expect(final.steps.filter((s) => s.undoneAt !== undefined).map((s) => [s.id, s.status])).toEqual([['X.stop-new-sessions', 'undone'], ['X.install', 'undone'], ['X.production-vhost', 'undone'], ['X.route-new-sessions', 'undone'], ['Y.stop-new-sessions', 'undone']]);
     expectCleanLoad(report);
   });
 
   it('(c) rolls back while awaiting approval', async () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
+    const serversBefore = await appServersOf(lab.estate);
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `c-${Date.now()}`, args: [labRequest(lab.estate)] }));
       await waitForState(handle, 'awaiting-approval');
@@ -172,12 +179,14 @@ describe('multiCellRollout on the lab, under load', () => {
     expect(final.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toContain('Y.drain');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).every((s) => s.version === '1.0' && s.running && s.runningVirtualHost === 'prod_vhost')).toBe(true);
+    await expectAppServersAsAt(lab.estate, serversBefore);
     expectCleanLoad(report);
   });
 
   it('(d) rolls back on its own when the smoke test fails on the first cell', async () => {
     const load = startLoad(lab.estate);
     const before = await lab.routing();
+    const serversBefore = await appServersOf(lab.estate);
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `d-${Date.now()}`, args: [labRequest(lab.estate, { artifact: 'lab:broken', smokeTest: { requests: 2, timeoutSeconds: 3 } })] }));
       const result = await rolloutOutcome(handle);
@@ -191,12 +200,13 @@ describe('multiCellRollout on the lab, under load', () => {
     expect(final.reason).toMatch(/step X\.smoke-test failed: .*expected 1\.1, got HTTP 500/);
     expect(final.steps.find((s) => s.id === 'X.smoke-test')?.status).toBe('failed');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
-    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    await expectAppServersAsAt(lab.estate, serversBefore);
     expectCleanLoad(report);
   });
 
   it('rolls back on its own when nobody approves the gate in time (onTimeout: rollback)', async () => {
     const before = await lab.routing();
+    const serversBefore = await appServersOf(lab.estate);
     const final = await withTestWorkerActivities(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiCellRollout', { taskQueue, workflowId: `t-${Date.now()}`, args: [labRequest(lab.estate, { approvals: { phases: ['*'], timeoutSeconds: 2, onTimeout: 'rollback' } })] }));
       const gate = await waitForState(handle, 'awaiting-approval');
@@ -208,7 +218,7 @@ describe('multiCellRollout on the lab, under load', () => {
     expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.reason).toBe('nobody approved cell-Y within 2s');
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
-    expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
+    await expectAppServersAsAt(lab.estate, serversBefore);
   });
 
   it('(f) refuses a second rollout of the same target, and touches nothing; the first, rolled back, closes as a RolledBack failure', async () => {

@@ -10,6 +10,7 @@ import { lbShas, setQuiescingMinutes, startLbLoad, watchLbFiles } from '../suppo
 import { expectCleanLoad, expectRoutingRestoredFirst, labRequest, loadFigures, recordHistory, track, waitForStatus } from '../support/rollout-harness';
 import { labPerTest } from '../support/scenario';
 import { rolloutOutcome } from '../../src/cli/rollout-outcome';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 
 const all = ['ServerA1', 'ServerA2', 'ServerB1', 'ServerB2'];
 
@@ -55,6 +56,7 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
   it('a rollback while the second cluster quiesces restores routing first, and every loadbalancer.xml is byte-identical to the start', async () => {
     const lab = t.lab();
     const start = lbShas(lab.estate);
+    const serversBefore = await appServersOf(lab.estate);
     const load = startLbLoad(lab.estate);
     const final = await t.withWorker(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('multiClusterUpgrade', { taskQueue, workflowId: `mc-rb-${Date.now()}`, args: [upgradeRequest(lab.estate)] }));
@@ -68,6 +70,8 @@ describe('multiClusterUpgrade behind two load balancers, under load', () => {
     expectRoutingRestoredFirst(final);
     expect(lbShas(lab.estate)).toEqual(start);
     expect((await lab.servers()).map((s) => [s.name, s.version, s.running])).toEqual(all.map((n) => [n, '1.0', true]));
+    await expectAppServersAsAt(lab.estate, serversBefore);
+    expect(final.steps.find((s) => s.id === 'ClusterA.install')).toMatchObject({ status: 'undone', undoneAt: expect.any(String) });
     expectCleanLoad(report);
   });
 });

@@ -14,6 +14,7 @@ import { approvePhaseUpdate, requestRollbackUpdate } from '../../workflows/messa
 import { expectCleanLoad, labRequest, recordHistory, summariesOf, startLoad, startScenarioLab, stopAllLoad, terminateLeftovers, track, waitForState, waitForStatus, type ScenarioLab } from '../support/rollout-harness';
 import { testClient, withTestWorker } from '../support/temporal';
 import { rolloutOutcome } from '../../src/cli/rollout-outcome';
+import { appServersOf, expectAppServersAsAt } from '../support/app-servers';
 
 const estatesDir = path.resolve(__dirname, '..', '..', 'estates');
 
@@ -79,8 +80,9 @@ describe('singleCellRollout on the lab, under load', () => {
     ]);
   });
 
-  it('rolls back during the transition: every plugin-cfg.xml byte-identical to the start, sessions kept', async () => {
+  it('rolls back during the transition: every plugin-cfg.xml byte-identical to the start, the app servers as at the start, sessions kept', async () => {
     const before = pluginCfgFiles(lab.estate);
+    const serversBefore = await appServersOf(lab.estate);
     const load = startLoad(lab.estate);
     const final = await run(async (client, taskQueue) => {
       const handle = track(await client.workflow.start('singleCellRollout', { taskQueue, workflowId: `sc-b-${Date.now()}`, args: [singleCellRequest(lab.estate, { approvals: { phases: ['remaining'] } })] }));
@@ -96,15 +98,18 @@ describe('singleCellRollout on the lab, under load', () => {
     // The rollback's own drains are guarded with the rollback's routing: nothing of the rollout's is put back.
     expect(final.events.filter((e) => e.type === 'drift-corrected')).toEqual([]);
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
-      ['rollback.routing', 'done'], ['rollback.drain', 'done'], ['rollback.plugin-cfg', 'done'], ['rollback.stop', 'done'],
+      ['rollback.routing', 'done'], ['rollback.drain', 'done'], ['rollback.plugin-cfg', 'done'], ['rollback.stop', 'done'], ['rollback.app-servers', 'done'],
     ]);
     expect(pluginCfgFiles(lab.estate)).toEqual(before);
     expectCleanLoad(report);
-    const servers = await lab.servers();
-    expect(servers.map((s) => [s.name, s.running])).toEqual([
-      ['ServerX1', true], ['ServerX2', true], ['ServerX3', true], ['ServerY1', false], ['ServerY2', false], ['ServerY3', false],
-    ]);
-    expect(servers.filter((s) => s.running).every((s) => s.version === '1.0')).toBe(true);
+    // ClusterY is stopped again and holds 1.0 on test_vhost, as before: not 1.1 on prod_vhost (issue 16).
+    await expectAppServersAsAt(lab.estate, serversBefore);
+    expect(serversBefore.filter((s) => s.cluster === 'ClusterY').map((s) => [s.version, s.virtualHost, s.running])).toEqual(Array(3).fill(['1.0', 'test_vhost', false]));
+    expect(final.events.find((e) => e.type === 'app-servers-restored')?.message).toBe('ClusterY: installed 1.0 under test_vhost');
+    // B.1 (1.1 under test_vhost) and D.1 (prod_vhost) are marked undone, with the time.
+    const undone = final.steps.filter((s) => s.undoneAt !== undefined).map((s) => [s.id, s.status]);
+    expect(undone).toEqual(expect.arrayContaining([['B.install', 'undone'], ['B.start', 'undone'], ['D.production-vhost', 'undone'], ['D.group-1', 'undone']]));
+    expect(final.steps.find((s) => s.id === 'B.smoke-test')?.status).toBe('done');
   });
 
   it('covers the dormant-cell variation: one file merged from both cells on every HTTP server', async () => {

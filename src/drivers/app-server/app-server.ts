@@ -3,6 +3,7 @@
  * virtual host, start and stop servers. One interface; one file per implementation (the lab's
  * deployment manager now, wsadmin for real cells).
  */
+import type { AppServerReading } from '../../model/app-server-reading';
 
 /** Install an application version on every member of some clusters (seed 002: never on single members). */
 export interface InstallCommand {
@@ -23,15 +24,7 @@ export interface VirtualHostCommand {
 }
 
 /** One server as the admin side reports it. */
-export interface AppServerState {
-  name: string;
-  cluster: string;
-  running: boolean;
-  version: string;
-  /** The virtual host in the configuration. */
-  virtualHost: string;
-  /** The virtual host the running process serves, when it runs. */
-  runningVirtualHost: string | null;
+export interface AppServerState extends AppServerReading {
   /**
    * The server's process id when the implementation can read it (the lab can; wsadmin does not
    * report it): null when stopped. A soft reset keeps it, a hard reset changes it.

@@ -15,6 +15,7 @@ import type { GlassfishAppServerDriver } from '../../../src/drivers/app-server/a
 import type { SprayerSnapshot } from '../../../src/drivers/sprayer/sprayer';
 import { expectCleanLoad, expectRoutingRestoredFirst, loadFigures, recordHistory, startLoad, stopAllLoad, terminateLeftovers, track, waitForStatus } from '../../support/rollout-harness';
 import { eventIndex, stepStarts } from '../../support/edition';
+import { appServersOf, expectAppServersAsAt } from '../../support/app-servers';
 import { testClient, uniqueTaskQueue } from '../../support/temporal';
 import { kill9, startWorkerProcess, type WorkerProcess } from '../../support/worker-process';
 import { rolloutOutcome } from '../../../src/cli/rollout-outcome';
@@ -137,6 +138,8 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
     it('rollback after the second instance: routing first, every instance back on 1.1 and 1.2 disabled everywhere, 0 sessions lost', async () => {
       const lab = sut();
       const routingBefore = routingOf(await lab.routing());
+      const instancesBefore = await instanceStates(lab);
+      const serversBefore = await appServersOf(lab.estate);
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
         const request = await glassfishRequest(lab, 'versionedRollingUpgrade', '1.1', '1.2', { approvals: { phases: [], timeoutSeconds: 3600, onTimeout: 'wait' } });
@@ -157,7 +160,11 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       ]);
       // 1.2 stays deployed and disabled everywhere: undeploying a version would unmap /myApp on every instance.
       expect(await instanceStates(lab)).toEqual(allOn('1.1'));
+      expect(await instanceStates(lab)).toEqual(instancesBefore);
       expect(routingOf(await lab.routing())).toEqual(routingBefore);
+      await expectAppServersAsAt(lab.estate, serversBefore);
+      expect(final.steps.filter((s) => s.undoneAt !== undefined).map((s) => s.id)).toEqual(expect.arrayContaining(['instance-instance1.switch', 'instance-instance2.switch']));
+      expect(final.steps.find((s) => s.id === 'deploy.disabled')?.undoneAt).toBeUndefined();
       expectCleanLoad(report);
     });
   });
@@ -201,6 +208,8 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
 
     it('N+1 broken on the first instance: automatic rollback, every instance on 2.1, dynamic reconfiguration restored', async () => {
       const lab = sut();
+      const instancesBefore = await instanceStates(lab);
+      const serversBefore = await appServersOf(lab.estate);
       const load = startLoad(lab.estate, rate);
       const final = await lab.withWorker(async (client, taskQueue) => {
         const request = await glassfishRequest(lab, 'rollingUpgrade', '2.1', '2.2', { broken: true, glassfish: { inFlightSeconds: 3, checkSeconds: 5, quiesceSeconds: 6 } });
@@ -216,6 +225,8 @@ export function glassfishScenarios(sut: () => PayaraUnderTest): void {
       expect(eventIndex(final, 'step-failed')).toBeGreaterThan(-1);
       expect(await lab.driver.dynamicReconfiguration(lab.estate.cells[0]?.clusters[0]?.name ?? 'dg1')).toBe(true);
       expect(Object.values(await instanceStates(lab)).map((s) => s.serving)).toEqual(['2.1', '2.1', '2.1']);
+      expect(await instanceStates(lab)).toEqual(instancesBefore);
+      await expectAppServersAsAt(lab.estate, serversBefore);
       expectCleanLoad(report);
     });
   });
