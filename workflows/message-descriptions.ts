@@ -29,18 +29,18 @@ const procedures: Record<WorkflowType, ProcedureWords> = {
     gates: 'Gates: transition (N+1 answered through the test VIP: move it into production) and remaining (after the first group); the drain of version N asks under F.drain when it reaches its maximum wait.',
     example: 'transition',
     rollback:
-      "Version N's servers start again first, so a cluster always takes new sessions. Then plugin-cfg.xml: while N+1 sessions end, a hold file sends every new session to version N; then every HTTP server gets its starting file back, and the servers the rollout started stop.",
+      "Version N's servers start again first, so a cluster always takes new sessions. Then plugin-cfg.xml: while N+1 sessions end, a hold file sends every new session to version N; then every HTTP server gets its starting file back, and the servers the rollout started stop. Last, every app server gets back the version, virtual host and running state it had at the start.",
   },
   [workflowTypes.javaClientRollout]: {
     gates: 'Gate: switch (test clients reached N+1: switch the bindings); the wait for quiet ORB connections asks under C.quiet when it reaches its maximum wait.',
     example: 'switch',
-    rollback: "Version N's servers start first; then the InitialContextProvider and EJB bindings point back at version N's cluster, and once the N+1 servers' ORB connections are quiet, the servers the rollout started stop.",
+    rollback: "Version N's servers start first; then the InitialContextProvider and EJB bindings point back at version N's cluster, and once the N+1 servers' ORB connections are quiet, the servers the rollout started stop. Last, every app server gets back the version, virtual host and running state it had at the start.",
   },
   [workflowTypes.editionRollout]: {
     gates: 'Gates: second-half (atomic), or group-<n> before each group after the first (grouped, such as group-2); validation ends a validation on the clone; a drain that reaches its maximum wait asks under <group>.drain (such as first-half.drain).',
     example: 'second-half',
     rollback:
-      'One router change first: members on version N take new sessions as before, members holding N+1 keep their sessions and take no new ones (unless no member on N is left). Then group by group, in reverse order: the N+1 sessions end, the members are reset to N, checked and routed; the validation clone goes last.',
+      'One router change first: members on version N take new sessions as before, members holding N+1 keep their sessions and take no new ones (unless no member on N is left). Then group by group, in reverse order: the N+1 sessions end, the members are reset to N, checked and routed; the validation clone goes last, back to the version it had at the start.',
   },
   [workflowTypes.multiClusterUpgrade]: {
     gates: 'Gates: cluster-<cluster> before each cluster after the first; a quiescing wait that reaches its maximum asks under its step, such as <cluster>.quiesce.',
