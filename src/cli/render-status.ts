@@ -68,9 +68,8 @@ function waitingFor(s: RolloutStatus): string[] {
 
 function steps(s: RolloutStatus): string[] {
   return s.steps.map((step) => {
-    const time = stepTime(step, 'local');
-    const undone = step.undoneAt ? `, undone ${clockTime(step.undoneAt, 'local')}` : '';
-    return `  [${marks[step.status] ?? '?'}] ${step.title}${time || undone ? `  (${time}${undone})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`;
+    const times = [stepTime(step, 'local'), step.undoneAt ? `undone ${clockTime(step.undoneAt, 'local')}` : ''].filter(Boolean).join(', ');
+    return `  [${marks[step.status] ?? '?'}] ${step.title}${times ? `  (${times})` : ''}${step.id === s.currentStep && !isFinal(s.state) ? '   <- now' : ''}`;
   });
 }
 
