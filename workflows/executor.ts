@@ -8,6 +8,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  type ChildWorkflowHandle,
   ContinueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
@@ -94,8 +95,14 @@ function targetBusy(target: string, owner: string | null): never {
   throw ApplicationFailure.nonRetryable(`a rollout of ${target} is already running${owner ? `: ${owner}` : ''}; nothing was touched`, failureTypes.targetBusy);
 }
 
+/**
+ * The lease this run started, if it did: a continued run holds its lease without being its parent,
+ * and only the parent run hears the lease complete.
+ */
+let leaseChild: ChildWorkflowHandle<typeof rolloutTargetLease> | undefined;
+
 async function startLease(target: string, released: boolean): Promise<void> {
-  await startChild(rolloutTargetLease, {
+  leaseChild = await startChild(rolloutTargetLease, {
     workflowId: targetLeaseId(target),
     args: [workflowInfo().workflowId],
     parentClosePolicy: released ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
@@ -127,8 +134,13 @@ async function claimTarget(run: RolloutRun, target: string): Promise<void> {
 /** Gives the target back as the rollout ends, whatever ended it; a continue-as-new keeps it. */
 async function releaseTarget(target: string): Promise<void> {
   if (!patched(leaseReleasedPatch)) return;
-  // Non-cancellable: a cancelled rollout still gives its target back.
-  await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(targetLeaseId(target)).signal(releaseLeaseSignal, { owner: workflowInfo().workflowId })).catch(() => undefined);
+  // Non-cancellable: a cancelled rollout still gives its target back. The parent run then waits for
+  // the lease to complete: its completion arriving during the closing task made the server refuse
+  // that task (UnhandledCommand), seen in the message fuzz.
+  await CancellationScope.nonCancellable(async () => {
+    await getExternalWorkflowHandle(targetLeaseId(target)).signal(releaseLeaseSignal, { owner: workflowInfo().workflowId });
+    await leaseChild?.result();
+  }).catch(() => undefined);
 }
 
 function upsertRolloutAttributes(run: RolloutRun, request: RolloutRequest, plan: Plan): void {

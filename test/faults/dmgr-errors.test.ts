@@ -57,6 +57,7 @@ describe('the deployment manager answers HTTP 500', () => {
       ['rollback.X.drain', 'done'],
       ['rollback.X.reinstall', 'running'],
       ['rollback.X.route', 'pending'],
+      ['rollback.app-servers', 'pending'],
     ]);
     // Routing came back without the dmgr: cell X (which may hold N+1) takes no new sessions, Y takes them all.
     expect(routingBlocked.servers.map((s) => [s.cell, s.state])).toEqual([

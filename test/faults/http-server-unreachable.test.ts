@@ -82,12 +82,13 @@ describe('an HTTP server unreachable during a plugin-cfg.xml distribution', () =
     expect(blocked.reason).toMatch(new RegExp(`^step D\\.group-1 failed: nothing was written: 1 of 2 could not be read first \\(webX2: ssh to ${where.replace(/\./g, '\\.')} failed`));
     expect(blocked.rollback?.blocked?.reason).toMatch(/^1 of 2 could not be written \(webX2: write failed: ssh to .* failed.*\); written: webX1$/s);
     // A server only announced at weight 0 held no session: the rollback needs no hold file, only the starting bytes.
-    expect(blocked.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.id)).toEqual(['rollback.routing', 'rollback.stop']);
+    expect(blocked.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.id)).toEqual(['rollback.routing', 'rollback.stop', 'rollback.app-servers']);
     expect(whileBlocked).toEqual(start);
     expect(final.state).toBe('rolled-back');
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
       ['rollback.routing', 'done'],
       ['rollback.stop', 'done'],
+      ['rollback.app-servers', 'done'],
     ]);
     expect(hashes(lab.estate)).toEqual(start);
     // Every file showed its starting bytes and nothing else, the whole time.

@@ -299,7 +299,9 @@ describe('multiCellRollout on the lab, under load', () => {
     // The first run's audit trail and the approval given in an earlier run are in the last run's status.
     expect(final.events[0]?.type).toBe('rollout-started');
     expect(final.approvals).toEqual([expect.objectContaining({ phase: 'cell-Y', by: 'alice', comment: 'X looks good' })]);
-    expect(final.steps.filter((s) => s.status === 'done').map((s) => s.id)).toEqual(expect.arrayContaining(['X.drain', 'X.install', 'Y.drain', 'Y.install']));
+    // What changed is marked undone by the rollback; what only read stays done.
+    expect(final.steps.filter((s) => s.status === 'undone').map((s) => s.id)).toEqual(expect.arrayContaining(['X.install', 'Y.install']));
+    expect(final.steps.filter((s) => s.status === 'done').map((s) => s.id)).toEqual(expect.arrayContaining(['X.drain', 'Y.drain', 'rollback.app-servers']));
     const attribute = (name: string) => attributes.getAll().find((a) => a.key.name === name)?.value;
     expect([attribute('RolloutApp'), attribute('RolloutState'), attribute('RolloutStrategy')]).toEqual(['userHitCount', 'rolled-back', 'multiCellRollout']);
     expect(attribute('RolloutTarget')).toBe(`userHitCount@${lab.estate.name}`);

@@ -40,7 +40,7 @@ describe('rollback you can trust, on the lab under load', () => {
     expect(final.state).toBe('rolled-back');
     const rollbackSteps = final.steps.filter((s) => s.id.startsWith('rollback.'));
     expect(rollbackSteps.map((s) => [s.id, s.status])).toEqual(
-      ['rollback.routing', 'rollback.Y.hold', 'rollback.Y.drain', 'rollback.Y.reinstall', 'rollback.Y.route', 'rollback.X.hold', 'rollback.X.drain', 'rollback.X.reinstall', 'rollback.X.route'].map((id) => [id, 'done']),
+      ['rollback.routing', 'rollback.Y.hold', 'rollback.Y.drain', 'rollback.Y.reinstall', 'rollback.Y.route', 'rollback.X.hold', 'rollback.X.drain', 'rollback.X.reinstall', 'rollback.X.route', 'rollback.app-servers'].map((id) => [id, 'done']),
     );
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
     expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
@@ -89,7 +89,7 @@ describe('rollback you can trust, on the lab under load', () => {
     expect(seen.dmgrBlocked.rollback?.blocked?.reason).toMatch(/^counts unknown at the drain's deadline: ServerX1/);
     expect(final.state).toBe('rolled-back');
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual(
-      ['rollback.routing', 'rollback.X.drain', 'rollback.X.reinstall', 'rollback.X.route'].map((id) => [id, 'done']),
+      ['rollback.routing', 'rollback.X.drain', 'rollback.X.reinstall', 'rollback.X.route', 'rollback.app-servers'].map((id) => [id, 'done']),
     );
     expect(final.events.map((e) => e.type)).toEqual(expect.arrayContaining(['rollback-blocked', 'rollback-unblocked']));
     expect(routingOf(await lab.routing())).toEqual(routingOf(before));
@@ -130,13 +130,14 @@ describe('rollback you can trust, on the lab under load', () => {
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe('RollbackLeftAsIs');
     expect(final.state).toBe('failed');
-    expect(final.reason).toBe('rollback left as is by carol: HAProxy is being replaced; routing by hand; not restored: rollback.routing, rollback.X.drain, rollback.X.reinstall, rollback.X.route');
+    expect(final.reason).toBe('rollback left as is by carol: HAProxy is being replaced; routing by hand; not restored: rollback.routing, rollback.X.drain, rollback.X.reinstall, rollback.X.route, rollback.app-servers');
     expect(final.rollback?.leftAsIs).toMatchObject({ by: 'carol', reason: 'HAProxy is being replaced; routing by hand' });
     expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => [s.id, s.status])).toEqual([
       ['rollback.routing', 'failed'],
       ['rollback.X.drain', 'skipped'],
       ['rollback.X.reinstall', 'skipped'],
       ['rollback.X.route', 'skipped'],
+      ['rollback.app-servers', 'skipped'],
     ]);
     expect(final.events.map((e) => e.type)).toEqual(expect.arrayContaining(['rollback-blocked', 'pause-requested', 'resumed', 'leave-as-is-requested', 'left-as-is']));
   });

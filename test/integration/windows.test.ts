@@ -123,7 +123,7 @@ describe('off-peak windows on the lab', () => {
       expect(Date.now()).toBeLessThan(next);
       expect(final.state).toBe('rolled-back');
       expect(final.window).toBeUndefined();
-      expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+      expect(final.steps.filter((s) => s.id.startsWith('rollback.')).map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
       expect(final.steps.find((s) => s.id === 'Y.stop-new-sessions')?.status).toBe('skipped');
       expect(routingOf(await lab.routing())).toEqual(before);
       expect((await lab.servers()).map((s) => s.version)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '1.0']);
