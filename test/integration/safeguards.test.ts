@@ -28,6 +28,8 @@ function recordingActivities(): Record<string, (...args: unknown[]) => Promise<u
       async () => {
         calls.push(name);
         if (name === 'snapshotRouting') return snapshot;
+        // What a rollback would give the app servers back: nothing recorded, nothing to put back.
+        if (name === 'recordAppServers') return [];
         throw ApplicationFailure.nonRetryable(`the stand-in ${name} does nothing`);
       },
     ]),
